@@ -1,0 +1,3 @@
+"""searchapp: self-hosted multilingual search for document archives."""
+
+__version__ = "0.1.0"

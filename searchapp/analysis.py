@@ -1,0 +1,128 @@
+"""Text analysis shared by the index and the query side.
+
+Every piece of text passes NFC normalisation (NFD input would split Vietnamese words). Then,
+per field family:
+
+- exact: words (letters, digits, combining marks) lowercased, diacritics kept;
+- fold:  the same words with diacritics removed (quyền -> quyen, đ -> d, ß -> ss; also Greek
+         tonos, Cyrillic breve, Arabic harakat, Hebrew points), so unaccented queries match;
+- stem_<lang>: Snowball stem for the document's language, then folded (18 languages);
+- cjk:   Han, Kana and Hangul one character per token with positions: a multi-character query
+         word becomes an exact phrase, so any substring is found, in order;
+- seg:   ICU dictionary words of spaceless scripts (Chinese, Japanese, Thai, ...), for ranking
+         by whole words.
+
+Custom analyzers are not saved inside a tantivy index: `register_all` must run on every Index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tantivy import Filter, Index, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
+
+from .language import STEMMERS
+
+# A word: letters, digits and combining marks, except scripts written without spaces
+# (those are handled by the cjk and seg fields).
+WORD_PATTERN = (
+    r"[\p{L}\p{N}\p{M}--\p{Han}--\p{Hiragana}--\p{Katakana}--\p{Thai}--\p{Lao}"
+    r"--\p{Khmer}--\p{Myanmar}]+"
+)
+CJK_PATTERN = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
+MAX_TOKEN_LEN = 60
+
+EXACT = "sa_exact"
+FOLD = "sa_fold"
+CJK = "sa_cjk"
+SEG = "sa_seg"
+
+
+def stem_analyzer_name(lang: str) -> str:
+    """Analyzer name of the stemmed field for a language code."""
+    return f"sa_stem_{lang}"
+
+
+# Combining marks folded away before tantivy's ascii_fold (which handles Latin, incl. đ->d):
+# Latin/Greek/Cyrillic diacritics, Cyrillic titlo, Hebrew points, Arabic harakat and tatweel.
+_MARKS_RE = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]"
+)
+_NEEDS_MARK_FOLD_RE = re.compile("[\u0370-\u052f\u0590-\u06ff]")
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise text (cheap when it already is)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def fold_marks(text: str) -> str:
+    """Strip diacritics that ascii_fold does not know (Greek, Cyrillic, Hebrew, Arabic)."""
+    if not _NEEDS_MARK_FOLD_RE.search(text):
+        return text
+    return unicodedata.normalize("NFC", _MARKS_RE.sub("", unicodedata.normalize("NFD", text)))
+
+
+def _words(*filters: Filter) -> TextAnalyzer:
+    builder = TextAnalyzerBuilder(Tokenizer.regex(WORD_PATTERN))
+    for f in (Filter.remove_long(MAX_TOKEN_LEN), Filter.lowercase(), *filters):
+        builder = builder.filter(f)
+    return builder.build()
+
+
+def build_analyzers() -> dict[str, TextAnalyzer]:
+    """Every analyzer the schema names, by name."""
+    analyzers = {
+        EXACT: _words(),
+        FOLD: _words(Filter.ascii_fold()),
+        CJK: TextAnalyzerBuilder(Tokenizer.regex(CJK_PATTERN)).filter(Filter.lowercase()).build(),
+        SEG: TextAnalyzerBuilder(Tokenizer.whitespace()).filter(Filter.lowercase()).build(),
+    }
+    for lang, name in STEMMERS.items():
+        analyzers[stem_analyzer_name(lang)] = _words(Filter.stemmer(name), Filter.ascii_fold())
+    return analyzers
+
+
+def register_all(index: Index) -> None:
+    """Register every custom analyzer on an Index (needed after each open)."""
+    for name, analyzer in build_analyzers().items():
+        index.register_tokenizer(name, analyzer)
+
+
+@dataclass
+class Analyzers:
+    """Per-process analyzers for the query side and highlighting, with memoised term lookups."""
+
+    by_name: dict[str, TextAnalyzer]
+
+    @classmethod
+    def create(cls) -> Analyzers:
+        return cls(build_analyzers())
+
+    def exact(self, text: str) -> list[str]:
+        return self.by_name[EXACT].analyze(text)
+
+    def fold(self, text: str) -> list[str]:
+        return self.by_name[FOLD].analyze(fold_marks(text))
+
+    def stem(self, lang: str, text: str) -> list[str]:
+        return self.by_name[stem_analyzer_name(lang)].analyze(text)
+
+    def cjk(self, text: str) -> list[str]:
+        return self.by_name[CJK].analyze(text)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one Analyzers lives per process
+    def fold_token(self, token: str) -> str:
+        """Folded form of one exact token ('' if folding leaves nothing)."""
+        return "".join(self.fold(token))
+
+    @lru_cache(maxsize=200_000)  # noqa: B019
+    def stem_token(self, lang: str, token: str) -> str:
+        """Stemmed (and folded) form of one exact token in a language."""
+        return "".join(self.stem(lang, token))

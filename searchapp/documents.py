@@ -1,0 +1,289 @@
+"""Files and JSON records -> Document records, with a reason for everything skipped.
+
+Formats: .txt and .md (title = first meaningful line / first heading), .html/.htm (text and
+<title> through selectolax's HTML5 parser), .json/.jsonl (fields id, title, text, lang, date,
+url, source; a .json file may hold one object or a list).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from .analysis import nfc
+from .dates import find_date, parse_date_value
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+TITLE_MAX = 160
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable document."""
+
+    id: str
+    title: str
+    body: str
+    lang: str = ""  # ISO 639-1, '' = detect
+    date: date | None = None
+    source: str = ""
+    url: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or record) that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    """What a loading run saw: counts and every skip with its reason."""
+
+    files_seen: int = 0
+    documents: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"indexed {self.documents} documents, skipped {len(self.skipped)}"]
+        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+class SkipFile(Exception):
+    """Raised inside loaders: the file is reported and skipped."""
+
+
+def content_hash(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> str: UTF-8 (with or without BOM) or BOM-marked UTF-16/32; else SkipFile."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _decode_as(data, "utf-32")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_as(data, "utf-16")
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SkipFile(f"not valid UTF-8 (byte {exc.start})") from exc
+
+
+def _decode_as(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SkipFile(f"not valid {encoding.upper()} (byte {exc.start})") from exc
+
+
+_NOISE_LINE = re.compile(
+    r"^(font size|print|share|email|tweet|menu|home|skip to|cỡ chữ|in bài)\b.{0,20}$", re.I
+)
+_LEADING_DATE = re.compile(r"^\s*(date\s*:?\s*)?\d{4}-\d{2}-\d{2}\s*", re.I)
+
+
+def _clip(text: str, limit: int = TITLE_MAX) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:-") + "…"
+
+
+def guess_title(text: str, fallback: str) -> str:
+    """First meaningful line: not blank, not a widget label such as 'Font size:', not a date."""
+    for raw in text.splitlines()[:40]:
+        line = raw.strip().lstrip("#").strip()
+        if len(line) < 3 or line.endswith(":") or _NOISE_LINE.match(line):
+            continue
+        if find_date(line) and len(line) < 40:
+            continue
+        line = _LEADING_DATE.sub("", line)
+        if len(line) >= 3:
+            return _clip(line)
+    return fallback
+
+
+def _html_to_text(html: str) -> tuple[str, str]:
+    from selectolax.lexbor import LexborHTMLParser  # noqa: PLC0415
+
+    tree = LexborHTMLParser(html)
+    title_node = tree.css_first("title")
+    title = title_node.text(strip=True) if title_node else ""
+    for node in tree.css("script, style, noscript, template, svg, iframe, object"):
+        node.decompose()
+    root = tree.body or tree.root
+    body = root.text(separator="\n", strip=True) if root is not None else ""
+    if not title:
+        h1 = tree.css_first("h1")
+        title = h1.text(strip=True) if h1 else ""
+    return " ".join(title.split()), body
+
+
+def _file_date(path: Path, text: str) -> date:
+    found = find_date(text)
+    if found:
+        return found
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
+
+
+def _json_records(text: str, suffix: str) -> Iterator[tuple[int, dict[str, object] | str]]:
+    """(line number, record) pairs; a str record is the error for a broken line."""
+    if suffix == ".json":
+        data = json.loads(text)
+        items = data if isinstance(data, list) else [data]
+        for i, item in enumerate(items, 1):
+            yield i, item if isinstance(item, dict) else f"item {i} is not an object"
+        return
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield lineno, f"invalid JSON ({exc.msg})"
+            continue
+        yield lineno, item if isinstance(item, dict) else "not a JSON object"
+
+
+def _str(value: object) -> str:
+    return "" if value is None else nfc(str(value))
+
+
+def load_file(
+    path: Path, rel: str, source: str, report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Document]:
+    """Documents in one file; problems are added to report.skipped, never raised."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SkipFile(f"too large ({size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB)")
+        if size == 0:
+            raise SkipFile("empty file")
+        data = path.read_bytes()
+        text = nfc(decode(data))
+        suffix = path.suffix.lower()
+        if suffix in JSON_SUFFIXES:
+            yield from _load_json(rel, text, suffix, source, report)
+            return
+        if suffix in HTML_SUFFIXES:
+            title, body = _html_to_text(text)
+            title = title or guess_title(body, path.stem)
+        else:
+            body = text
+            title = guess_title(body, path.stem)
+        if not body.strip():
+            raise SkipFile("no text")
+        report.documents += 1
+        yield Document(
+            id=rel,
+            title=_clip(title),
+            body=body,
+            date=_file_date(path, body),
+            source=source,
+            hash=content_hash(data),
+        )
+    except SkipFile as exc:
+        report.skipped.append(Skipped(rel, str(exc)))
+    except json.JSONDecodeError as exc:
+        report.skipped.append(Skipped(rel, f"invalid JSON ({exc.msg} at line {exc.lineno})"))
+    except RecursionError:
+        report.skipped.append(Skipped(rel, "structure nested too deeply"))
+    except OSError as exc:
+        report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
+
+
+def _load_json(
+    rel: str, text: str, suffix: str, source: str, report: LoadReport
+) -> Iterator[Document]:
+    for lineno, item in _json_records(text, suffix):
+        where = f"{rel}:{lineno}"
+        if isinstance(item, str):
+            report.skipped.append(Skipped(where, item))
+            continue
+        body = _str(item.get("text") or item.get("body") or item.get("content"))
+        title = _str(item.get("title"))
+        if not body.strip() and not title.strip():
+            report.skipped.append(Skipped(where, "record has no text"))
+            continue
+        doc_id = _str(item.get("id")) or f"{rel}#{lineno}"
+        report.documents += 1
+        yield Document(
+            id=doc_id,
+            title=_clip(title) if title.strip() else guess_title(body, doc_id),
+            body=body,
+            lang=_str(item.get("lang")),
+            date=parse_date_value(item.get("date")) or find_date(body),
+            source=_str(item.get("source")) or source,
+            url=_str(item.get("url")),
+            hash=content_hash(json.dumps(item, sort_keys=True, ensure_ascii=False)),
+        )
+
+
+def source_of(rel: str, root_name: str) -> str:
+    """Default source: the top folder under the documents root, else the root's own name."""
+    parts = Path(rel).parts
+    return parts[0] if len(parts) > 1 else root_name
+
+
+def iter_files(roots: list[Path], report: LoadReport) -> Iterator[tuple[Path, str, str]]:
+    """(path, stable relative id, source) for every supported file under roots.
+
+    Hidden files are ignored; symlink loops and unsupported types are reported."""
+    for root in roots:
+        root = root.absolute()
+        if root.is_file():
+            report.files_seen += 1
+            yield root, root.name, root.parent.name or "files"
+            continue
+        if not root.is_dir():
+            report.skipped.append(Skipped(str(root), "no such file or directory"))
+            continue
+        seen_dirs: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
+            st = os.stat(dirpath)
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                report.skipped.append(Skipped(os.path.relpath(dirpath, root), "symlink loop"))
+                dirnames[:] = []
+                continue
+            seen_dirs.add(key)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = Path(dirpath) / name
+                rel = path.relative_to(root).as_posix()
+                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    report.skipped.append(Skipped(rel, f"unsupported file type {path.suffix!r}"))
+                    continue
+                report.files_seen += 1
+                yield path, rel, source_of(rel, root.name)
+
+
+def load_documents(
+    roots: list[Path], report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Document]:
+    """Every document under roots (files or folders), in a stable order."""
+    for path, rel, source in iter_files(roots, report):
+        yield from load_file(path, rel, source, report, max_bytes)

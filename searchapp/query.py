@@ -1,0 +1,366 @@
+"""User query text -> a tantivy Query, leniently: problems become warnings, never exceptions.
+
+Syntax: words; "exact phrases"; -word / -"phrase" / NOT word to exclude; a OR b; AND (the
+default between words); title:word; lang:vi and source:name filters; date:2024,
+date:2024-05, date:2024-01-01..2024-06-30, date:>=2024-01-01, date:<2025; a trailing * for a
+prefix. Every word must match (Google/Meilisearch style); the last word typed also matches as
+a prefix, for search-as-you-type.
+
+Per word, one clause over several fields is built, so that the exact spelling scores on every
+field family it appears in (exact + folded + stemmed) while a different-diacritics match scores
+only on the folded one: `quyền` ranks documents with quyền above those with only Quyên.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import tantivy
+from tantivy import Occur, Query
+
+from .analysis import Analyzers, fold_marks, nfc
+from .language import CJK_RE, SPACELESS_RE, normalize_code
+from .segmentation import spaceless_words
+from .store import stem_field
+
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 64
+
+# Field weights per family (title, body). Tuned on the evaluation collections (eval/).
+W_EXACT = (2.0, 1.0)
+W_FOLD = (1.0, 0.5)
+W_STEM = (1.0, 0.5)
+W_CJK = (2.0, 1.0)
+W_SEG = (2.0, 1.0)
+W_PREFIX = 0.3
+W_FUZZY = 0.15
+FUZZY_MIN_LEN = 5
+
+FILTER_FIELDS = {"lang", "language", "source", "date", "year"}
+TEXT_FIELDS = {"title", "body", "text"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One searchable unit: a word or a phrase, optionally limited to a field."""
+
+    text: str
+    phrase: bool = False
+    field: str | None = None  # "title" or None (all text)
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Alternatives joined by OR (usually just one), required or excluded."""
+
+    terms: tuple[Term, ...]
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """The structure of a query plus its filters and the problems found parsing it."""
+
+    clauses: list[Clause] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def positive(self) -> list[Clause]:
+        return [c for c in self.clauses if not c.negated]
+
+    def words(self) -> list[Term]:
+        """Every positive term, in order (for highlighting and suggestions)."""
+        return [t for c in self.positive for t in c.terms]
+
+
+_TOKEN_RE = re.compile(
+    r"""(?P<ws>\s+)
+      | (?P<paren>[()])
+      | (?P<neg>[-−!](?=["\w]))?
+        (?:(?P<field>[A-Za-z_]+):(?=[^\s]))?
+        (?: "(?P<phrase>[^"]*)(?P<close>")?
+          | (?P<word>[^\s"()]+) )
+      | (?P<stray>["])
+    """,
+    re.X,
+)
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+
+
+def _parse_date(text: str, end: bool) -> date | None:
+    m = _DATE_RE.match(text.strip())
+    if not m:
+        return None
+    y, mo, d = int(m[1]), m[2], m[3]
+    try:
+        if d:
+            return date(y, int(mo), int(d))
+        if mo:
+            month = int(mo)
+            if not end:
+                return date(y, month, 1)
+            nxt = date(y + (month == 12), month % 12 + 1, 1)
+            return date.fromordinal(nxt.toordinal() - 1)
+        return date(y, 12, 31) if end else date(y, 1, 1)
+    except ValueError:
+        return None
+
+
+def _apply_date(pq: ParsedQuery, value: str) -> None:
+    v = value.strip()
+    lo = hi = None
+    ok = True
+    if ".." in v:
+        a, _, b = v.partition("..")
+        lo = _parse_date(a, False) if a else None
+        hi = _parse_date(b, True) if b else None
+        ok = (lo is not None or not a) and (hi is not None or not b)
+    elif v[:2] in (">=", "<="):
+        d = _parse_date(v[2:], v[0] == "<")
+        lo, hi, ok = (d, None, d is not None) if v[0] == ">" else (None, d, d is not None)
+    elif v[:1] in (">", "<"):
+        d = _parse_date(v[1:], v[0] == "<")
+        lo, hi, ok = (d, None, d is not None) if v[0] == ">" else (None, d, d is not None)
+    else:
+        lo, hi = _parse_date(v, False), _parse_date(v, True)
+        ok = lo is not None
+    if not ok:
+        pq.warnings.append(
+            f"Could not read the date “{value}”: use date:2024, date:2024-05, "
+            "date:2024-01-01..2024-06-30 or date:>=2024-01-01."
+        )
+        return
+    pq.date_from = lo or pq.date_from
+    pq.date_to = hi or pq.date_to
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse query text leniently into clauses, filters and warnings."""
+    pq = ParsedQuery()
+    text = nfc(text or "").replace("\x00", " ")
+    if len(text) > MAX_QUERY_CHARS:
+        pq.warnings.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+        text = text[:MAX_QUERY_CHARS]
+    pending_or = False
+    pending_not = False
+    saw_paren = False
+    for m in _TOKEN_RE.finditer(text):
+        if m["ws"]:
+            continue
+        if m["paren"]:
+            saw_paren = True
+            continue
+        if m["stray"]:
+            continue
+        negated = bool(m["neg"]) or pending_not
+        pending_not = False
+        fname = (m["field"] or "").lower() or None
+        phrase = m["phrase"]
+        word = m["word"]
+        if phrase is not None and m["close"] is None:
+            pq.warnings.append("A closing quote was missing: the rest was searched as a phrase.")
+        if fname is None and phrase is None and word in ("AND", "OR", "NOT", "&&", "||"):
+            if word in ("OR", "||"):
+                pending_or = bool(pq.clauses)
+            elif word == "NOT":
+                pending_not = True
+            continue
+        value = phrase if phrase is not None else word or ""
+        if fname in FILTER_FIELDS:
+            _apply_filter(pq, fname, value)
+            continue
+        if fname is not None and fname not in TEXT_FIELDS:
+            pq.warnings.append(f"There is no field “{fname}”: searched “{value}” as words.")
+            fname = None
+        if fname in ("body", "text"):
+            fname = None
+        terms = _terms(value, phrase is not None, fname)
+        if not terms:
+            continue
+        if pending_or and not negated and pq.clauses and not pq.clauses[-1].negated:
+            last = pq.clauses.pop()
+            pq.clauses.append(Clause(last.terms + tuple(terms)))
+        else:
+            pq.clauses.extend(Clause((t,), negated) for t in terms)
+        pending_or = False
+    if saw_paren:
+        pq.warnings.append("Parentheses are not supported: the words inside were searched.")
+    if len(pq.clauses) > MAX_TERMS:
+        pq.warnings.append(f"Only the first {MAX_TERMS} words were searched.")
+        del pq.clauses[MAX_TERMS:]
+    return pq
+
+
+def _apply_filter(pq: ParsedQuery, fname: str, value: str) -> None:
+    if fname in ("lang", "language"):
+        for v in value.split(","):
+            if code := normalize_code(v):
+                pq.langs.append(code)
+    elif fname == "source":
+        pq.sources.extend(v for v in value.split(",") if v)
+    else:
+        _apply_date(pq, value)
+
+
+def _terms(value: str, is_phrase: bool, fname: str | None) -> list[Term]:
+    """Terms for one token of input; a spaceless-script run splits into its words."""
+    if is_phrase:
+        return [Term(value, phrase=True, field=fname)] if value.strip() else []
+    prefix = value.endswith("*") and len(value.rstrip("*")) > 0
+    value = value.strip("*")
+    if not value or not re.search(r"\w", value):
+        return []
+    if SPACELESS_RE.search(value):
+        words = [w for w in spaceless_split(value) if re.search(r"\w", w)]
+        return [Term(w, field=fname) for w in words]
+    return [Term(value, field=fname, prefix=prefix)]
+
+
+def spaceless_split(value: str) -> list[str]:
+    """Split a token at script changes; spaceless runs into ICU words."""
+    out: list[str] = []
+    for run in re.findall(r"[^\W\d_]+|\d+|\w+", value) or [value]:
+        out.extend(spaceless_words(run) if SPACELESS_RE.search(run) else [run])
+    return out
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class QueryContext:
+    """What query building needs from the open index."""
+
+    schema: tantivy.Schema
+    analyzers: Analyzers
+    stem_langs: tuple[str, ...]  # languages with a stem field that holds documents
+
+
+def _field_query(schema: tantivy.Schema, fieldname: str, tokens: list[str], boost: float) -> Query:
+    if len(tokens) == 1:
+        q = Query.term_query(schema, fieldname, tokens[0])
+    else:
+        q = Query.phrase_query(schema, fieldname, tokens)
+    return q if boost == 1.0 else Query.boost_query(q, boost)
+
+
+def term_query(ctx: QueryContext, term: Term, as_prefix: bool) -> Query | None:
+    """One word or phrase over every field family; None when it has no searchable token."""
+    az = ctx.analyzers
+    schema = ctx.schema
+    bases = ("title",) if term.field == "title" else ("title", "body")
+    weight = {"title": 0, "body": 1}
+    subs: list[Query] = []
+    exact = az.exact(term.text)
+    folded = az.fold(term.text)
+    cjk = az.cjk(term.text) if CJK_RE.search(term.text) else []
+    for base in bases:
+        w = weight[base]
+        if exact:
+            subs.append(_field_query(schema, base, exact, W_EXACT[w]))
+        if folded:
+            subs.append(_field_query(schema, f"{base}_fold", folded, W_FOLD[w]))
+        for lang in ctx.stem_langs:
+            stems = az.stem(lang, term.text)
+            if stems:
+                subs.append(_field_query(schema, stem_field(base, lang), stems, W_STEM[w]))
+        if cjk:
+            subs.append(_field_query(schema, f"{base}_cjk", cjk, W_CJK[w]))
+            if SPACELESS_RE.search(term.text):
+                segs = [s.lower() for s in spaceless_words(term.text)]
+                if segs:
+                    subs.append(_field_query(schema, f"{base}_seg", segs, W_SEG[w]))
+        elif SPACELESS_RE.search(term.text):  # Thai, Lao, Khmer, Burmese
+            segs = [s.lower() for s in spaceless_words(term.text)]
+            if segs:
+                subs.append(_field_query(schema, f"{base}_seg", segs, W_SEG[w]))
+        if len(folded) == 1 and not term.phrase:
+            token = folded[0]
+            if as_prefix or term.prefix:
+                fq = Query.fuzzy_term_query(schema, f"{base}_fold", token, 0, True, True)
+                subs.append(Query.boost_query(fq, W_PREFIX))
+            elif len(token) >= FUZZY_MIN_LEN and not token.isdigit():
+                fq = Query.fuzzy_term_query(schema, f"{base}_fold", token, 1, True, False)
+                subs.append(Query.boost_query(fq, W_FUZZY))
+    if not subs:
+        return None
+    return subs[0] if len(subs) == 1 else Query.boolean_query([(Occur.Should, s) for s in subs])
+
+
+def filter_queries(ctx: QueryContext, pq: ParsedQuery) -> list[Query]:
+    """Filters from the query text (lang:, source:, date:) as required clauses."""
+    out: list[Query] = []
+    schema = ctx.schema
+    if pq.langs:
+        out.append(Query.term_set_query(schema, "lang", list(dict.fromkeys(pq.langs))))
+    if pq.sources:
+        out.append(Query.term_set_query(schema, "source", list(dict.fromkeys(pq.sources))))
+    if pq.date_from or pq.date_to:
+        lo = datetime(*(pq.date_from or date(1, 1, 1)).timetuple()[:3], tzinfo=UTC)
+        hi = datetime(*(pq.date_to or date(9999, 12, 31)).timetuple()[:3], 23, 59, 59, tzinfo=UTC)
+        out.append(Query.range_query(schema, "date", tantivy.FieldType.Date, lo, hi))
+    return out
+
+
+def build(
+    ctx: QueryContext,
+    pq: ParsedQuery,
+    *,
+    prefix_last: bool = True,
+    match_all_words: bool = True,
+    extra_filters: list[Query] | None = None,
+) -> Query | None:
+    """The tantivy query for a parsed query; None when there is nothing to search."""
+    positive = pq.positive
+    last_word_clause = positive[-1] if positive else None
+    must: list[tuple[Occur, Query]] = []
+    word_clauses: list[Query] = []
+    for clause in pq.clauses:
+        alts = []
+        for t in clause.terms:
+            as_prefix = (
+                prefix_last
+                and not clause.negated
+                and clause is last_word_clause
+                and t is clause.terms[-1]
+                and not t.phrase
+            )
+            q = term_query(ctx, t, as_prefix)
+            if q is not None:
+                alts.append(q)
+        if not alts:
+            continue
+        q = alts[0] if len(alts) == 1 else Query.boolean_query([(Occur.Should, a) for a in alts])
+        if clause.negated:
+            must.append((Occur.MustNot, q))
+        else:
+            word_clauses.append(q)
+    if word_clauses:
+        if match_all_words or len(word_clauses) == 1:
+            must.extend((Occur.Must, q) for q in word_clauses)
+        else:
+            must.append(
+                (Occur.Must, Query.boolean_query([(Occur.Should, q) for q in word_clauses]))
+            )
+    filters = filter_queries(ctx, pq) + (extra_filters or [])
+    must.extend((Occur.Must, f) for f in filters)
+    if not word_clauses:
+        if not filters and not any(o == Occur.MustNot for o, _ in must):
+            return None
+        must.append((Occur.Must, Query.all_query()))
+    return Query.boolean_query(must)
+
+
+def highlight_terms(pq: ParsedQuery) -> list[str]:
+    """The query's words and phrases as typed (used by the highlighter)."""
+    return [t.text for t in pq.words()]
+
+
+__all__ = ["ParsedQuery", "QueryContext", "Term", "Clause", "parse", "build", "fold_marks"]

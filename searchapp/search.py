@@ -1,0 +1,322 @@
+"""Run searches against the serving index: ranked hits, totals, facets, snippets, warnings.
+
+The Engine re-opens the index when the CURRENT pointer changes (a new build was switched in),
+so a long-running server always serves the newest complete version without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+import tantivy
+from tantivy import Occur, Order, Query
+
+from . import query as q
+from .analysis import Analyzers
+from .highlight import highlight_all, match_spec, snippet
+from .language import STEMMERS
+from .store import IndexLayout, IndexMissing, open_index, resolve
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 100
+MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging, as in Elasticsearch
+FACETS = ("lang", "source", "year")
+
+Sort = Literal["relevance", "date"]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything a search can be asked for; values are clamped by `normalized()`."""
+
+    query: str = ""
+    lang: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    page_size: int = 10
+    prefix_last: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    title_html: str
+    lang: str
+    date: str | None
+    source: str
+    url: str
+    score: float
+    snippet_html: str
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    request: SearchRequest
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    elapsed_ms: float
+    warnings: list[str] = field(default_factory=list)
+    relaxed: bool = False  # no document had every word: any-word results are shown
+    version: str = ""
+
+    @property
+    def pages(self) -> int:
+        reachable = min(self.total, MAX_RESULT_WINDOW)
+        return max(1, -(-reachable // self.request.page_size))
+
+
+@dataclass(frozen=True)
+class DocView:
+    id: str
+    title: str
+    title_html: str
+    body_html: str
+    lang: str
+    date: str | None
+    source: str
+    url: str
+    related: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class _Open:
+    """One opened index version and what queries need from it."""
+
+    index: tantivy.Index
+    version: str
+    stamp: tuple[int, int] | None
+    ctx: q.QueryContext
+    num_docs: int
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
+
+
+def _date_str(value: object) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return None
+
+
+class Engine:
+    """Searches one index root; safe to share between threads of one process."""
+
+    def __init__(self, index_root: Path, analyzers: Analyzers | None = None) -> None:
+        self.root = Path(index_root)
+        self.layout = IndexLayout(self.root)
+        self.analyzers = analyzers or Analyzers.create()
+        self._lock = threading.Lock()
+        self._open: _Open | None = None
+
+    # ------------------------------------------------------------------ index lifecycle
+    def _load(self) -> _Open:
+        path = resolve(self.root)
+        index = open_index(path)
+        searcher = index.searcher()
+        langs: tuple[str, ...] = ()
+        if searcher.num_docs:
+            agg = searcher.aggregate(
+                Query.all_query(), {"l": {"terms": {"field": "lang", "size": 200}}}
+            )
+            langs = tuple(
+                sorted(b["key"] for b in agg["l"]["buckets"] if b["key"] in STEMMERS)
+            )
+        ctx = q.QueryContext(index.schema, self.analyzers, langs)
+        return _Open(index, path.name, self.layout.current_stamp(), ctx, searcher.num_docs)
+
+    def current(self) -> _Open:
+        """The open serving version, re-opened when CURRENT has changed."""
+        opened = self._open
+        if opened is not None and opened.stamp == self.layout.current_stamp():
+            return opened
+        with self._lock:
+            if self._open is None or self._open.stamp != self.layout.current_stamp():
+                self._open = self._load()
+            return self._open
+
+    def available(self) -> bool:
+        try:
+            self.current()
+        except (IndexMissing, ValueError):
+            return False
+        return True
+
+    def stats(self) -> dict[str, object]:
+        o = self.current()
+        o.index.reload()
+        return {"version": o.version, "documents": o.index.searcher().num_docs}
+
+    # ------------------------------------------------------------------ searching
+    def search(self, req: SearchRequest) -> SearchPage:
+        """Run one search; never raises for bad input (problems come back as warnings)."""
+        started = time.perf_counter()
+        req = _normalized(req)
+        warnings: list[str] = []
+        if req.page != 1 and (req.page - 1) * req.page_size >= MAX_RESULT_WINDOW:
+            warnings.append(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
+        opened = self.current()
+        pq = q.parse(req.query)
+        warnings.extend(pq.warnings)
+        extra = self._request_filters(opened, req)
+        query = q.build(opened.ctx, pq, prefix_last=req.prefix_last, extra_filters=extra)
+        if query is None:
+            return SearchPage(req, [], 0, {}, _ms(started), warnings, version=opened.version)
+        relaxed = False
+        try:
+            searcher = opened.index.searcher()
+            total, hits = self._run(searcher, query, req)
+            if total == 0 and len(pq.positive) > 1:
+                loose = q.build(
+                    opened.ctx, pq, prefix_last=req.prefix_last, match_all_words=False,
+                    extra_filters=extra,
+                )
+                if loose is not None:
+                    total, hits = self._run(searcher, loose, req)
+                    if total:
+                        relaxed = True
+                        query = loose
+                        warnings.append(
+                            "No document contains all the words: showing documents that "
+                            "contain some of them."
+                        )
+            facets = self._facets(searcher, query) if total else {}
+            page_hits = self._hits(searcher, hits, pq, opened, req)
+        except BaseException as exc:  # tantivy panics are BaseException
+            if not (isinstance(exc, Exception) or _is_panic(exc)):
+                raise
+            log.exception("search failed for a query of %d chars", len(req.query))
+            warnings.append("The search could not be run; try simpler words.")
+            return SearchPage(req, [], 0, {}, _ms(started), warnings, version=opened.version)
+        return SearchPage(
+            req, page_hits, total, facets, _ms(started), warnings, relaxed, opened.version
+        )
+
+    def _request_filters(self, opened: _Open, req: SearchRequest) -> list[Query]:
+        schema = opened.ctx.schema
+        out: list[Query] = []
+        if req.lang:
+            out.append(Query.term_set_query(schema, "lang", list(req.lang)))
+        if req.source:
+            out.append(Query.term_set_query(schema, "source", list(req.source)))
+        if req.year:
+            years = [Query.range_query(schema, "year", tantivy.FieldType.Integer, y, y) for y in req.year]
+            out.append(Query.boolean_query([(Occur.Should, y) for y in years]))
+        if req.date_from or req.date_to:
+            fake = q.ParsedQuery(date_from=req.date_from, date_to=req.date_to)
+            out.extend(q.filter_queries(opened.ctx, fake))
+        return out
+
+    def _run(self, searcher: tantivy.Searcher, query: Query, req: SearchRequest):  # type: ignore[no-untyped-def]
+        offset = (req.page - 1) * req.page_size
+        if req.sort == "date":
+            res = searcher.search(
+                query, req.page_size, count=True, order_by_field="date", offset=offset,
+                order=Order.Desc,
+            )
+        else:
+            res = searcher.search(query, req.page_size, count=True, offset=offset)
+        return res.count or 0, res.hits
+
+    def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, list[FacetValue]]:
+        agg = searcher.aggregate(
+            query,
+            {
+                "lang": {"terms": {"field": "lang", "size": 50}},
+                "source": {"terms": {"field": "source", "size": 50}},
+                "year": {"terms": {"field": "year", "size": 200, "order": {"_key": "desc"}}},
+            },
+        )
+        out: dict[str, list[FacetValue]] = {}
+        for name in FACETS:
+            buckets = agg.get(name, {}).get("buckets", [])
+            out[name] = [
+                FacetValue(str(int(b["key"])) if name == "year" else str(b["key"]), b["doc_count"])
+                for b in buckets
+                if str(b["key"]) != ""
+            ]
+        return out
+
+    def _hits(self, searcher, hits, pq, opened, req) -> list[Hit]:  # type: ignore[no-untyped-def]
+        spec = match_spec(pq, self.analyzers, _all_stem_langs(), req.prefix_last)
+        out = []
+        for score, addr in hits:
+            doc = searcher.doc(addr)
+            lang = doc.get_first("lang") or ""
+            title = doc.get_first("title") or ""
+            body = doc.get_first("body") or ""
+            out.append(
+                Hit(
+                    id=doc.get_first("id") or "",
+                    title=title,
+                    title_html=highlight_all(title, spec, self.analyzers, lang),
+                    lang=lang,
+                    date=_date_str(doc.get_first("date")),
+                    source=doc.get_first("source") or "",
+                    url=doc.get_first("url") or "",
+                    score=float(score) if req.sort == "relevance" else 0.0,
+                    snippet_html=snippet(body, spec, self.analyzers, lang),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ documents
+    def document(self, doc_id: str, query: str = "") -> DocView | None:
+        """One document with the query's matches marked, or None if the id is unknown."""
+        opened = self.current()
+        searcher = opened.index.searcher()
+        found = searcher.search(Query.term_query(opened.ctx.schema, "id", doc_id), 1)
+        if not found.hits:
+            return None
+        addr = found.hits[0][1]
+        doc = searcher.doc(addr)
+        pq = q.parse(query)
+        spec = match_spec(pq, self.analyzers, _all_stem_langs(), prefix_last=True)
+        lang = doc.get_first("lang") or ""
+        title = doc.get_first("title") or ""
+        return DocView(
+            id=doc_id,
+            title=title,
+            title_html=highlight_all(title, spec, self.analyzers, lang),
+            body_html=highlight_all(doc.get_first("body") or "", spec, self.analyzers, lang),
+            lang=lang,
+            date=_date_str(doc.get_first("date")),
+            source=doc.get_first("source") or "",
+            url=doc.get_first("url") or "",
+        )
+
+
+def _all_stem_langs() -> tuple[str, ...]:
+    return tuple(STEMMERS)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _normalized(req: SearchRequest) -> SearchRequest:
+    size = min(max(int(req.page_size), 1), MAX_PAGE_SIZE)
+    page = max(int(req.page), 1)
+    if (page - 1) * size >= MAX_RESULT_WINDOW:
+        page = MAX_RESULT_WINDOW // size
+    sort: Sort = "date" if req.sort == "date" else "relevance"
+    return replace(req, page=page, page_size=size, sort=sort, query=req.query or "")

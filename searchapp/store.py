@@ -1,0 +1,186 @@
+"""The index on disk: schema, versioned directories, the CURRENT pointer and the writer lock.
+
+    index/
+      versions/20261123T101500123456Z/   one complete tantivy index per full build
+      CURRENT                            name of the serving version, replaced with os.replace
+      writer.lock                        flock held by whoever writes (CLI or server)
+
+A build writes into a new version directory and only then points CURRENT at it, so searches
+never see a half-built index; readers notice the change and re-open (an open tantivy Index never
+follows a pointer). A directory CURRENT never named is a dead build and is removed by the next one.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tantivy
+
+from .analysis import CJK, EXACT, FOLD, SEG, register_all, stem_analyzer_name
+from .language import STEMMERS
+
+SCHEMA_VERSION = 1
+TEXT_FIELDS = ("title", "body")
+COMPLETE_MARKER = "COMPLETE"
+
+
+class IndexBusy(RuntimeError):
+    """Another process or thread is writing the index."""
+
+
+class IndexMissing(RuntimeError):
+    """There is no index at the given place yet."""
+
+
+def stem_field(base: str, lang: str) -> str:
+    return f"{base}_stem_{lang}"
+
+
+def build_schema() -> tantivy.Schema:
+    """The schema: stored originals, and one indexed field per analyzer family."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    for base in TEXT_FIELDS:
+        sb.add_text_field(base, stored=True, tokenizer_name=EXACT)
+        sb.add_text_field(f"{base}_fold", tokenizer_name=FOLD)
+        sb.add_text_field(f"{base}_cjk", tokenizer_name=CJK)
+        sb.add_text_field(f"{base}_seg", tokenizer_name=SEG)
+        for lang in STEMMERS:
+            sb.add_text_field(stem_field(base, lang), tokenizer_name=stem_analyzer_name(lang))
+    sb.add_text_field("lang", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("source", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("hash", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_date_field("date", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("year", stored=False, indexed=True, fast=True)
+    return sb.build()
+
+
+@dataclass(frozen=True)
+class IndexLayout:
+    """Paths inside an index root directory."""
+
+    root: Path
+
+    @property
+    def versions(self) -> Path:
+        return self.root / "versions"
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "writer.lock"
+
+    def current_version(self) -> str | None:
+        """Name of the serving version, or None when nothing was built yet."""
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.versions / name / "meta.json").exists() else None
+
+    def current_path(self) -> Path:
+        name = self.current_version()
+        if name is None:
+            raise IndexMissing(f"no index in {self.root}: run `searchapp index` first")
+        return self.versions / name
+
+    def current_stamp(self) -> tuple[int, int] | None:
+        """A cheap change detector for CURRENT (mtime_ns, inode)."""
+        try:
+            st = self.current_file.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_ino)
+
+    def new_version_dir(self) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        path = self.versions / stamp
+        path.mkdir(parents=True, exist_ok=False)
+        return path
+
+    def switch_to(self, version_dir: Path) -> None:
+        """Point CURRENT at a finished version atomically."""
+        (version_dir / COMPLETE_MARKER).write_text(datetime.now(UTC).isoformat(), encoding="utf-8")
+        tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
+        tmp.write_text(version_dir.name + "\n", encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.current_file)
+
+    def list_versions(self) -> list[str]:
+        if not self.versions.exists():
+            return []
+        return sorted(p.name for p in self.versions.iterdir() if p.is_dir())
+
+    def prune(self, keep_previous: int = 2) -> list[str]:
+        """Remove dead builds and all but `keep_previous` complete older versions."""
+        current = self.current_version()
+        removed = []
+        complete_older = []
+        for name in self.list_versions():
+            if name == current:
+                continue
+            path = self.versions / name
+            if (path / COMPLETE_MARKER).exists():
+                complete_older.append(name)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(name)
+        for name in sorted(complete_older)[: max(0, len(complete_older) - keep_previous)]:
+            shutil.rmtree(self.versions / name, ignore_errors=True)
+            removed.append(name)
+        return removed
+
+
+@contextmanager
+def writer_lock(layout: IndexLayout) -> Iterator[None]:
+    """Hold the index's writer lock (across processes); raise IndexBusy when it is taken."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(layout.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise IndexBusy(
+                    f"another indexing run holds {layout.lock_file}; wait for it to finish"
+                ) from exc
+            raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def create_index(path: Path) -> tantivy.Index:
+    """Create a new, empty index at path with analyzers registered."""
+    index = tantivy.Index(build_schema(), path=str(path), reuse=False)
+    register_all(index)
+    return index
+
+
+def open_index(path: Path) -> tantivy.Index:
+    """Open an index directory (a version) and register the analyzers."""
+    index = tantivy.Index.open(str(path))
+    register_all(index)
+    return index
+
+
+def resolve(root: Path) -> Path:
+    """The tantivy directory to search under root: CURRENT's version, or root itself."""
+    if (root / "meta.json").exists():
+        return root
+    return IndexLayout(root).current_path()
