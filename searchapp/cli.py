@@ -1,0 +1,131 @@
+"""The `searchapp` command: index, search, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Settings
+from .indexer import EmptyBuild, build_index
+from .search import Engine, SearchRequest
+from .store import IndexBusy, IndexLayout, IndexMissing
+
+_INDEX_DIR = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index root folder (default: $SEARCHAPP_INDEX_DIR or ./index).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="searchapp")
+def main() -> None:
+    """Multilingual full-text search for folders of documents."""
+
+
+@main.command("index")
+@_INDEX_DIR
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def index_cmd(index_dir: Path | None, quiet: bool, paths: tuple[Path, ...]) -> None:
+    """Build a new index version from PATHS (files or folders; default $SEARCHAPP_DOCS_DIR or
+    ./seeds) and switch searches to it once it is complete.
+
+    Reads .txt, .md, .html/.htm, .json and .jsonl. Files that cannot be read are skipped and
+    listed with their reason; the serving index is untouched if the build fails."""
+    settings = Settings.from_env()
+    root = index_dir or settings.index_dir
+    roots = list(paths) or [settings.docs_dir]
+    try:
+        result = build_index(
+            root, roots, max_bytes=settings.max_file_bytes, show_bar=not quiet and sys.stderr.isatty()
+        )
+    except IndexBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    except EmptyBuild as exc:
+        raise click.ClickException(f"{exc} (looked in: {', '.join(map(str, roots))})") from exc
+    click.echo(result.summary())
+
+
+def _plain_snippet(html: str) -> str:
+    import html as htmlmod  # noqa: PLC0415
+
+    return htmlmod.unescape(html.replace("<mark>", "").replace("</mark>", ""))
+
+
+@main.command("search")
+@_INDEX_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits:[{id,title,lang,score,snippet}]}.")
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
+@click.option("--lang", multiple=True, help="Only documents in this language (ISO 639-1; repeatable).")
+@click.argument("query")
+def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[str, ...], query: str) -> None:
+    """Search the index for QUERY.
+
+    Syntax: words (all must match), "a phrase", -excluded, a OR b, title:word, lang:vi,
+    date:2024-01..2024-06. Diacritics are optional: `quyen` finds quyền."""
+    settings = Settings.from_env()
+    engine = Engine(index_dir or settings.index_dir)
+    try:
+        page = engine.search(SearchRequest(query=query, page_size=limit, lang=lang, prefix_last=False))
+    except IndexMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        payload = {
+            "total": page.total,
+            "hits": [
+                {"id": h.id, "title": h.title, "lang": h.lang, "score": round(h.score, 4),
+                 "snippet": _plain_snippet(h.snippet_html)}
+                for h in page.hits
+            ],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    for w in page.warnings:
+        click.secho(f"note: {w}", fg="yellow", err=True)
+    click.echo(f"{page.total} result{'' if page.total == 1 else 's'} ({page.elapsed_ms:.1f} ms)")
+    bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
+    for i, h in enumerate(page.hits, 1):
+        marked = h.snippet_html.replace("<mark>", "\0").replace("</mark>", "\1")
+        snippet = _plain_snippet(marked).replace("\0", bold).replace("\1", plain)
+        click.echo(f"\n{i}. {h.title}  [{h.lang or '?'}] {h.date or ''}  ({h.id}, {h.score:.2f})")
+        click.echo(f"   {snippet}")
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", "-p", type=int, default=None, help="Port (default 8000).")
+@_INDEX_DIR
+@click.option("--workers", type=int, default=None, help="Worker processes (default 2).")
+@click.option("--threads", type=int, default=None, help="Threads per worker (default 4).")
+def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, workers: int | None,
+              threads: int | None) -> None:
+    """Serve the web UI and API with gunicorn; index the documents folder first if there is no
+    index yet."""
+    settings = Settings.from_env()
+    root = index_dir or settings.index_dir
+    if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():
+        click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
+        try:
+            result = build_index(root, [settings.docs_dir], max_bytes=settings.max_file_bytes)
+            click.echo(result.summary(), err=True)
+        except (EmptyBuild, IndexBusy) as exc:
+            click.echo(f"warning: {exc}; serving without an index", err=True)
+    from .server import run  # noqa: PLC0415
+
+    run(
+        host=host or settings.host,
+        port=port or settings.port,
+        index_dir=root,
+        workers=workers or settings.workers,
+        threads=threads or settings.threads,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,42 @@
+"""Run the app under gunicorn (a production WSGI server), one app per worker, after fork."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, object]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):  # type: ignore[no-untyped-def]
+        # Called in each worker after fork (no preload): every worker opens the index itself.
+        from .web import create_app  # noqa: PLC0415
+
+        return create_app()
+
+
+def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> None:
+    """Serve until interrupted."""
+    os.environ["SEARCHAPP_INDEX_DIR"] = str(Path(index_dir).resolve())
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "preload_app": False,
+            "accesslog": "-",
+            "errorlog": "-",
+            "timeout": 60,
+            "graceful_timeout": 10,
+        }
+    ).run()

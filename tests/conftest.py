@@ -1,0 +1,37 @@
+"""Shared fixtures: real indexes on disk built by the real indexer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from searchapp.indexer import build_index
+from searchapp.search import Engine
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+CORPORA = REPO.parent / "shared" / "corpora"
+
+
+def corpus_path(*parts: str) -> Path:
+    """A file under ../shared/corpora, or skip (fail on CI, which always has it)."""
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing on CI")
+        pytest.skip(f"needs ../shared/corpora/{'/'.join(parts)} (not in a plain clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("seed-index")
+    build_index(root, [SEEDS])
+    return root
+
+
+@pytest.fixture(scope="session")
+def engine(seed_index: Path) -> Engine:
+    return Engine(seed_index)
