@@ -37,6 +37,8 @@ W_SEG = (2.0, 1.0)
 W_PREFIX = 0.3
 W_FUZZY = 0.15
 FUZZY_MIN_LEN = 5
+W_PROX = (1.0, 1.0)
+PROXIMITY_MAX_WORDS = 8
 
 FILTER_FIELDS = {"lang", "language", "source", "date", "year"}
 TEXT_FIELDS = {"title", "body", "text"}
@@ -349,6 +351,9 @@ def build(
             must.append(
                 (Occur.Must, Query.boolean_query([(Occur.Should, q) for q in word_clauses]))
             )
+    proximity = _proximity(ctx, pq)
+    if proximity is not None and word_clauses:
+        must.append((Occur.Should, proximity))
     filters = filter_queries(ctx, pq) + (extra_filters or [])
     must.extend((Occur.Must, f) for f in filters)
     if not word_clauses:
@@ -356,6 +361,23 @@ def build(
             return None
         must.append((Occur.Must, Query.all_query()))
     return Query.boolean_query(must)
+
+
+def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
+    """Reward documents where the words stand together, in order (folded, small slop)."""
+    words = [t for c in pq.positive if len(c.terms) == 1 for t in c.terms if not t.phrase]
+    if not 2 <= len(words) <= PROXIMITY_MAX_WORDS or len(words) != len(pq.positive):
+        return None
+    tokens: list[str] = []
+    for t in words:
+        tokens.extend(ctx.analyzers.fold(t.text))
+    if len(tokens) < 2:
+        return None
+    subs = [
+        Query.boost_query(Query.phrase_query(ctx.schema, f"{base}_fold", tokens, slop), boost)
+        for base, slop, boost in (("title", 2, W_PROX[0]), ("body", 1, W_PROX[1]))
+    ]
+    return Query.boolean_query([(Occur.Should, s) for s in subs])
 
 
 def highlight_terms(pq: ParsedQuery) -> list[str]:

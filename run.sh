@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The two set-up commands:  ./run.sh serve   and   ./run.sh test
+# Both create .venv (Python >= 3.11) and install the project into it when needed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+find_python() {
+  for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$py" ] || continue
+    if command -v "$py" >/dev/null 2>&1 &&
+       "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$py"; return 0
+    fi
+  done
+  echo "searchapp needs Python >= 3.11 (set PYTHON=/path/to/python3.11)" >&2
+  return 1
+}
+
+ensure_venv() {
+  local stamp=.venv/.installed
+  if [ ! -x .venv/bin/python ]; then
+    "$(find_python)" -m venv .venv
+  fi
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "Installing searchapp and its dependencies into .venv ..." >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    touch "$stamp"
+  fi
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  serve)  # install, index seeds/ (or $SEARCHAPP_DOCS_DIR) if there is no index yet, serve
+    ensure_venv
+    exec .venv/bin/searchapp serve "$@" ;;
+  test)   # the whole test suite (browser tests need Debian's chromium on PATH)
+    ensure_venv
+    exec .venv/bin/python -m pytest "$@" ;;
+  *)
+    echo "usage: ./run.sh serve [--host H] [--port P]  |  ./run.sh test [pytest args]" >&2
+    exit 2 ;;
+esac
