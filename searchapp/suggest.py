@@ -1,0 +1,126 @@
+"""Did-you-mean from the index's own vocabulary: accent restoration and typo correction.
+
+The vocabulary is the exact (lowercased, accented) terms of the title and body fields with
+their document frequencies. Folding each term gives a map folded form -> most frequent exact
+form, which restores accents (`toi duoc` -> `tôi được`); SymSpell over the folded forms fixes
+typos (`genva` -> `geneva`). One Vocabulary is built per index version and cached.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from symspellpy import SymSpell, Verbosity
+
+from .analysis import Analyzers
+
+MAX_SPELL_TERMS = 200_000  # most frequent folded forms handed to SymSpell
+MAX_EDIT = 2
+MIN_TYPO_LEN = 4  # shorter words are too ambiguous to correct
+MAX_QUERY_WORDS = 12
+
+# A word the way a user types it; field prefixes (title:) and operators are left untouched.
+_WORD_RE = re.compile(r"(?<![\w:])(\w[\w']*)(?![\w:*])", re.UNICODE)
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Exact terms with document frequencies, and their folded index."""
+
+    freq: dict[str, int]  # exact form -> doc freq
+    best: dict[str, str]  # folded form -> most frequent exact form
+    spell: SymSpell
+
+    @classmethod
+    def build(cls, terms: list[tuple[str, int]], analyzers: Analyzers) -> Vocabulary:
+        """Build from [(exact term, doc freq)] as tantivy's term dictionary gives them."""
+        freq: dict[str, int] = {}
+        for term, count in terms:
+            if term.isalpha():
+                freq[term] = freq.get(term, 0) + int(count)
+        best: dict[str, str] = {}
+        folded_freq: dict[str, int] = {}
+        for term, count in sorted(freq.items(), key=lambda kv: (-kv[1], kv[0])):
+            folded = analyzers.fold_token(term)
+            if not folded:
+                continue
+            best.setdefault(folded, term)
+            folded_freq[folded] = folded_freq.get(folded, 0) + count
+        spell = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=7)
+        ranked = sorted(folded_freq.items(), key=lambda kv: -kv[1])[:MAX_SPELL_TERMS]
+        for folded, count in ranked:
+            if len(folded) >= 2:
+                spell.create_dictionary_entry(folded, count)
+        return cls(freq, best, spell)
+
+    def correct_word(self, word: str, analyzers: Analyzers, typos: bool) -> str:
+        """The suggested form of one lowercased word (the word itself when none)."""
+        folded = analyzers.fold_token(word)
+        if not folded or word.isdigit():
+            return word
+        restored = self.best.get(folded)
+        if restored is not None:
+            # Known word: restore accents only when the user typed none and a more
+            # frequent accented spelling exists.
+            if word == folded and restored != word and self.freq.get(restored, 0) > self.freq.get(
+                word, 0
+            ):
+                return restored
+            return word
+        if not typos or len(folded) < MIN_TYPO_LEN:
+            return word
+        found = self.spell.lookup(folded, Verbosity.TOP, max_edit_distance=MAX_EDIT)
+        if not found:
+            return word
+        return self.best.get(found[0].term, found[0].term)
+
+    def suggest(self, query: str, analyzers: Analyzers, typos: bool = True) -> str | None:
+        """A corrected query, or None when nothing would change."""
+        words = _WORD_RE.findall(query)
+        if not words or len(words) > MAX_QUERY_WORDS:
+            return None
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(1)
+            if word in _OPERATORS:
+                return word
+            return self.correct_word(word.lower(), analyzers, typos)
+
+        out = _WORD_RE.sub(fix, query)
+        return out if out.strip().lower() != query.strip().lower() else None
+
+
+def vocabulary_from_index(searcher, analyzers: Analyzers) -> Vocabulary:  # type: ignore[no-untyped-def]
+    """Read the exact title and body terms of an open tantivy searcher."""
+    terms = list(searcher.terms_with_prefix("body", "", limit=None))
+    terms += searcher.terms_with_prefix("title", "", limit=None)
+    return Vocabulary.build(terms, analyzers)
+
+
+class Suggester:
+    """Per-process did-you-mean over an Engine's serving index; rebuilt when the version changes."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._cache: tuple[str, Vocabulary] | None = None
+
+    def vocabulary(self) -> Vocabulary:
+        opened = self.engine.current()
+        cached = self._cache
+        if cached is not None and cached[0] == opened.version:
+            return cached[1]
+        with self._lock:
+            if self._cache is None or self._cache[0] != opened.version:
+                vocab = vocabulary_from_index(opened.index.searcher(), self.engine.analyzers)
+                self._cache = (opened.version, vocab)
+            return self._cache[1]
+
+    def suggest(self, query: str, typos: bool = True) -> str | None:
+        """A better query from the corpus vocabulary, or None."""
+        if not query.strip() or len(query) > 200:
+            return None
+        return self.vocabulary().suggest(query, self.engine.analyzers, typos)

@@ -1,0 +1,131 @@
+"""The web app: live search pages (htmx), document pages and a JSON API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from htmx_flask import Htmx
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..config import Settings
+from . import i18n
+from .service import EXTENSION, NoIndex, Services
+
+HTMX_JS = "htmx-2.0.11.min.js"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app; settings come from SEARCHAPP_* variables unless test_config sets them."""
+    settings = Settings.from_env()
+    app = Flask(__name__, template_folder=str(_templates_dir()), static_folder="../static")
+    app.config.from_mapping(
+        INDEX_DIR=str(settings.index_dir),
+        DOCS_DIR=str(settings.docs_dir),
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    Htmx(app)
+    app.extensions[EXTENSION] = Services(Path(app.config["INDEX_DIR"]))
+
+    from . import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.context_processor(_template_context)
+    app.register_error_handler(NoIndex, _no_index)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    app.after_request(_vary_language)
+    return app
+
+
+def _templates_dir() -> Path:
+    """templates/ beside the package in a checkout, searchapp/templates when installed."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "base.html").exists():
+            return candidate
+    return here.parent / "templates"
+
+
+def qs(
+    add: tuple[str, object] | None = None,
+    remove: tuple[str, object] | None = None,
+    set: dict[str, object] | None = None,  # noqa: A002 - reads well in templates
+    drop: tuple[str, ...] = ("page",),
+    path: str = "/search",
+) -> str:
+    """The current search URL with one parameter value added, removed or set."""
+    items = [(k, v) for k, v in request.args.items(multi=True) if k not in drop and v != ""]
+    if remove is not None:
+        items = [(k, v) for k, v in items if (k, v) != (remove[0], str(remove[1]))]
+    if add is not None and (add[0], str(add[1])) not in items:
+        items.append((add[0], str(add[1])))
+    for key, value in (set or {}).items():
+        items = [(k, v) for k, v in items if k != key]
+        if value not in (None, ""):
+            items.append((key, str(value)))
+    return f"{path}?{urlencode(items)}" if items else path
+
+
+def _template_context() -> dict[str, Any]:
+    ui = i18n.choose(request)
+    other = "en" if ui == "vi" else "vi"
+    return {
+        "ui": ui,
+        "t": i18n.STRINGS[ui],
+        "ui_switch_url": qs(set={"ui": other}, drop=(), path=request.path),
+        "qs": qs,
+        "lang_name": lambda code: i18n.language_name(ui, code),
+        "htmx_js": HTMX_JS,
+    }
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/health":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def _error(status: int, title_key: str, text: str) -> ResponseReturnValue:
+    if _wants_json():
+        return jsonify(error=text, status=status), status
+    return render_template("error.html", status=status, title_key=title_key, text=text), status
+
+
+def _no_index(exc: NoIndex) -> ResponseReturnValue:
+    if request.path == "/health":
+        return jsonify(status="no-index", version=None, documents=0), 503
+    return _error(503, "no_index", i18n.STRINGS[i18n.choose(request)]["no_index_text"])
+
+
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
+    strings = i18n.STRINGS[i18n.choose(request)]
+    if exc.code == 404:
+        if exc.description == "document" or request.path.startswith(("/doc/", "/api/doc/")):
+            return _error(404, "not_found", strings["not_found_text"] if not _wants_json()
+                          else exc.description or "not found")
+        return _error(404, "page_not_found", "not found")
+    return _error(exc.code or 500, "error", exc.description or strings["error_text"])
+
+
+def _unexpected(exc: Exception) -> ResponseReturnValue:
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    from flask import current_app  # noqa: PLC0415
+
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return _http_error(InternalServerError())
+
+
+def _vary_language(response):  # type: ignore[no-untyped-def]
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+    return response

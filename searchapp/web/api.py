@@ -1,0 +1,52 @@
+"""JSON API: /api/search, /api/doc/<id>, /api/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from .openapi import spec
+from .params import search_request
+from .service import document, hit_json, run_search
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search() -> ResponseReturnValue:
+    results = run_search(search_request(request.args))
+    page = results.page
+    return jsonify(
+        total=page.total,
+        elapsed_ms=page.elapsed_ms,
+        hits=[hit_json(h) for h in page.hits],
+        facets={
+            name: [{"value": f.value, "count": f.count} for f in values]
+            for name, values in page.facets.items()
+        },
+        warnings=page.warnings,
+        suggestion=results.suggestion,
+    )
+
+
+@bp.get("/doc/<path:doc_id>")
+def doc(doc_id: str) -> ResponseReturnValue:
+    view = document(doc_id, request.args.get("q", ""))
+    if view is None:
+        abort(404, description=f"no document with id {doc_id!r}")
+    return jsonify(
+        id=view.id,
+        title=view.title,
+        title_html=view.title_html,
+        body_html=view.body_html,
+        lang=view.lang,
+        date=view.date,
+        source=view.source,
+        url=view.url,
+        related=[hit_json(h) for h in view.related],
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(spec())

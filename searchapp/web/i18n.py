@@ -1,0 +1,116 @@
+"""Interface strings in English and Vietnamese, chosen by ?ui= or Accept-Language."""
+
+from __future__ import annotations
+
+from flask import Request
+
+DEFAULT = "en"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "app": "searchapp",
+        "search": "Search",
+        "search_label": "Search the documents",
+        "placeholder": "Search documents…",
+        "results": "{n} results",
+        "result": "1 result",
+        "no_results": "No results for “{q}”.",
+        "took": "{ms} ms",
+        "did_you_mean": "Did you mean",
+        "tips": "Check the spelling, use fewer or more general words, or remove a filter.",
+        "home_hint": "Type to search. Words match with or without accents; use \"quotes\" "
+        "for phrases and -word to exclude.",
+        "lang": "Language",
+        "source": "Source",
+        "year": "Year",
+        "sort": "Sort by",
+        "relevance": "Relevance",
+        "date": "Date",
+        "remove_filter": "Remove filter",
+        "clear_filters": "Clear all",
+        "prev": "Previous",
+        "next": "Next",
+        "page": "Page {n}",
+        "pages": "Pagination",
+        "filters": "Filters",
+        "loading": "Searching…",
+        "back": "Back to results",
+        "related": "Related documents",
+        "original": "Original",
+        "not_found": "Document not found",
+        "not_found_text": "There is no document with this id in the index.",
+        "error": "Something went wrong",
+        "error_text": "The request could not be handled.",
+        "page_not_found": "Page not found",
+        "no_index": "No index yet",
+        "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
+        "then reload this page.",
+        "switch": "Tiếng Việt",
+        "keys": "Press / to search, ↑ ↓ to move through results, Enter to open.",
+    },
+    "vi": {
+        "app": "searchapp",
+        "search": "Tìm kiếm",
+        "search_label": "Tìm trong tài liệu",
+        "placeholder": "Tìm tài liệu…",
+        "results": "{n} kết quả",
+        "result": "1 kết quả",
+        "no_results": "Không có kết quả cho “{q}”.",
+        "took": "{ms} ms",
+        "did_you_mean": "Có phải bạn muốn tìm",
+        "tips": "Kiểm tra chính tả, dùng ít từ hơn hoặc từ chung hơn, hoặc bỏ bớt bộ lọc.",
+        "home_hint": "Gõ để tìm. Từ có dấu hay không dấu đều khớp; dùng \"ngoặc kép\" cho cụm "
+        "từ và -từ để loại trừ.",
+        "lang": "Ngôn ngữ",
+        "source": "Nguồn",
+        "year": "Năm",
+        "sort": "Sắp xếp",
+        "relevance": "Liên quan",
+        "date": "Ngày",
+        "remove_filter": "Bỏ bộ lọc",
+        "clear_filters": "Bỏ tất cả",
+        "prev": "Trang trước",
+        "next": "Trang sau",
+        "page": "Trang {n}",
+        "pages": "Phân trang",
+        "filters": "Bộ lọc",
+        "loading": "Đang tìm…",
+        "back": "Quay lại kết quả",
+        "related": "Tài liệu liên quan",
+        "original": "Bản gốc",
+        "not_found": "Không tìm thấy tài liệu",
+        "not_found_text": "Không có tài liệu nào với mã này trong chỉ mục.",
+        "error": "Đã có lỗi xảy ra",
+        "error_text": "Không thể xử lý yêu cầu.",
+        "page_not_found": "Không tìm thấy trang",
+        "no_index": "Chưa có chỉ mục",
+        "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
+        "lại trang.",
+        "switch": "English",
+        "keys": "Nhấn / để tìm, ↑ ↓ để chọn kết quả, Enter để mở.",
+    },
+}
+
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"en": "English", "vi": "Vietnamese", "de": "German", "fr": "French",
+           "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ar": "Arabic",
+           "es": "Spanish", "it": "Italian", "pt": "Portuguese", "ko": "Korean",
+           "th": "Thai", "nl": "Dutch"},
+    "vi": {"en": "Tiếng Anh", "vi": "Tiếng Việt", "de": "Tiếng Đức", "fr": "Tiếng Pháp",
+           "ru": "Tiếng Nga", "zh": "Tiếng Trung", "ja": "Tiếng Nhật", "ar": "Tiếng Ả Rập",
+           "es": "Tiếng Tây Ban Nha", "it": "Tiếng Ý", "pt": "Tiếng Bồ Đào Nha",
+           "ko": "Tiếng Hàn", "th": "Tiếng Thái", "nl": "Tiếng Hà Lan"},
+}
+
+
+def choose(request: Request) -> str:
+    """The interface language: ?ui= when valid, else the best Accept-Language match."""
+    asked = request.args.get("ui", "")
+    if asked in STRINGS:
+        return asked
+    return request.accept_languages.best_match(list(STRINGS), DEFAULT) or DEFAULT
+
+
+def language_name(ui: str, code: str) -> str:
+    """A language code as a name in the interface language (the code when unknown)."""
+    return LANGUAGE_NAMES.get(ui, {}).get(code, code or "?")

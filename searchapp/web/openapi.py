@@ -1,0 +1,131 @@
+"""The OpenAPI 3.1 description of the JSON API, written by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..search import MAX_PAGE_SIZE
+
+
+def _param(name: str, schema: dict[str, Any], text: str, many: bool = False) -> dict[str, Any]:
+    if many:
+        schema = {"type": "array", "items": schema}
+    out = {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+    if many:
+        out |= {"style": "form", "explode": True}
+    return out
+
+
+_HIT = {
+    "type": "object",
+    "required": ["id", "title", "lang", "date", "source", "snippet_html", "score"],
+    "properties": {
+        "id": {"type": "string", "description": "Document id (relative path, may hold /)."},
+        "title": {"type": "string"},
+        "lang": {"type": "string", "description": "ISO 639-1 code."},
+        "date": {"type": ["string", "null"], "format": "date"},
+        "source": {"type": "string"},
+        "snippet_html": {
+            "type": "string",
+            "description": "Escaped HTML; matches wrapped in <mark>.",
+        },
+        "score": {"type": "number", "description": "Relevance score; 0 when sorted by date."},
+    },
+}
+
+_FACET = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["value", "count"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+    },
+}
+
+_ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+}
+
+
+def spec() -> dict[str, Any]:
+    """The API description."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "searchapp", "version": "1", "description": "Multilingual search."},
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search the documents",
+                    "operationId": "search",
+                    "parameters": [
+                        _param("q", {"type": "string"}, "Query text (words, \"phrases\", -word, "
+                               "a OR b, title:word, lang:vi, date:2024)."),
+                        _param("lang", {"type": "string"}, "Language filter.", many=True),
+                        _param("source", {"type": "string"}, "Source filter.", many=True),
+                        _param("year", {"type": "integer"}, "Year filter.", many=True),
+                        _param("sort", {"type": "string", "enum": ["relevance", "date"],
+                                        "default": "relevance"}, "Order of hits."),
+                        _param("page", {"type": "integer", "minimum": 1, "default": 1},
+                               "1-based page number (clamped)."),
+                        _param("page_size", {"type": "integer", "minimum": 1,
+                                             "maximum": MAX_PAGE_SIZE, "default": 10},
+                               "Hits per page (clamped)."),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One page of hits",
+                            "content": {"application/json": {"schema": {
+                                "type": "object",
+                                "required": ["total", "elapsed_ms", "hits", "facets",
+                                             "warnings", "suggestion"],
+                                "properties": {
+                                    "total": {"type": "integer"},
+                                    "elapsed_ms": {"type": "number"},
+                                    "hits": {"type": "array", "items": _HIT},
+                                    "facets": {"type": "object", "properties": {
+                                        "lang": _FACET, "source": _FACET, "year": _FACET}},
+                                    "warnings": {"type": "array", "items": {"type": "string"}},
+                                    "suggestion": {"type": ["string", "null"]},
+                                },
+                            }}},
+                        },
+                        "503": {"description": "No index built yet",
+                                "content": {"application/json": {"schema": _ERROR}}},
+                    },
+                }
+            },
+            "/api/doc/{id}": {
+                "get": {
+                    "summary": "One document with the query's matches marked",
+                    "operationId": "document",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True,
+                         "schema": {"type": "string"}, "description": "Document id."},
+                        _param("q", {"type": "string"}, "Query whose matches are marked."),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The document",
+                            "content": {"application/json": {"schema": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "title_html": {"type": "string"},
+                                    "body_html": {"type": "string"},
+                                    "lang": {"type": "string"},
+                                    "date": {"type": ["string", "null"]},
+                                    "source": {"type": "string"},
+                                    "url": {"type": "string"},
+                                    "related": {"type": "array", "items": _HIT},
+                                },
+                            }}},
+                        },
+                        "404": {"description": "Unknown id",
+                                "content": {"application/json": {"schema": _ERROR}}},
+                    },
+                }
+            },
+        },
+    }

@@ -1,0 +1,132 @@
+"""The per-process Engine and Suggester behind the views, and what a search page shows."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from flask import current_app
+
+from ..related import related
+from ..search import DocView, Engine, Hit, SearchPage, SearchRequest
+from ..store import IndexMissing
+from ..suggest import Suggester
+
+EXTENSION = "searchapp"
+
+
+class Services:
+    """Opens the Engine lazily, once per process (so after a pre-fork server has forked)."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._engine: Engine | None = None
+        self._suggester: Suggester | None = None
+
+    def _ensure(self) -> None:
+        if self._pid == os.getpid() and self._engine is not None:
+            return
+        with self._lock:
+            if self._pid != os.getpid() or self._engine is None:
+                engine = Engine(self.index_dir)
+                self._engine, self._suggester = engine, Suggester(engine)
+                self._pid = os.getpid()
+
+    @property
+    def engine(self) -> Engine:
+        self._ensure()
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def suggester(self) -> Suggester:
+        self._ensure()
+        assert self._suggester is not None
+        return self._suggester
+
+
+def services() -> Services:
+    """The Services of the current app."""
+    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+
+
+class NoIndex(RuntimeError):
+    """The index directory holds no built index yet."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """One search as the pages and the API show it."""
+
+    page: SearchPage
+    suggestion: str | None = None
+
+    @property
+    def request(self) -> SearchRequest:
+        return self.page.request
+
+
+def _engine() -> Engine:
+    engine = services().engine
+    if not engine.available():
+        raise NoIndex(str(engine.root))
+    return engine
+
+
+def run_search(req: SearchRequest) -> Results:
+    """Search, then propose a better query when the corpus vocabulary has one."""
+    engine = _engine()
+    page = engine.search(req)
+    return Results(page, did_you_mean(engine, page))
+
+
+def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
+    """A corrected query that changes the text and finds something (or restores accents)."""
+    query = page.request.query
+    if not query.strip():
+        return None
+    weak = page.total == 0 or page.relaxed
+    try:
+        suggestion = services().suggester.suggest(query, typos=weak)
+    except (IndexMissing, ValueError):
+        return None
+    if not suggestion:
+        return None
+    accents_only = engine.analyzers.fold(suggestion) == engine.analyzers.fold(query)
+    if weak and not accents_only:
+        better = engine.search(replace(page.request, query=suggestion, page=1))
+        if better.total == 0 or (better.relaxed and page.total):
+            return None
+    return suggestion
+
+
+def document(doc_id: str, query: str) -> DocView | None:
+    """A document with the query marked, with related documents; None when unknown."""
+    engine = _engine()
+    doc = engine.document(doc_id, query)
+    if doc is not None and not doc.related:
+        doc = replace(doc, related=related(engine, doc_id))
+    return doc
+
+
+def health() -> dict[str, object]:
+    """Status, serving version and document count."""
+    stats = _engine().stats()
+    return {"status": "ok", "version": stats["version"], "documents": stats["documents"]}
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    """The public JSON form of a hit."""
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "lang": hit.lang,
+        "date": hit.date,
+        "source": hit.source,
+        "snippet_html": hit.snippet_html,
+        "score": hit.score,
+    }
