@@ -46,7 +46,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
         "then reload this page.",
         "switch": "Tiếng Việt",
-        "keys": "Press / to search, ↑ ↓ to move through results, Enter to open.",
+        "shortcuts": "Press / to search, ↑ ↓ to move through results, Enter to open.",
     },
     "vi": {
         "app": "searchapp",
@@ -87,7 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
         "lại trang.",
         "switch": "English",
-        "keys": "Nhấn / để tìm, ↑ ↓ để chọn kết quả, Enter để mở.",
+        "shortcuts": "Nhấn / để tìm, ↑ ↓ để chọn kết quả, Enter để mở.",
     },
 }
 
