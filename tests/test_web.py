@@ -37,6 +37,7 @@ def test_home_renders_search_form(client: FlaskClient) -> None:
         assert 'role="search"' in html and '<label for="q"' in html
         assert 'hx-trigger="input changed delay:200ms, search"' in html
         assert 'hx-replace-url="true"' in html and 'hx-push-url="true"' in html
+        assert 'hx-disinherit="hx-push-url"' in html
         assert 'action="/search" method="get"' in html
         assert "htmx-2.0.11.min.js" in html and "//cdn" not in html
 

@@ -1,7 +1,21 @@
 // Keyboard: "/" focuses the search box; ArrowDown/ArrowUp move through results; Enter opens.
+// History: typing adds one history entry (its first response is pushed, the rest replace it);
+// submit, facet and page links push; pushing the URL already shown replaces instead.
 (function () {
   "use strict";
   function box() { return document.getElementById("q"); }
+  function typingPushes(push) {
+    var q = box();
+    if (!q) { return; }
+    if (push) { q.setAttribute("hx-push-url", "true"); q.removeAttribute("hx-replace-url"); }
+    else { q.removeAttribute("hx-push-url"); q.setAttribute("hx-replace-url", "true"); }
+  }
+  typingPushes(true);
+  document.addEventListener("htmx:beforeHistoryUpdate", function (ev) {
+    var h = ev.detail.history;
+    if (h.type === "push" && h.path === location.pathname + location.search) { h.type = "replace"; }
+    typingPushes(ev.detail.elt !== box());
+  });
   function links() { return Array.prototype.slice.call(document.querySelectorAll("#results a.hit-link")); }
   function typing(el) {
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
