@@ -202,3 +202,10 @@ def test_vietnamese_interface(page: Page, server: str) -> None:
     page.keyboard.type(" Việt", delay=30)
     expect(page).to_have_url(re.compile(r"ui=vi"))
     expect(page.locator("#status")).to_contain_text("1 kết quả")
+
+
+def test_document_page_screenshot(page: Page, server: str) -> None:
+    page.goto(f"{server}/doc/{VI_SEED}?q=quyen")
+    expect(page.locator("article.doc mark", has_text="quyền").first).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "document.png"))
