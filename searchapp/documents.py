@@ -39,6 +39,7 @@ class Document:
     source: str = ""
     url: str = ""
     hash: str = ""
+    title_given: bool = True  # False: the title was made from the text; not indexed again
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def _load_json(
         yield Document(
             id=doc_id,
             title=_clip(title) if title.strip() else guess_title(body, doc_id),
+            title_given=bool(title.strip()),
             body=body,
             lang=_str(item.get("lang")),
             date=parse_date_value(item.get("date")) or find_date(body),

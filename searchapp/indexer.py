@@ -70,7 +70,9 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
         t.add_date("date", datetime.combine(doc.date, dtime(), UTC))
         t.add_integer("year", doc.date.year)
     stem = stemmer_for(lang)
-    for name, text in (("title", doc.title), ("body", doc.body)):
+    # A title made from the text's first line is not indexed a second time (search shows it
+    # again from the body).
+    for name, text in (("title", doc.title if doc.title_given else ""), ("body", doc.body)):
         if not text:
             continue
         t.add_text(name, text)

@@ -19,6 +19,7 @@ from tantivy import Occur, Order, Query
 
 from . import query as q
 from .analysis import Analyzers
+from .documents import guess_title
 from .highlight import highlight_all, match_spec, snippet
 from .language import STEMMERS
 from .store import IndexLayout, IndexMissing, open_index, resolve
@@ -262,8 +263,8 @@ class Engine:
         for score, addr in hits:
             doc = searcher.doc(addr)
             lang = doc.get_first("lang") or ""
-            title = doc.get_first("title") or ""
             body = doc.get_first("body") or ""
+            title = _title(doc, body)
             out.append(
                 Hit(
                     id=doc.get_first("id") or "",
@@ -292,7 +293,7 @@ class Engine:
         pq = q.parse(query)
         spec = match_spec(pq, self.analyzers, _all_stem_langs(), prefix_last=True)
         lang = doc.get_first("lang") or ""
-        title = doc.get_first("title") or ""
+        title = _title(doc, doc.get_first("body") or "")
         return DocView(
             id=doc_id,
             title=title,
@@ -303,6 +304,11 @@ class Engine:
             source=doc.get_first("source") or "",
             url=doc.get_first("url") or "",
         )
+
+
+def _title(doc: tantivy.Document, body: str) -> str:
+    """The stored title, or one made from the first meaningful line of the body."""
+    return doc.get_first("title") or guess_title(body[:2000], doc.get_first("id") or "")
 
 
 def _all_stem_langs() -> tuple[str, ...]:
