@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .config import Settings
-from .indexer import EmptyBuild, build_index
+from .indexer import EmptyBuild, ValidationFailed, build_index
 from .search import Engine, SearchRequest
 from .store import IndexBusy, IndexLayout, IndexMissing
 
@@ -31,25 +31,56 @@ def main() -> None:
 @main.command("index")
 @_INDEX_DIR
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
+@click.option("--incremental", is_flag=True,
+              help="Re-index only files added, changed or removed since the last run, in place.")
+@click.option("--who", default="cli", hidden=True, help="Who started the run (history).")
+@click.option("--job-id", default=None, hidden=True, help="Job id given by the admin page.")
+@click.option("--lock-fd", type=int, default=None, hidden=True,
+              help="Inherited descriptor holding the writer lock (admin page).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def index_cmd(index_dir: Path | None, quiet: bool, paths: tuple[Path, ...]) -> None:
+def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
+              job_id: str | None, lock_fd: int | None, paths: tuple[Path, ...]) -> None:
     """Build a new index version from PATHS (files or folders; default $SEARCHAPP_DOCS_DIR or
-    ./seeds) and switch searches to it once it is complete.
+    ./seeds) and switch searches to it once it is complete and has passed its checks.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl. Files that cannot be read are skipped and
-    listed with their reason; the serving index is untouched if the build fails."""
+    listed with their reason; the serving index is untouched if the build fails. Progress goes
+    to index/job.json and every run to index/history.jsonl (both shown on /admin)."""
+    from .jobs import run_job  # noqa: PLC0415
+
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
     roots = list(paths) or [settings.docs_dir]
     try:
-        result = build_index(
-            root, roots, max_bytes=settings.max_file_bytes, show_bar=not quiet and sys.stderr.isatty()
+        result = run_job(
+            root, roots, kind="incremental" if incremental else "full", who=who, job_id=job_id,
+            lock_fd=lock_fd, max_bytes=settings.max_file_bytes,
+            show_bar=not quiet and sys.stderr.isatty(),
         )
     except IndexBusy as exc:
         raise click.ClickException(str(exc)) from exc
     except EmptyBuild as exc:
         raise click.ClickException(f"{exc} (looked in: {', '.join(map(str, roots))})") from exc
+    except (ValidationFailed, IndexMissing) as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
+
+
+@main.command("admin-password")
+@_INDEX_DIR
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for when not given).")
+def admin_password_cmd(index_dir: Path | None, password: str) -> None:
+    """Set the /admin password (stored as a hash in the instance folder; a running server picks
+    it up at its next login). $SEARCHAPP_ADMIN_PASSWORD, when set, still wins."""
+    from .auth import instance_dir, store_password  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    folder = instance_dir(index_dir or settings.index_dir)
+    if len(password) < 8:
+        raise click.ClickException("use at least 8 characters")
+    path = store_password(folder, password)
+    click.echo(f"password hash stored in {path}")
 
 
 def _plain_snippet(html: str) -> str:

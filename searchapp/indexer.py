@@ -1,7 +1,9 @@
-"""Build a new index version from folders of documents, then switch to it atomically."""
+"""Build a new index version from folders of documents, validate it, then switch to it atomically."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -15,6 +17,7 @@ from .analysis import fold_marks, nfc
 from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
 from .language import CJK_RE, detect_language, normalize_code, stemmer_for
 from .segmentation import segment_for_index
+from . import manifest
 from .store import IndexLayout, create_index, stem_field, writer_lock
 
 WRITER_HEAP = 256_000_000
@@ -28,6 +31,8 @@ class Progress:
     files_total: int
     documents: int
     skipped: int
+    phase: str = "indexing"  # scanning, indexing, committing, validating, switching
+    recent_skipped: tuple[Skipped, ...] = ()
 
 
 ProgressFn = Callable[[Progress], None]
@@ -55,6 +60,21 @@ class BuildResult:
 
 class EmptyBuild(RuntimeError):
     """A build found no document: the serving index is left as it was."""
+
+
+class ValidationFailed(RuntimeError):
+    """A new version failed its checks before the switch: the serving index is left as it was."""
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What a new version must pass before it may serve."""
+
+    max_skip_ratio: float | None = None  # skipped / (documents + skipped); None = no limit
+    canaries: int = 3  # title words of the first documents that must be found
+
+
+CANARY_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
@@ -122,42 +142,85 @@ def build_index(
     keep_previous: int = 2,
     progress: ProgressFn | None = None,
     show_bar: bool = False,
+    checks: Checks | None = None,
+    lock_wait: float = 0.0,
 ) -> BuildResult:
     """Index every document under doc_roots into a new version and make it current.
 
-    The serving version is untouched until the new one is committed and holds documents."""
+    The serving version is untouched until the new one is committed, holds documents and passed
+    its checks."""
     layout = IndexLayout(index_root)
-    started = time.perf_counter()
-    with writer_lock(layout):
-        layout.prune(keep_previous)  # dead builds from a crash go first
-        report = LoadReport()
-        files = list(iter_files(doc_roots, report))
-        version_dir = layout.new_version_dir()
-        index = create_index(version_dir)
-        writer = index.writer(WRITER_HEAP)
-        languages: dict[str, int] = {}
-        bar = _progress_bar(len(files), show_bar)
-        try:
-            for i, (path, rel, source) in enumerate(files, 1):
-                write_documents(writer, load_file(path, rel, source, report, max_bytes), languages)
-                bar.update(1)
-                bar.set_postfix(docs=report.documents, skipped=len(report.skipped), refresh=False)
-                if progress:
-                    progress(Progress(i, len(files), report.documents, len(report.skipped)))
-            if report.documents == 0:
-                raise EmptyBuild("no documents found: the current index was kept")
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            bar.close()
-            del writer, index
-            import shutil  # noqa: PLC0415
+    with writer_lock(layout, wait=lock_wait):
+        return build_version(
+            layout, doc_roots, max_bytes=max_bytes, keep_previous=keep_previous,
+            progress=progress, show_bar=show_bar, checks=checks,
+        )
 
-            shutil.rmtree(version_dir, ignore_errors=True)
-            raise
+
+def build_version(
+    layout: IndexLayout,
+    doc_roots: list[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    keep_previous: int = 2,
+    progress: ProgressFn | None = None,
+    show_bar: bool = False,
+    checks: Checks | None = None,
+) -> BuildResult:
+    """build_index's work; the caller holds the writer lock."""
+    started = time.perf_counter()
+    checks = checks or Checks(canaries=0)
+    report = LoadReport()
+
+    def tell(done: int, total: int, phase: str) -> None:
+        if progress:
+            progress(Progress(done, total, report.documents, len(report.skipped), phase,
+                              tuple(report.skipped[-20:])))
+
+    tell(0, 0, "scanning")
+    layout.prune(keep_previous)  # dead builds from a crash go first (we hold the lock)
+    files = list(iter_files(doc_roots, report))
+    version_dir = layout.new_version_dir()
+    index = create_index(version_dir)
+    writer = index.writer(WRITER_HEAP)
+    languages: dict[str, int] = {}
+    files_manifest: manifest.Manifest = {}
+    firsts: list[Document] = []
+    bar = _progress_bar(len(files), show_bar)
+    try:
+        tell(0, len(files), "indexing")
+        for i, (path, rel, source) in enumerate(files, 1):
+            skips_before = len(report.skipped)
+            docs = list(load_file(path, rel, source, report, max_bytes))
+            write_documents(writer, docs, languages)
+            if len(firsts) < checks.canaries:
+                firsts.extend(docs[: checks.canaries - len(firsts)])
+            reason = report.skipped[-1].reason if not docs and len(report.skipped) > skips_before else ""
+            try:
+                files_manifest[rel] = manifest.entry_for(path, [d.id for d in docs], reason)
+            except OSError:
+                pass  # vanished meanwhile: the next incremental run sees it as new or gone
+            bar.update(1)
+            bar.set_postfix(docs=report.documents, skipped=len(report.skipped), refresh=False)
+            tell(i, len(files), "indexing")
+        if report.documents == 0:
+            raise EmptyBuild("no documents found: the current index was kept")
+        tell(len(files), len(files), "committing")
+        writer.commit()
+        writer.wait_merging_threads()
+        del writer, index
+        manifest.save(version_dir, files_manifest, doc_roots)
+        tell(len(files), len(files), "validating")
+        validate(version_dir, report, firsts, checks)
+    except BaseException:
         bar.close()
-        layout.switch_to(version_dir)
-        layout.prune(keep_previous)
+        writer = index = None  # type: ignore[assignment]  # drop the writer before removing files
+        shutil.rmtree(version_dir, ignore_errors=True)
+        raise
+    bar.close()
+    tell(len(files), len(files), "switching")
+    layout.switch_to(version_dir)
+    layout.prune(keep_previous)
     return BuildResult(
         version=version_dir.name,
         documents=report.documents,
@@ -165,3 +228,33 @@ def build_index(
         seconds=time.perf_counter() - started,
         languages=languages,
     )
+
+
+def validate(version_dir: Path, report: LoadReport, firsts: list[Document], checks: Checks) -> None:
+    """Refuse a version with too many skipped files or whose first documents cannot be found."""
+    seen = report.documents + len(report.skipped)
+    if checks.max_skip_ratio is not None and seen:
+        ratio = len(report.skipped) / seen
+        if ratio > checks.max_skip_ratio:
+            raise ValidationFailed(
+                f"{len(report.skipped)} of {seen} files or records were skipped "
+                f"({ratio:.0%} > limit {checks.max_skip_ratio:.0%}): the current index was kept"
+            )
+    words = [w for w in (_canary_word(d) for d in firsts) if w]
+    if not words:
+        return
+    from .search import Engine, SearchRequest  # noqa: PLC0415 - search imports the store, not us
+
+    engine = Engine(version_dir)
+    for word in words:
+        if engine.search(SearchRequest(query=word, prefix_last=False, page_size=1)).total == 0:
+            raise ValidationFailed(
+                f"canary query {word!r} (from a title) finds nothing in the new version: "
+                "the current index was kept"
+            )
+
+
+def _canary_word(doc: Document) -> str:
+    """The longest plain word of a document's title (or first line)."""
+    words = CANARY_WORD.findall(doc.title) or CANARY_WORD.findall(doc.body[:200])
+    return max(words, key=len) if words else ""

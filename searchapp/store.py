@@ -4,6 +4,7 @@
       versions/20261123T101500123456Z/   one complete tantivy index per full build
       CURRENT                            name of the serving version, replaced with os.replace
       writer.lock                        flock held by whoever writes (CLI or server)
+      job.json, history.jsonl            the running/last job and every run (see jobs.py)
 
 A build writes into a new version directory and only then points CURRENT at it, so searches
 never see a half-built index; readers notice the change and re-open (an open tantivy Index never
@@ -16,6 +17,7 @@ import errno
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +40,10 @@ class IndexBusy(RuntimeError):
 
 class IndexMissing(RuntimeError):
     """There is no index at the given place yet."""
+
+
+class NoPreviousVersion(RuntimeError):
+    """There is no complete version older than the serving one to roll back to."""
 
 
 def stem_field(base: str, lang: str) -> str:
@@ -113,11 +119,28 @@ class IndexLayout:
     def switch_to(self, version_dir: Path) -> None:
         """Point CURRENT at a finished version atomically."""
         (version_dir / COMPLETE_MARKER).write_text(datetime.now(UTC).isoformat(), encoding="utf-8")
+        self._write_current(version_dir.name)
+
+    def publish(self) -> None:
+        """Rewrite CURRENT unchanged so every reader re-opens the (updated in place) version."""
+        name = self.current_version()
+        if name is not None:
+            self._write_current(name)
+
+    def _write_current(self, name: str) -> None:
         tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
-        tmp.write_text(version_dir.name + "\n", encoding="utf-8")
+        tmp.write_text(name + "\n", encoding="utf-8")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, self.current_file)
+
+    def previous_version(self) -> str | None:
+        """The newest complete version older than the serving one (the rollback target)."""
+        current = self.current_version()
+        older = [n for n in self.list_versions() if (current is None or n < current)
+                 and (self.versions / n / COMPLETE_MARKER).exists()
+                 and (self.versions / n / "meta.json").exists()]
+        return older[-1] if older else None
 
     def list_versions(self) -> list[str]:
         if not self.versions.exists():
@@ -144,25 +167,93 @@ class IndexLayout:
         return removed
 
 
-@contextmanager
-def writer_lock(layout: IndexLayout) -> Iterator[None]:
-    """Hold the index's writer lock (across processes); raise IndexBusy when it is taken."""
+def acquire_lock(layout: IndexLayout, wait: float = 0.0) -> int:
+    """Take the writer lock and return the file descriptor holding it; raise IndexBusy.
+
+    `wait` seconds of retrying absorb the instant a server probes the lock at start-up.
+    The lock lives as long as the descriptor (and any inherited copy) stays open, so a child
+    process given the descriptor keeps holding it after the parent closed its own."""
     layout.root.mkdir(parents=True, exist_ok=True)
     fd = os.open(layout.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    deadline = time.monotonic() + wait
+    while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
         except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                os.close(fd)
+                raise
+            if time.monotonic() >= deadline:
+                os.close(fd)
                 raise IndexBusy(
                     f"another indexing run holds {layout.lock_file}; wait for it to finish"
                 ) from exc
-            raise
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+            time.sleep(0.05)
+    _note_holder(fd)
+    return fd
+
+
+def adopt_lock(layout: IndexLayout, fd: int) -> int:
+    """Check that an inherited descriptor holds this index's writer lock; return it."""
+    if os.fstat(fd).st_ino != os.stat(layout.lock_file).st_ino:
+        raise IndexBusy(f"descriptor {fd} is not {layout.lock_file}")
+    try:  # flock on the same open file description we already hold succeeds at once
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        raise IndexBusy(f"descriptor {fd} does not hold {layout.lock_file}") from exc
+    _note_holder(fd)
+    return fd
+
+
+def _note_holder(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+
+
+@contextmanager
+def writer_lock(layout: IndexLayout, wait: float = 0.0, fd: int | None = None) -> Iterator[None]:
+    """Hold the index's writer lock (across processes); raise IndexBusy when it is taken.
+
+    With `fd`, adopt a lock inherited from the process that started this one."""
+    held = acquire_lock(layout, wait) if fd is None else adopt_lock(layout, fd)
+    try:
         yield
     finally:
-        os.close(fd)  # closing releases the flock
+        os.close(held)  # closing the last descriptor releases the flock
+
+
+def lock_is_free(layout: IndexLayout) -> bool:
+    """True when nobody holds the writer lock (probes by taking it for an instant)."""
+    try:
+        os.close(acquire_lock(layout))
+    except IndexBusy:
+        return False
+    return True
+
+
+def rollback(layout: IndexLayout) -> str:
+    """Point CURRENT at the previous complete version (under the writer lock); return its name."""
+    with writer_lock(layout, wait=0.5):
+        target = layout.previous_version()
+        if target is None:
+            raise NoPreviousVersion("there is no complete older version to roll back to")
+        layout.switch_to(layout.versions / target)
+        return target
+
+
+def cleanup_dead_builds(layout: IndexLayout, keep_previous: int = 2) -> list[str]:
+    """Remove half-built versions left by a crash, if nobody is building right now."""
+    if not layout.versions.exists():
+        return []
+    try:
+        fd = acquire_lock(layout)
+    except IndexBusy:
+        return []  # a running build owns the newest directory: leave everything alone
+    try:
+        return layout.prune(keep_previous)
+    finally:
+        os.close(fd)
 
 
 def create_index(path: Path) -> tantivy.Index:

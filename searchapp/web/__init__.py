@@ -33,10 +33,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Htmx(app)
     app.extensions[EXTENSION] = Services(Path(app.config["INDEX_DIR"]))
 
-    from . import api, views
+    from . import admin, api, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    admin.init_app(app)  # login, CSRF, rate limits, /admin
     app.context_processor(_template_context)
     app.register_error_handler(NoIndex, _no_index)
     app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,160 @@
+"""Update the serving version in place: re-index only files added, changed or removed.
+
+Compared with the version's manifest (see manifest.py). Every change goes into one commit at the
+end, so readers see either the old or the new state; then CURRENT is rewritten unchanged, which
+makes every server process re-open the version at its next request. A crash before the commit
+leaves the version as it was; a crash between the commit and the manifest write is repaired by
+the next run (documents are deleted by id before being added again).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import manifest
+from .documents import DEFAULT_MAX_BYTES, LoadReport, Skipped, iter_files, load_file
+from .indexer import WRITER_HEAP, Progress, ProgressFn, write_documents
+from .store import IndexLayout, IndexMissing, open_index, writer_lock
+
+
+class NoManifest(RuntimeError):
+    """The serving version has no manifest: a full build is needed first."""
+
+
+@dataclass
+class UpdateResult:
+    """The outcome of one incremental update."""
+
+    version: str
+    documents: int  # in the index after the update
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"updated version {self.version} in {self.seconds:.2f}s: {self.added} files added, "
+            f"{self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
+            f"{self.documents} documents, skipped {len(self.skipped)}"
+        ]
+        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def update_index(
+    index_root: Path,
+    doc_roots: list[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressFn | None = None,
+    lock_wait: float = 0.0,
+) -> UpdateResult:
+    """Take the writer lock and update the serving version in place."""
+    layout = IndexLayout(index_root)
+    with writer_lock(layout, wait=lock_wait):
+        return update_in_place(layout, doc_roots, max_bytes=max_bytes, progress=progress)
+
+
+def update_in_place(
+    layout: IndexLayout,
+    doc_roots: list[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressFn | None = None,
+) -> UpdateResult:
+    """update_index's work; the caller holds the writer lock."""
+    started = time.perf_counter()
+    name = layout.current_version()
+    if name is None:
+        raise IndexMissing(f"no index in {layout.root}: run a full build first")
+    version_dir = layout.versions / name
+    old = manifest.load(version_dir)
+    if old is None:
+        raise NoManifest(f"version {name} has no {manifest.MANIFEST}: run a full build first")
+    report = LoadReport()
+    tell: Callable[[int, int, str], None] = _teller(progress, report)
+    tell(0, 0, "scanning")
+    files = list(iter_files(doc_roots, report))
+    result = UpdateResult(version=name, documents=0)
+
+    # 1. classify: unchanged files are recognised by stat alone, then by content hash
+    new: manifest.Manifest = {}
+    todo: list[tuple[Path, str, str, str]] = []  # path, rel, source, hash
+    for path, rel, source in files:
+        try:
+            st = path.stat()
+            prev = old.get(rel)
+            if prev and (prev.mtime_ns, prev.size) == (st.st_mtime_ns, st.st_size):
+                new[rel] = prev
+                continue
+            digest = manifest.file_hash(path)
+        except OSError as exc:
+            report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
+            continue
+        if prev and prev.hash == digest:
+            new[rel] = replace(prev, mtime_ns=st.st_mtime_ns, size=st.st_size)
+            continue
+        todo.append((path, rel, source, digest))
+    changed = {t[1] for t in todo}
+    gone = [rel for rel in old if rel not in new and rel not in changed]
+    result.unchanged = len(new)
+    result.removed = len(gone)
+
+    index = open_index(version_dir)
+    writer = index.writer(WRITER_HEAP)
+    # 2. delete what changed or disappeared; 3. add the new contents (deleting each id first,
+    # once, so a run repeated after a crash never duplicates a document)
+    for rel in gone + [t[1] for t in todo if t[1] in old]:
+        for doc_id in old[rel].ids:
+            writer.delete_documents_by_term("id", doc_id)
+    added_ids: set[str] = set()
+    languages: dict[str, int] = {}
+    tell(0, len(todo), "indexing")
+    for i, (path, rel, source, _digest) in enumerate(todo, 1):
+        skips_before = len(report.skipped)
+        docs = list(load_file(path, rel, source, report, max_bytes))
+        for doc in docs:
+            if doc.id not in added_ids:
+                writer.delete_documents_by_term("id", doc.id)
+                added_ids.add(doc.id)
+        write_documents(writer, docs, languages)
+        reason = report.skipped[-1].reason if not docs and len(report.skipped) > skips_before else ""
+        try:
+            new[rel] = manifest.entry_for(path, [d.id for d in docs], reason)
+        except OSError:
+            pass
+        if rel in old:
+            result.changed += 1
+        else:
+            result.added += 1
+        tell(i, len(todo), "indexing")
+
+    tell(len(todo), len(todo), "committing")
+    if todo or gone:
+        writer.commit()
+    else:
+        writer.rollback()
+    writer.wait_merging_threads()
+    manifest.save(version_dir, new, doc_roots)
+    if todo or gone:
+        layout.publish()  # every server re-opens the version at its next request
+    index.reload()
+    result.documents = index.searcher().num_docs
+    result.skipped = report.skipped
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _teller(progress: ProgressFn | None, report: LoadReport) -> Callable[[int, int, str], None]:
+    def tell(done: int, total: int, phase: str) -> None:
+        if progress:
+            progress(Progress(done, total, report.documents, len(report.skipped), phase,
+                              tuple(report.skipped[-20:])))
+
+    return tell

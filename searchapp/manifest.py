@@ -1,0 +1,69 @@
+"""What each index version was built from: path -> (mtime, size, content hash, document ids).
+
+Stored as manifest.json in the version directory. An incremental update compares the documents
+folder against it: a file whose mtime and size are unchanged is skipped without being read; a
+changed one is re-hashed, and only a different hash re-indexes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .documents import content_hash
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One source file as it was indexed."""
+
+    mtime_ns: int
+    size: int
+    hash: str
+    ids: list[str] = field(default_factory=list)  # documents it produced (none if skipped)
+    skipped: str = ""  # the reason, when the whole file was skipped
+
+
+Manifest = dict[str, FileEntry]
+
+
+def file_hash(path: Path) -> str:
+    return content_hash(path.read_bytes())
+
+
+def entry_for(path: Path, ids: list[str], skipped: str = "") -> FileEntry:
+    """The manifest entry of a file just indexed (stat and hash taken now)."""
+    st = path.stat()
+    try:
+        digest = file_hash(path)
+    except OSError:
+        digest = ""
+    return FileEntry(st.st_mtime_ns, st.st_size, digest, ids, skipped)
+
+
+def load(version_dir: Path) -> Manifest | None:
+    """The manifest of a version, or None when it has none (built before manifests existed)."""
+    try:
+        data = json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    if data.get("format") != FORMAT:
+        return None
+    return {rel: FileEntry(**e) for rel, e in data["files"].items()}
+
+
+def save(version_dir: Path, manifest: Manifest, roots: list[Path]) -> None:
+    """Write manifest.json atomically."""
+    payload = {
+        "format": FORMAT,
+        "roots": [str(r.absolute()) for r in roots],
+        "files": {rel: asdict(e) for rel, e in sorted(manifest.items())},
+    }
+    tmp = version_dir / f"{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, version_dir / MANIFEST)
