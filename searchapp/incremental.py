@@ -116,7 +116,7 @@ def update_in_place(
     added_ids: set[str] = set()
     languages: dict[str, int] = {}
     tell(0, len(todo), "indexing")
-    for i, (path, rel, source, _digest) in enumerate(todo, 1):
+    for i, (path, rel, source, digest) in enumerate(todo, 1):
         skips_before = len(report.skipped)
         docs = list(load_file(path, rel, source, report, max_bytes))
         for doc in docs:
@@ -126,7 +126,7 @@ def update_in_place(
         write_documents(writer, docs, languages)
         reason = report.skipped[-1].reason if not docs and len(report.skipped) > skips_before else ""
         try:
-            new[rel] = manifest.entry_for(path, [d.id for d in docs], reason)
+            new[rel] = manifest.entry_for(path, [d.id for d in docs], reason, digest)
         except OSError:
             pass
         if rel in old:

@@ -31,7 +31,7 @@ from . import history
 from .documents import DEFAULT_MAX_BYTES
 from .incremental import NoManifest, UpdateResult, update_in_place
 from .indexer import BuildResult, Checks, Progress, build_version
-from .store import IndexLayout, acquire_lock, writer_lock
+from .store import IndexLayout, IndexMissing, acquire_lock, writer_lock
 
 STATUS_FILE = "job.json"
 LOG_FILE = "job.log"
@@ -259,7 +259,7 @@ def run_job(
     Raises IndexBusy (nothing written), or the build's error after recording it."""
     settings = settings or JobSettings.from_env()
     layout = IndexLayout(index_root)
-    with writer_lock(layout, wait=2.0, fd=lock_fd):
+    with writer_lock(layout, wait=0.5, fd=lock_fd):
         record_interrupted(layout, job_id)
         reporter = Reporter(layout, JobStatus(
             id=job_id or new_job_id(), kind=kind, who=who, pid=os.getpid(),
@@ -273,7 +273,7 @@ def run_job(
                 try:
                     result = update_in_place(layout, doc_roots, max_bytes=max_bytes,
                                              progress=reporter)
-                except NoManifest as exc:
+                except (NoManifest, IndexMissing) as exc:
                     note = f"{exc}; did a full build instead. "
             if result is None:
                 result = build_version(

@@ -36,13 +36,14 @@ def file_hash(path: Path) -> str:
     return content_hash(path.read_bytes())
 
 
-def entry_for(path: Path, ids: list[str], skipped: str = "") -> FileEntry:
-    """The manifest entry of a file just indexed (stat and hash taken now)."""
+def entry_for(path: Path, ids: list[str], skipped: str = "", digest: str = "") -> FileEntry:
+    """The manifest entry of a file just indexed (stat, and hash unless given, taken now)."""
     st = path.stat()
-    try:
-        digest = file_hash(path)
-    except OSError:
-        digest = ""
+    if not digest:
+        try:
+            digest = file_hash(path)
+        except OSError:
+            digest = ""
     return FileEntry(st.st_mtime_ns, st.st_size, digest, ids, skipped)
 
 
