@@ -263,3 +263,22 @@ def test_reindex_endpoint_needs_login_and_csrf(tmp_path: Path) -> None:
         assert started["started"] is True
         job = admin.wait_job(started["job"]["id"])
         assert job["state"] == "succeeded" and job["documents"] == 20, job
+
+
+def test_rollback_button_serves_the_previous_version(app: Flask, client: FlaskClient,
+                                                     tmp_path: Path) -> None:
+    from searchapp import history
+    from searchapp.store import IndexLayout
+
+    layout = IndexLayout(tmp_path / "index")
+    first = layout.current_version()
+    (tmp_path / "docs" / "x.txt").write_text("a walrus", encoding="utf-8")
+    build_index(tmp_path / "index", [tmp_path / "docs"])
+    assert login(client) == 302
+    token = token_of(client.get("/admin/").get_data(as_text=True))
+    assert client.get("/api/search?q=walrus").get_json()["total"] == 1
+    r = client.post("/admin/rollback", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert r.status_code == 200 and f"Rolled back to version {first}" in r.get_data(as_text=True)
+    assert layout.current_version() == first
+    assert client.get("/api/search?q=walrus").get_json()["total"] == 0
+    assert history.read(layout)[0]["kind"] == "rollback"
