@@ -148,7 +148,10 @@ class IndexLayout:
         return sorted(p.name for p in self.versions.iterdir() if p.is_dir())
 
     def prune(self, keep_previous: int = 2) -> list[str]:
-        """Remove dead builds and all but `keep_previous` complete older versions."""
+        """Remove dead builds and all but `keep_previous` complete older versions.
+
+        Call only while holding the writer lock: a running build's directory has no COMPLETE
+        marker yet and would be taken for a dead one."""
         current = self.current_version()
         removed = []
         complete_older = []
@@ -221,15 +224,6 @@ def writer_lock(layout: IndexLayout, wait: float = 0.0, fd: int | None = None) -
         yield
     finally:
         os.close(held)  # closing the last descriptor releases the flock
-
-
-def lock_is_free(layout: IndexLayout) -> bool:
-    """True when nobody holds the writer lock (probes by taking it for an instant)."""
-    try:
-        os.close(acquire_lock(layout))
-    except IndexBusy:
-        return False
-    return True
 
 
 def rollback(layout: IndexLayout) -> str:
