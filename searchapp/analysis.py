@@ -41,6 +41,11 @@ CJK = "sa_cjk"
 SEG = "sa_seg"
 
 
+# Documents in a language without a stemmer fill the stem family with folded words, so that
+# every document has the same field families and no language is ranked down for lacking one.
+NO_STEM = "none"
+
+
 def stem_analyzer_name(lang: str) -> str:
     """Analyzer name of the stemmed field for a language code."""
     return f"sa_stem_{lang}"
@@ -83,7 +88,16 @@ def build_analyzers() -> dict[str, TextAnalyzer]:
     }
     for lang, name in STEMMERS.items():
         analyzers[stem_analyzer_name(lang)] = _words(Filter.stemmer(name), Filter.ascii_fold())
+    analyzers[stem_analyzer_name(NO_STEM)] = _words(Filter.ascii_fold())
     return analyzers
+
+
+# Snowball stop-word lists tantivy ships (language code -> tantivy name).
+STOPWORD_LANGS = {
+    "da": "danish", "nl": "dutch", "en": "english", "fi": "finnish", "fr": "french",
+    "de": "german", "hu": "hungarian", "it": "italian", "no": "norwegian", "pt": "portuguese",
+    "ru": "russian", "es": "spanish", "sv": "swedish",
+}
 
 
 def register_all(index: Index) -> None:
@@ -109,6 +123,8 @@ class Analyzers:
         return self.by_name[FOLD].analyze(fold_marks(text))
 
     def stem(self, lang: str, text: str) -> list[str]:
+        if lang == NO_STEM:
+            return self.fold(text)
         return self.by_name[stem_analyzer_name(lang)].analyze(text)
 
     def cjk(self, text: str) -> list[str]:
@@ -121,6 +137,21 @@ class Analyzers:
     def fold_token(self, token: str) -> str:
         """Folded form of one exact token ('' if folding leaves nothing)."""
         return "".join(self.fold(token))
+
+    @lru_cache(maxsize=50_000)  # noqa: B019
+    def is_stopword(self, word: str, langs: tuple[str, ...]) -> bool:
+        """True when word is a stop word in one of langs (tantivy's Snowball lists)."""
+        for lang in langs:
+            name = STOPWORD_LANGS.get(lang)
+            if name is None:
+                continue
+            key = f"sa_stop_{lang}"
+            if key not in self.by_name:
+                self.by_name[key] = _words(Filter.stopword(name))
+            tokens = self.exact(word)
+            if tokens and not self.by_name[key].analyze(word):
+                return True
+        return False
 
     @lru_cache(maxsize=200_000)  # noqa: B019
     def stem_token(self, lang: str, token: str) -> str:

@@ -13,6 +13,7 @@ only on the folded one: `quyền` ranks documents with quyền above those with 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,9 +30,9 @@ MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
 
 # Field weights per family (title, body). Tuned on the evaluation collections (eval/).
-W_EXACT = (2.0, 1.0)
-W_FOLD = (1.0, 0.5)
-W_STEM = (1.0, 0.5)
+W_EXACT = (0.5, 0.25)
+W_FOLD = (0.5, 0.25)
+W_STEM = (3.0, 1.5)
 W_CJK = (2.0, 1.0)
 W_SEG = (2.0, 1.0)
 W_PREFIX = 0.3
@@ -39,6 +40,14 @@ W_FUZZY = 0.15
 FUZZY_MIN_LEN = 5
 W_PROX = (1.0, 1.0)
 PROXIMITY_MAX_WORDS = 8
+COMMON_DF = 0.05
+COMMON_MIN_DOCS = 500
+LONG_QUERY_WORDS = 5
+MIN_SHOULD_MATCH = 0.0
+DROP_STOPWORDS_IN_LONG = True
+MAX_PAIRS = 12
+DROP_DF_IN_LONG = 0.35
+W_PAIR = (0.0, 0.25)
 
 FILTER_FIELDS = {"lang", "language", "source", "date", "year"}
 TEXT_FIELDS = {"title", "body", "text"}
@@ -243,6 +252,16 @@ class QueryContext:
     schema: tantivy.Schema
     analyzers: Analyzers
     stem_langs: tuple[str, ...]  # languages with a stem field that holds documents
+    searcher: tantivy.Searcher | None = None  # for document frequencies
+    num_docs: int = 0
+
+    def doc_freq(self, token: str) -> int:
+        """Documents holding a folded token in title or body (0 without a searcher)."""
+        if self.searcher is None:
+            return 0
+        return max(
+            self.searcher.doc_freq("body_fold", token), self.searcher.doc_freq("title_fold", token)
+        )
 
 
 def _field_query(schema: tantivy.Schema, fieldname: str, tokens: list[str], boost: float) -> Query:
@@ -288,7 +307,7 @@ def term_query(ctx: QueryContext, term: Term, as_prefix: bool) -> Query | None:
             if as_prefix or term.prefix:
                 fq = Query.fuzzy_term_query(schema, f"{base}_fold", token, 0, True, True)
                 subs.append(Query.boost_query(fq, W_PREFIX))
-            elif len(token) >= FUZZY_MIN_LEN and not token.isdigit():
+            elif len(token) >= FUZZY_MIN_LEN and not token.isdigit() and ctx.doc_freq(token) == 0:
                 fq = Query.fuzzy_term_query(schema, f"{base}_fold", token, 1, True, False)
                 subs.append(Query.boost_query(fq, W_FUZZY))
     if not subs:
@@ -324,6 +343,7 @@ def build(
     last_word_clause = positive[-1] if positive else None
     must: list[tuple[Occur, Query]] = []
     word_clauses: list[Query] = []
+    word_sources: list[Clause] = []
     for clause in pq.clauses:
         alts = []
         for t in clause.terms:
@@ -344,16 +364,20 @@ def build(
             must.append((Occur.MustNot, q))
         else:
             word_clauses.append(q)
+            word_sources.append(clause)
     if word_clauses:
-        if match_all_words or len(word_clauses) == 1:
-            must.extend((Occur.Must, q) for q in word_clauses)
+        if len(word_clauses) == 1:
+            must.append((Occur.Must, word_clauses[0]))
+        elif not match_all_words:
+            must.append((Occur.Must, _any(word_clauses)))
         else:
-            must.append(
-                (Occur.Must, Query.boolean_query([(Occur.Should, q) for q in word_clauses]))
-            )
+            must.extend(_required(ctx, word_sources, word_clauses))
     proximity = _proximity(ctx, pq)
     if proximity is not None and word_clauses:
         must.append((Occur.Should, proximity))
+    pairs = _pairs(ctx, pq) if len(word_clauses) > 1 else None
+    if pairs is not None:
+        must.append((Occur.Should, pairs))
     filters = filter_queries(ctx, pq) + (extra_filters or [])
     must.extend((Occur.Must, f) for f in filters)
     if not word_clauses:
@@ -361,6 +385,60 @@ def build(
             return None
         must.append((Occur.Must, Query.all_query()))
     return Query.boolean_query(must)
+
+
+def _any(queries: list[Query], at_least: int | None = None) -> Query:
+    return Query.boolean_query([(Occur.Should, q) for q in queries], at_least)
+
+
+def _required(
+    ctx: QueryContext, sources: list[Clause], clauses: list[Query]
+) -> list[tuple[Occur, Query]]:
+    """Every word must match, except that very common words (in more than COMMON_DF of a
+    large index's documents, such as "the" or "của") only add to the score, and in long
+    natural-language queries a share of MIN_SHOULD_MATCH of the remaining words suffices."""
+    rare: list[Query] = []
+    common: list[Query] = []
+    for clause, q in zip(sources, clauses, strict=True):
+        term = clause.terms[0]
+        folded = ctx.analyzers.fold(term.text) if len(clause.terms) == 1 and not term.phrase else []
+        is_common = (
+            ctx.num_docs >= COMMON_MIN_DOCS
+            and len(folded) == 1
+            and ctx.doc_freq(folded[0]) > COMMON_DF * ctx.num_docs
+        )
+        (common if is_common else rare).append(q)
+    if not rare:  # only common words: they are all the user gave
+        rare, common = common, []
+    long_query = len(rare) >= LONG_QUERY_WORDS
+    out: list[tuple[Occur, Query]] = [(Occur.Should, q) for q in common]
+    if long_query and DROP_STOPWORDS_IN_LONG:
+        # Natural-language questions: stop words ("what", "the", "which") only add noise.
+        keep = [
+            (c, q) for c, q in zip(sources, clauses, strict=True) if q in rare
+            and not ctx.analyzers.is_stopword(c.terms[0].text, ctx.stem_langs)
+        ]
+        keep = [(c, q) for c, q in keep if not _too_common(ctx, c)] or keep
+        rare = [q for _, q in keep] or rare
+        out = [
+            (Occur.Should, q) for c, q in zip(sources, clauses, strict=True) if q in common
+            and not ctx.analyzers.is_stopword(c.terms[0].text, ctx.stem_langs)
+            and not _too_common(ctx, c)
+        ]
+    if long_query:
+        need = math.ceil(MIN_SHOULD_MATCH * len(rare))
+        out.append((Occur.Must, _any(rare, need if need > 1 else None)))
+    else:
+        out.extend((Occur.Must, q) for q in rare)
+    return out
+
+
+def _too_common(ctx: QueryContext, clause: Clause) -> bool:
+    """A word in more than DROP_DF_IN_LONG of a large index's documents."""
+    if DROP_DF_IN_LONG >= 1.0 or ctx.num_docs < COMMON_MIN_DOCS:
+        return False
+    folded = ctx.analyzers.fold(clause.terms[0].text)
+    return len(folded) == 1 and ctx.doc_freq(folded[0]) > DROP_DF_IN_LONG * ctx.num_docs
 
 
 def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
@@ -378,6 +456,25 @@ def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
         for base, slop, boost in (("title", 2, W_PROX[0]), ("body", 1, W_PROX[1]))
     ]
     return Query.boolean_query([(Occur.Should, s) for s in subs])
+
+
+def _pairs(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
+    """Reward each pair of adjacent query words found side by side (folded)."""
+    if not any(W_PAIR):
+        return None
+    tokens: list[str] = []
+    for c in pq.positive:
+        t = c.terms[0]
+        if len(c.terms) == 1 and not t.phrase:
+            tokens.extend(ctx.analyzers.fold(t.text))
+    pairs = list(dict.fromkeys(zip(tokens, tokens[1:])))[:MAX_PAIRS]
+    subs = []
+    for a, b in pairs:
+        for base, boost in (("title", W_PAIR[0]), ("body", W_PAIR[1])):
+            if boost:
+                q = Query.phrase_query(ctx.schema, f"{base}_fold", [a, b], 0)
+                subs.append((Occur.Should, Query.boost_query(q, boost)))
+    return Query.boolean_query(subs) if subs else None
 
 
 def highlight_terms(pq: ParsedQuery) -> list[str]:

@@ -18,7 +18,7 @@ import tantivy
 from tantivy import Occur, Order, Query
 
 from . import query as q
-from .analysis import Analyzers
+from .analysis import NO_STEM, Analyzers
 from .documents import guess_title
 from .highlight import highlight_all, match_spec, snippet
 from .language import STEMMERS
@@ -140,7 +140,7 @@ class Engine:
                 Query.all_query(), {"l": {"terms": {"field": "lang", "size": 200}}}
             )
             langs = tuple(
-                sorted(b["key"] for b in agg["l"]["buckets"] if b["key"] in STEMMERS)
+                sorted({b["key"] if b["key"] in STEMMERS else NO_STEM for b in agg["l"]["buckets"]})
             )
         ctx = q.QueryContext(index.schema, self.analyzers, langs)
         return _Open(index, path.name, self.layout.current_stamp(), ctx, searcher.num_docs)
@@ -179,16 +179,17 @@ class Engine:
         pq = q.parse(req.query)
         warnings.extend(pq.warnings)
         extra = self._request_filters(opened, req)
-        query = q.build(opened.ctx, pq, prefix_last=req.prefix_last, extra_filters=extra)
+        searcher = opened.index.searcher()
+        ctx = replace(opened.ctx, searcher=searcher, num_docs=searcher.num_docs)
+        query = q.build(ctx, pq, prefix_last=req.prefix_last, extra_filters=extra)
         if query is None:
             return SearchPage(req, [], 0, {}, _ms(started), warnings, version=opened.version)
         relaxed = False
         try:
-            searcher = opened.index.searcher()
             total, hits = self._run(searcher, query, req)
             if total == 0 and len(pq.positive) > 1:
                 loose = q.build(
-                    opened.ctx, pq, prefix_last=req.prefix_last, match_all_words=False,
+                    ctx, pq, prefix_last=req.prefix_last, match_all_words=False,
                     extra_filters=extra,
                 )
                 if loose is not None:
