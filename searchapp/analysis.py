@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tantivy import Filter, Index, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
@@ -34,6 +34,7 @@ WORD_PATTERN = (
 )
 CJK_PATTERN = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
 MAX_TOKEN_LEN = 60
+MEMO_MAX = 200_000  # entries per term memo of Analyzers (cleared when full)
 
 EXACT = "sa_exact"
 FOLD = "sa_fold"
@@ -111,6 +112,8 @@ class Analyzers:
     """Per-process analyzers for the query side and highlighting, with memoised term lookups."""
 
     by_name: dict[str, TextAnalyzer]
+    _fold_memo: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _stem_memo: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def create(cls) -> Analyzers:
@@ -133,10 +136,16 @@ class Analyzers:
     def __hash__(self) -> int:
         return id(self)
 
-    @lru_cache(maxsize=200_000)  # noqa: B019 - one Analyzers lives per process
     def fold_token(self, token: str) -> str:
         """Folded form of one exact token ('' if folding leaves nothing)."""
-        return "".join(self.fold(token))
+        # A plain dict: lru_cache on a method hashes self through a Python __hash__ per call.
+        memo = self._fold_memo
+        folded = memo.get(token)
+        if folded is None:
+            if len(memo) >= MEMO_MAX:
+                memo.clear()
+            folded = memo[token] = "".join(self.fold(token))
+        return folded
 
     @lru_cache(maxsize=50_000)  # noqa: B019
     def is_stopword(self, word: str, langs: tuple[str, ...]) -> bool:
@@ -153,7 +162,12 @@ class Analyzers:
                 return True
         return False
 
-    @lru_cache(maxsize=200_000)  # noqa: B019
     def stem_token(self, lang: str, token: str) -> str:
         """Stemmed (and folded) form of one exact token in a language."""
-        return "".join(self.stem(lang, token))
+        memo = self._stem_memo
+        stemmed = memo.get((lang, token))
+        if stemmed is None:
+            if len(memo) >= MEMO_MAX:
+                memo.clear()
+            stemmed = memo[(lang, token)] = "".join(self.stem(lang, token))
+        return stemmed

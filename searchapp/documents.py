@@ -11,10 +11,11 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from .analysis import nfc
 from .dates import find_date, parse_date_value
@@ -22,8 +23,9 @@ from .dates import find_date, parse_date_value
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}  # read one record at a time; the size limit is per record
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # per file; per record for JSON lines
 TITLE_MAX = 160
 
 
@@ -148,45 +150,55 @@ def _file_date(path: Path, text: str) -> date:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
 
 
-def _json_records(text: str, suffix: str) -> Iterator[tuple[int, dict[str, object] | str]]:
-    """(line number, record) pairs; a str record is the error for a broken line."""
-    if suffix == ".json":
-        data = json.loads(text)
-        items = data if isinstance(data, list) else [data]
-        for i, item in enumerate(items, 1):
-            yield i, item if isinstance(item, dict) else f"item {i} is not an object"
-        return
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield lineno, f"invalid JSON ({exc.msg})"
-            continue
-        yield lineno, item if isinstance(item, dict) else "not a JSON object"
+def _json_records(text: str, suffix: str) -> Iterator[Record]:
+    """(item number, record) pairs of a .json file; a str record is the error for a bad item."""
+    data = json.loads(text)
+    items = data if isinstance(data, list) else [data]
+    for i, item in enumerate(items, 1):
+        yield i, item if isinstance(item, dict) else f"item {i} is not an object"
 
 
 def _str(value: object) -> str:
     return "" if value is None else nfc(str(value))
 
 
+def _too_large(size: int, max_bytes: int, what: str = "") -> SkipFile:
+    return SkipFile(f"too large ({what}{size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB)")
+
+
 def load_file(
     path: Path, rel: str, source: str, report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Document]:
-    """Documents in one file; problems are added to report.skipped, never raised."""
+    """Documents in one file; problems are added to report.skipped, never raised.
+
+    JSON lines files are streamed record by record (a dump of any size is fine; max_bytes then
+    limits each record). Other files are read whole and limited to max_bytes."""
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise SkipFile(f"too large ({size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB)")
+        suffix = path.suffix.lower()
         if size == 0:
             raise SkipFile("empty file")
+        if suffix in JSONL_SUFFIXES:
+            with path.open("rb") as f:
+                head = f.read(8192)
+                if not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+                    if b"\x00" in head:
+                        raise SkipFile("binary file (contains NUL bytes)")
+                    f.seek(0)
+                    yield from _load_json_lines(f, rel, source, report, max_bytes)
+                    return
+            # UTF-16/32 JSON lines (rare): decoded whole, as any other file
+        if size > max_bytes:
+            raise _too_large(size, max_bytes)
         data = path.read_bytes()
-        text = nfc(decode(data))
-        suffix = path.suffix.lower()
         if suffix in JSON_SUFFIXES:
-            yield from _load_json(rel, text, suffix, source, report)
+            # Not normalised as a whole: every field is (a whole-file NFC pass costs more than the
+            # parsing). The records of a .jsonl file are the lines of the text, as below.
+            text = decode(data)
+            records = _json_records(text, suffix) if suffix == ".json" else _text_lines(text)
+            yield from _load_json(rel, records, source, report)
             return
+        text = nfc(decode(data))
         if suffix in HTML_SUFFIXES:
             title, body = _html_to_text(text)
             title = title or guess_title(body, path.stem)
@@ -214,10 +226,72 @@ def load_file(
         report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
 
 
-def _load_json(
-    rel: str, text: str, suffix: str, source: str, report: LoadReport
+Record = tuple[int, "dict[str, object] | str"]  # (line number, record or the reason it is broken)
+
+
+def _parse_line(lineno: int, line: str) -> Record:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return lineno, f"invalid JSON ({exc.msg})"
+    except RecursionError:
+        return lineno, "structure nested too deeply"
+    return lineno, item if isinstance(item, dict) else "not a JSON object"
+
+
+def _text_lines(text: str) -> Iterator[Record]:
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            yield _parse_line(lineno, line)
+
+
+def _stream_lines(f: BinaryIO, max_bytes: int) -> Iterator[Record]:
+    """The records of a UTF-8 JSON lines file, read one line at a time.
+
+    Each line is split again with str.splitlines (which also breaks at CR, NEL, LS, PS, ...), so
+    records and line numbers are the same as those of a whole-file read."""
+    lineno = 0
+    first = True
+    while True:
+        raw = f.readline(max_bytes + 3)  # max_bytes plus CR LF (and a BOM)
+        if not raw:
+            return
+        if first:
+            first = False
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+        if len(raw.rstrip(b"\r\n")) > max_bytes:
+            size = len(raw)
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the record unread
+                raw = f.readline(1 << 20)
+                size += len(raw)
+            lineno += 1
+            yield lineno, str(_too_large(size, max_bytes, "record of "))
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            lineno += 1
+            lines = raw.decode("utf-8", "replace").splitlines()
+            yield lineno, f"not valid UTF-8 (byte {exc.start} of the line)"
+            lineno += max(len(lines), 1) - 1
+            continue
+        for line in text.splitlines():
+            lineno += 1
+            if line.strip():
+                yield _parse_line(lineno, line)
+
+
+def _load_json_lines(
+    f: BinaryIO, rel: str, source: str, report: LoadReport, max_bytes: int
 ) -> Iterator[Document]:
-    for lineno, item in _json_records(text, suffix):
+    yield from _load_json(rel, _stream_lines(f, max_bytes), source, report)
+
+
+def _load_json(
+    rel: str, records: Iterable[Record], source: str, report: LoadReport
+) -> Iterator[Document]:
+    for lineno, item in records:
         where = f"{rel}:{lineno}"
         if isinstance(item, str):
             report.skipped.append(Skipped(where, item))
@@ -238,7 +312,7 @@ def _load_json(
             date=parse_date_value(item.get("date")) or find_date(body),
             source=_str(item.get("source")) or source,
             url=_str(item.get("url")),
-            hash=content_hash(json.dumps(item, sort_keys=True, ensure_ascii=False)),
+            hash=content_hash(nfc(json.dumps(item, sort_keys=True, ensure_ascii=False))),
         )
 
 

@@ -10,12 +10,12 @@ the next run (documents are deleted by id before being added again).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import manifest
-from .documents import DEFAULT_MAX_BYTES, LoadReport, Skipped, iter_files, load_file
+from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
 from .indexer import WRITER_HEAP, Progress, ProgressFn, write_documents
 from .store import IndexLayout, IndexMissing, open_index, writer_lock
 
@@ -118,15 +118,21 @@ def update_in_place(
     tell(0, len(todo), "indexing")
     for i, (path, rel, source, digest) in enumerate(todo, 1):
         skips_before = len(report.skipped)
-        docs = list(load_file(path, rel, source, report, max_bytes))
-        for doc in docs:
-            if doc.id not in added_ids:
-                writer.delete_documents_by_term("id", doc.id)
-                added_ids.add(doc.id)
-        write_documents(writer, docs, languages)
-        reason = report.skipped[-1].reason if not docs and len(report.skipped) > skips_before else ""
+        ids: list[str] = []
+
+        def fresh(docs: Iterable[Document], ids: list[str] = ids) -> Iterator[Document]:
+            # streamed: each id is deleted (once per run) just before its document is added
+            for doc in docs:
+                if doc.id not in added_ids:
+                    writer.delete_documents_by_term("id", doc.id)
+                    added_ids.add(doc.id)
+                ids.append(doc.id)
+                yield doc
+
+        write_documents(writer, fresh(load_file(path, rel, source, report, max_bytes)), languages)
+        reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
         try:
-            new[rel] = manifest.entry_for(path, [d.id for d in docs], reason, digest)
+            new[rel] = manifest.entry_for(path, ids, reason, digest)
         except OSError:
             pass
         if rel in old:

@@ -6,8 +6,8 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time as dtime
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import tantivy
 
 from .analysis import NO_STEM, fold_marks, nfc
 from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
-from .language import CJK_RE, detect_language, normalize_code, stemmer_for
+from .language import CJK_RE, SPACELESS_RE, detect_language, normalize_code, stemmer_for
 from .segmentation import segment_for_index
 from . import manifest
 from .store import IndexLayout, create_index, stem_field, writer_lock
@@ -75,6 +75,13 @@ class Checks:
 
 
 CANARY_WORD = re.compile(r"[^\W\d_]{4,}")
+# Any character that fold_marks, the cjk field or the seg field cares about (the union of
+# analysis._NEEDS_MARK_FOLD_RE, CJK_RE and SPACELESS_RE): most texts have none, and one scan
+# then settles all three.
+_SPECIAL_SCRIPTS_RE = re.compile(
+    "[\u0370-\u052f\u0590-\u06ff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
+)
 
 
 def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
@@ -95,13 +102,14 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
     for name, text in (("title", doc.title if doc.title_given else ""), ("body", doc.body)):
         if not text:
             continue
+        special = _SPECIAL_SCRIPTS_RE.search(text) is not None
+        folded = fold_marks(text) if special else text
         t.add_text(name, text)
-        folded = fold_marks(text)
         t.add_text(f"{name}_fold", folded)
         t.add_text(stem_field(name, stem_lang), text if stem_lang != NO_STEM else folded)
-        if CJK_RE.search(text):
+        if special and CJK_RE.search(text):
             t.add_text(f"{name}_cjk", text)
-        seg = segment_for_index(text)
+        seg = segment_for_index(text) if special and SPACELESS_RE.search(text) else ""
         if seg:
             t.add_text(f"{name}_seg", seg)
     return t
@@ -120,7 +128,9 @@ def write_documents(
     """Add documents to a writer (not committed); return how many."""
     n = 0
     for doc in docs:
-        doc = Document(**{**doc.__dict__, "title": nfc(doc.title), "body": nfc(doc.body)})
+        title, body = nfc(doc.title), nfc(doc.body)  # the same objects when already NFC
+        if title is not doc.title or body is not doc.body:
+            doc = replace(doc, title=title, body=body)
         lang = document_language(doc)
         writer.add_document(to_tantivy(doc, lang))
         languages[lang] = languages.get(lang, 0) + 1
@@ -191,13 +201,21 @@ def build_version(
         tell(0, len(files), "indexing")
         for i, (path, rel, source) in enumerate(files, 1):
             skips_before = len(report.skipped)
-            docs = list(load_file(path, rel, source, report, max_bytes))
-            write_documents(writer, docs, languages)
-            if len(firsts) < checks.canaries:
-                firsts.extend(docs[: checks.canaries - len(firsts)])
-            reason = report.skipped[-1].reason if not docs and len(report.skipped) > skips_before else ""
+            ids: list[str] = []
+
+            def streamed(docs: Iterable[Document], ids: list[str] = ids) -> Iterator[Document]:
+                # documents go to the writer as they are read (a JSON lines dump is never whole
+                # in memory); only their ids and the canaries are kept
+                for doc in docs:
+                    ids.append(doc.id)
+                    if len(firsts) < checks.canaries:
+                        firsts.append(doc)
+                    yield doc
+
+            write_documents(writer, streamed(load_file(path, rel, source, report, max_bytes)), languages)
+            reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
             try:
-                files_manifest[rel] = manifest.entry_for(path, [d.id for d in docs], reason)
+                files_manifest[rel] = manifest.entry_for(path, ids, reason)
             except OSError:
                 pass  # vanished meanwhile: the next incremental run sees it as new or gone
             bar.update(1)

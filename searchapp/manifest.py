@@ -7,12 +7,11 @@ changed one is re-hashed, and only a different hash re-indexes it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-from .documents import content_hash
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -33,7 +32,12 @@ Manifest = dict[str, FileEntry]
 
 
 def file_hash(path: Path) -> str:
-    return content_hash(path.read_bytes())
+    """content_hash of the file's bytes, read in chunks (a JSON lines dump can be large)."""
+    h = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def entry_for(path: Path, ids: list[str], skipped: str = "", digest: str = "") -> FileEntry:

@@ -1,0 +1,79 @@
+"""The fast paths of loading, date finding and highlighting give what the plain ones gave."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from searchapp import highlight as H, query as Q
+from searchapp.analysis import Analyzers
+from searchapp.dates import find_date
+from searchapp.documents import LoadReport, load_file
+from searchapp.indexer import build_index
+from searchapp.language import STEMMERS
+from searchapp.search import Engine, SearchRequest
+
+
+def test_month_names_any_case() -> None:
+    assert find_date("Posted SEPT. 3, 2021 by x").isoformat() == "2021-09-03"
+    assert find_date("3 MÄRZ 2020").isoformat() == "2020-03-03"
+    assert find_date("ſept 3, 2021").isoformat() == "2021-09-03"  # re.I's ſ = s (was a KeyError)
+    assert find_date("marches 3, 2021 and xmay 4, 2020") is None
+    assert find_date("Foo 3, 2021; May 4, 2020").isoformat() == "2020-05-04"
+    assert find_date("no year here, May 4") is None
+
+
+def test_jsonl_is_streamed_with_a_per_record_limit(tmp_path: Path) -> None:
+    big = tmp_path / "dump.jsonl"
+    lines = [json.dumps({"id": f"r{i}", "text": f"record {i} llamas " + "x" * 50}) for i in range(300)]
+    lines[5] = json.dumps({"id": "huge", "text": "y" * 5000})
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert big.stat().st_size > 4096  # larger than the limit as a whole: still loaded
+    report = LoadReport()
+    docs = list(load_file(big, "dump.jsonl", "s", report, max_bytes=4096))
+    assert len(docs) == 299 and "huge" not in {d.id for d in docs}
+    assert [s.path for s in report.skipped] == ["dump.jsonl:6"]
+    assert "too large" in report.skipped[0].reason
+    result = build_index(tmp_path / "idx", [big], max_bytes=4096)
+    assert result.documents == 299
+    assert Engine(tmp_path / "idx").search(SearchRequest("llamas")).total == 299
+
+
+def test_jsonl_line_numbers_bom_and_bad_lines(tmp_path: Path) -> None:
+    f = tmp_path / "b.jsonl"
+    f.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "one"}\r\n\r\n{bad\n[1]\n\xff\xfe\n{"id": "b", "text": "two"}')
+    report = LoadReport()
+    docs = list(load_file(f, "b.jsonl", "s", report))
+    assert [d.id for d in docs] == ["a", "b"]
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert "invalid JSON" in reasons["b.jsonl:3"]
+    assert "not a JSON object" in reasons["b.jsonl:4"]
+    assert "UTF-8" in reasons["b.jsonl:5"]
+
+
+def _both(text: str, query: str, lang: str = "vi") -> list[tuple[int, int, str]]:
+    az = Analyzers.create()
+    spec = H.match_spec(Q.parse(query), az, tuple(STEMMERS), True)
+    fast = H.find_matches(text, spec, az, lang)
+    slow = H.find_matches.__globals__["_token_spans"](text, spec, az, lang)
+    assert [s for s in fast] == sorted(slow)  # the regex path agrees with the token path
+    return fast
+
+
+def test_fast_highlighting_matches_every_family() -> None:
+    text = "Nhân quyền, NHAN QUYEN và quyên góp; Quyềnx giao thôngg"
+    marked = {text[s:e] for s, e, _ in _both(text, "nhan quyen")}
+    assert {"Nhân", "quyền", "NHAN", "QUYEN", "Quyềnx"} <= marked  # folded, prefix of the last word
+    marked = {text[s:e] for s, e, _ in _both(text, "giao thông xyz")}
+    assert {"giao", "thôngg"} <= marked  # one-edit typo of a word of 5+ letters
+    html = H.highlight_all("<b>quyền</b> & co", H.match_spec(Q.parse("quyen"), Analyzers.create(), (), True),
+                           Analyzers.create(), "vi")
+    assert html == "&lt;b&gt;<mark>quyền</mark>&lt;/b&gt; &amp; co"
+
+
+def test_token_path_still_used_where_needed() -> None:
+    az = Analyzers.create()
+    spec = H.match_spec(Q.parse("strasse"), az, tuple(STEMMERS), False)
+    assert [(s, e) for s, e, _ in H.find_matches("Die Straße", spec, az, "xx")] == [(4, 10)]
+    spec = H.match_spec(Q.parse("conventions"), az, tuple(STEMMERS), False)
+    assert len(H.find_matches("ILO Convention text", spec, az, "en")) == 1  # stemmed
