@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 import tantivy
 from tantivy import Occur, Query
 
-from .analysis import Analyzers, fold_marks, nfc
+from .analysis import NO_STEM, Analyzers, fold_marks, nfc
 from .language import CJK_RE, SPACELESS_RE, normalize_code
 from .segmentation import spaceless_words
 from .store import stem_field
@@ -29,25 +29,30 @@ from .store import stem_field
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
 
-# Field weights per family (title, body). Tuned on the evaluation collections (eval/).
+# Ranking weights, (title, body) per field family. Tuned with eval/run_eval.py on CACM and
+# XQuAD-R en/vi/de/zh at once (eval/RESULTS.md). The stem family dominates (for languages
+# without a stemmer it holds folded words, at W_NONE_STEM of the weight); exact and folded
+# fields add a little, so the exact spelling still ranks first (quyền above Quyên).
 W_EXACT = (0.5, 0.25)
 W_FOLD = (0.5, 0.25)
 W_STEM = (3.0, 1.5)
+W_NONE_STEM = 0.5
 W_CJK = (2.0, 1.0)
 W_SEG = (2.0, 1.0)
-W_PREFIX = 0.3
-W_FUZZY = 0.15
+W_PREFIX = 0.3  # last word typed, as a prefix (constant score)
+W_FUZZY = 0.15  # one typo, for words of FUZZY_MIN_LEN+ letters absent from the index
 FUZZY_MIN_LEN = 5
-W_PROX = (1.0, 1.0)
+W_PROX = (1.0, 1.0)  # all words of a short query close together, in order
 PROXIMITY_MAX_WORDS = 8
-COMMON_DF = 0.05
-COMMON_MIN_DOCS = 500
+W_PAIR = (0.0, 0.5)  # each pair of adjacent words side by side
+MAX_PAIRS = 12
+# Long queries (natural-language questions): any word may match; stop words and words in
+# more than DROP_DF_IN_LONG of the documents (in an index of COMMON_MIN_DOCS+) are left out.
 LONG_QUERY_WORDS = 5
 MIN_SHOULD_MATCH = 0.0
 DROP_STOPWORDS_IN_LONG = True
-MAX_PAIRS = 12
 DROP_DF_IN_LONG = 0.35
-W_PAIR = (0.0, 0.25)
+COMMON_MIN_DOCS = 500
 
 FILTER_FIELDS = {"lang", "language", "source", "date", "year"}
 TEXT_FIELDS = {"title", "body", "text"}
@@ -289,9 +294,12 @@ def term_query(ctx: QueryContext, term: Term, as_prefix: bool) -> Query | None:
         if folded:
             subs.append(_field_query(schema, f"{base}_fold", folded, W_FOLD[w]))
         for lang in ctx.stem_langs:
+            if lang == NO_STEM and not W_NONE_STEM:
+                continue
             stems = az.stem(lang, term.text)
             if stems:
-                subs.append(_field_query(schema, stem_field(base, lang), stems, W_STEM[w]))
+                boost = W_STEM[w] * (W_NONE_STEM if lang == NO_STEM else 1.0)
+                subs.append(_field_query(schema, stem_field(base, lang), stems, boost))
         if cjk:
             subs.append(_field_query(schema, f"{base}_cjk", cjk, W_CJK[w]))
             if SPACELESS_RE.search(term.text):
@@ -394,43 +402,18 @@ def _any(queries: list[Query], at_least: int | None = None) -> Query:
 def _required(
     ctx: QueryContext, sources: list[Clause], clauses: list[Query]
 ) -> list[tuple[Occur, Query]]:
-    """Every word must match, except that very common words (in more than COMMON_DF of a
-    large index's documents, such as "the" or "của") only add to the score, and in long
-    natural-language queries a share of MIN_SHOULD_MATCH of the remaining words suffices."""
-    rare: list[Query] = []
-    common: list[Query] = []
-    for clause, q in zip(sources, clauses, strict=True):
-        term = clause.terms[0]
-        folded = ctx.analyzers.fold(term.text) if len(clause.terms) == 1 and not term.phrase else []
-        is_common = (
-            ctx.num_docs >= COMMON_MIN_DOCS
-            and len(folded) == 1
-            and ctx.doc_freq(folded[0]) > COMMON_DF * ctx.num_docs
-        )
-        (common if is_common else rare).append(q)
-    if not rare:  # only common words: they are all the user gave
-        rare, common = common, []
-    long_query = len(rare) >= LONG_QUERY_WORDS
-    out: list[tuple[Occur, Query]] = [(Occur.Should, q) for q in common]
-    if long_query and DROP_STOPWORDS_IN_LONG:
-        # Natural-language questions: stop words ("what", "the", "which") only add noise.
-        keep = [
-            (c, q) for c, q in zip(sources, clauses, strict=True) if q in rare
-            and not ctx.analyzers.is_stopword(c.terms[0].text, ctx.stem_langs)
-        ]
-        keep = [(c, q) for c, q in keep if not _too_common(ctx, c)] or keep
-        rare = [q for _, q in keep] or rare
-        out = [
-            (Occur.Should, q) for c, q in zip(sources, clauses, strict=True) if q in common
-            and not ctx.analyzers.is_stopword(c.terms[0].text, ctx.stem_langs)
-            and not _too_common(ctx, c)
-        ]
-    if long_query:
-        need = math.ceil(MIN_SHOULD_MATCH * len(rare))
-        out.append((Occur.Must, _any(rare, need if need > 1 else None)))
-    else:
-        out.extend((Occur.Must, q) for q in rare)
-    return out
+    """Every word must match in short queries. A long query (LONG_QUERY_WORDS or more words,
+    typically a natural-language question) matches documents with any of its words, ranked by
+    how many and how rare; its stop words and words found in most documents are left out."""
+    if len(clauses) < LONG_QUERY_WORDS:
+        return [(Occur.Must, q) for q in clauses]
+    keep = [
+        q for c, q in zip(sources, clauses, strict=True)
+        if not (DROP_STOPWORDS_IN_LONG and ctx.analyzers.is_stopword(c.terms[0].text, ctx.stem_langs))
+        and not _too_common(ctx, c)
+    ] or clauses
+    need = math.ceil(MIN_SHOULD_MATCH * len(keep))
+    return [(Occur.Must, _any(keep, need if need > 1 else None))]
 
 
 def _too_common(ctx: QueryContext, clause: Clause) -> bool:
