@@ -7,6 +7,7 @@ so a long-running server always serves the newest complete version without a res
 from __future__ import annotations
 
 import logging
+from html import escape
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,12 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging, as in Elasticsearch
 FACETS = ("lang", "source", "year")
+_FACET_AGGS = {
+    "lang": {"terms": {"field": "lang", "size": 50}},
+    "source": {"terms": {"field": "source", "size": 50}},
+    "year": {"terms": {"field": "year", "size": 200, "order": {"_key": "desc"}}},
+}
+RELATED_PREVIEW_CHARS = 180
 
 Sort = Literal["relevance", "date"]
 
@@ -201,7 +208,7 @@ class Engine:
                             "No document contains all the words: showing documents that "
                             "contain some of them."
                         )
-            facets = self._facets(searcher, query) if total else {}
+            facets = self._facets(searcher, ctx, pq, req, query, relaxed) if total else {}
             page_hits = self._hits(searcher, hits, pq, opened, req)
         except BaseException as exc:  # tantivy panics are BaseException
             if not (isinstance(exc, Exception) or _is_panic(exc)):
@@ -214,7 +221,11 @@ class Engine:
         )
 
     def _request_filters(self, opened: _Open, req: SearchRequest) -> list[Query]:
-        schema = opened.ctx.schema
+        return self._request_filters_for(opened.ctx, req)
+
+    def _request_filters_for(self, ctx: q.QueryContext, req: SearchRequest) -> list[Query]:
+        """The request's facet and date filters as queries."""
+        schema = ctx.schema
         out: list[Query] = []
         if req.lang:
             out.append(Query.term_set_query(schema, "lang", list(req.lang)))
@@ -225,7 +236,7 @@ class Engine:
             out.append(Query.boolean_query([(Occur.Should, y) for y in years]))
         if req.date_from or req.date_to:
             fake = q.ParsedQuery(date_from=req.date_from, date_to=req.date_to)
-            out.extend(q.filter_queries(opened.ctx, fake))
+            out.extend(q.filter_queries(ctx, fake))
         return out
 
     def _run(self, searcher: tantivy.Searcher, query: Query, req: SearchRequest):  # type: ignore[no-untyped-def]
@@ -239,15 +250,29 @@ class Engine:
             res = searcher.search(query, req.page_size, count=True, offset=offset)
         return res.count or 0, res.hits
 
-    def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, list[FacetValue]]:
-        agg = searcher.aggregate(
-            query,
-            {
-                "lang": {"terms": {"field": "lang", "size": 50}},
-                "source": {"terms": {"field": "source", "size": 50}},
-                "year": {"terms": {"field": "year", "size": 200, "order": {"_key": "desc"}}},
-            },
-        )
+    def _facets(  # noqa: PLR0913
+        self,
+        searcher: tantivy.Searcher,
+        ctx: q.QueryContext,
+        pq: q.ParsedQuery,
+        req: SearchRequest,
+        query: Query,
+        relaxed: bool,
+    ) -> dict[str, list[FacetValue]]:
+        """Counts per language, source and year. A facet the request filters on is counted
+        without its own filter (as in Meilisearch/Algolia), so other values stay choosable."""
+        aggs = {name: _FACET_AGGS[name] for name in FACETS}
+        agg = searcher.aggregate(query, aggs)
+        for name in FACETS:
+            if not getattr(req, name):
+                continue
+            without = replace(req, **{name: ()})  # type: ignore[arg-type]
+            other = q.build(
+                ctx, pq, prefix_last=req.prefix_last, match_all_words=not relaxed,
+                extra_filters=self._request_filters_for(ctx, without),
+            )
+            if other is not None:
+                agg[name] = searcher.aggregate(other, {name: _FACET_AGGS[name]})[name]
         out: dict[str, list[FacetValue]] = {}
         for name in FACETS:
             buckets = agg.get(name, {}).get("buckets", [])
@@ -259,7 +284,7 @@ class Engine:
         return out
 
     def _hits(self, searcher, hits, pq, opened, req) -> list[Hit]:  # type: ignore[no-untyped-def]
-        spec = match_spec(pq, self.analyzers, _all_stem_langs(), req.prefix_last)
+        spec = match_spec(pq, self.analyzers, opened.ctx.stem_langs, req.prefix_last)
         out = []
         for score, addr in hits:
             doc = searcher.doc(addr)
@@ -292,7 +317,7 @@ class Engine:
         addr = found.hits[0][1]
         doc = searcher.doc(addr)
         pq = q.parse(query)
-        spec = match_spec(pq, self.analyzers, _all_stem_langs(), prefix_last=True)
+        spec = match_spec(pq, self.analyzers, opened.ctx.stem_langs, prefix_last=True)
         lang = doc.get_first("lang") or ""
         title = _title(doc, doc.get_first("body") or "")
         return DocView(
@@ -304,16 +329,65 @@ class Engine:
             date=_date_str(doc.get_first("date")),
             source=doc.get_first("source") or "",
             url=doc.get_first("url") or "",
+            related=self._related(searcher, opened, addr, doc_id, doc),
         )
+
+    def _related(self, searcher, opened, addr, doc_id, doc, k: int = 5) -> list[Hit]:  # type: ignore[no-untyped-def]
+        """Up to k documents sharing the most distinctive words of doc (more-like-this)."""
+        fields = {name: [t] for name in ("title", "body") if (t := doc.get_first(name) or "")}
+        if not fields:
+            return []
+        try:
+            mlt = Query.more_like_this_document_fields_query(
+                opened.ctx.schema, fields, min_doc_frequency=1, min_term_frequency=1,
+                max_query_terms=30, min_word_length=3, max_word_length=40,
+            )
+            res = searcher.search(mlt, k + 1)
+        except BaseException as exc:  # tantivy panics are BaseException
+            if not (isinstance(exc, Exception) or _is_panic(exc)):
+                raise
+            log.exception("more-like-this failed for %r", doc_id)
+            return []
+        out = []
+        for score, other_addr in res.hits:
+            if other_addr == addr:
+                continue
+            other = searcher.doc(other_addr)
+            body = " ".join((other.get_first("body") or "")[: RELATED_PREVIEW_CHARS * 4].split())
+            preview = body[:RELATED_PREVIEW_CHARS] + ("…" if len(body) > RELATED_PREVIEW_CHARS else "")
+            title = _title(other, body)
+            out.append(
+                Hit(
+                    id=other.get_first("id") or "",
+                    title=title,
+                    title_html=escape(title),
+                    lang=other.get_first("lang") or "",
+                    date=_date_str(other.get_first("date")),
+                    source=other.get_first("source") or "",
+                    url=other.get_first("url") or "",
+                    score=float(score),
+                    snippet_html=escape(preview),
+                )
+            )
+        return out[:k]
+
+    def vocabulary_source(self) -> tuple[object, list[tuple[str, int]]]:
+        """(a key that changes whenever the serving index does, exact title+body terms with
+        document frequencies) for did-you-mean."""
+        opened = self.current()
+        searcher = opened.index.searcher()
+        terms = list(searcher.terms_with_prefix("body", "", limit=None))
+        terms += searcher.terms_with_prefix("title", "", limit=None)
+        return opened, terms
+
+    def serving(self) -> object:
+        """A key that changes whenever the serving index does (a new version or an update)."""
+        return self.current()
 
 
 def _title(doc: tantivy.Document, body: str) -> str:
     """The stored title, or one made from the first meaningful line of the body."""
     return doc.get_first("title") or guess_title(body[:2000], doc.get_first("id") or "")
-
-
-def _all_stem_langs() -> tuple[str, ...]:
-    return tuple(STEMMERS)
 
 
 def _ms(started: float) -> float:

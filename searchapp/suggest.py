@@ -93,30 +93,24 @@ class Vocabulary:
         return out if out.strip().lower() != query.strip().lower() else None
 
 
-def vocabulary_from_index(searcher, analyzers: Analyzers) -> Vocabulary:  # type: ignore[no-untyped-def]
-    """Read the exact title and body terms of an open tantivy searcher."""
-    terms = list(searcher.terms_with_prefix("body", "", limit=None))
-    terms += searcher.terms_with_prefix("title", "", limit=None)
-    return Vocabulary.build(terms, analyzers)
-
-
 class Suggester:
     """Per-process did-you-mean over an Engine's serving index; rebuilt when the version changes."""
 
     def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
         self._lock = threading.Lock()
-        self._cache: tuple[str, Vocabulary] | None = None
+        self._cache: tuple[object, Vocabulary] | None = None
 
     def vocabulary(self) -> Vocabulary:
-        opened = self.engine.current()
+        """The vocabulary of the serving index (rebuilt after a new version or an update)."""
+        serving = self.engine.serving()
         cached = self._cache
-        if cached is not None and cached[0] == opened.version:
+        if cached is not None and cached[0] is serving:
             return cached[1]
         with self._lock:
-            if self._cache is None or self._cache[0] != opened.version:
-                vocab = vocabulary_from_index(opened.index.searcher(), self.engine.analyzers)
-                self._cache = (opened.version, vocab)
+            if self._cache is None or self._cache[0] is not serving:
+                key, terms = self.engine.vocabulary_source()
+                self._cache = (key, Vocabulary.build(terms, self.engine.analyzers))
             return self._cache[1]
 
     def suggest(self, query: str, typos: bool = True) -> str | None:

@@ -126,3 +126,18 @@ def test_repeated_query_terms_keep_their_weight(tmp_path) -> None:  # type: igno
         h.id: h.score for h in e.search(SearchRequest("apple apple banana", prefix_last=False)).hits
     }
     assert twice["b.txt"] - once["b.txt"] > 0  # the repeated word adds its weight again
+
+
+def test_filtered_facet_still_offers_its_other_values(engine: Engine) -> None:
+    page = engine.search(SearchRequest(query="Geneva", lang=("vi",)))
+    assert [h.id for h in page.hits] == [VI]
+    assert {f.value: f.count for f in page.facets["lang"]} == {"en": 2, "vi": 1}
+    # Facets not filtered on count only the filtered results.
+    assert [(f.value, f.count) for f in page.facets["year"]] == [(page.hits[0].date[:4], 1)]
+
+
+def test_document_view_with_related(engine: Engine) -> None:
+    doc = engine.document(EN_BELARUS, "human rights")
+    assert doc is not None and "<mark>human</mark> <mark>rights</mark>" in doc.body_html
+    assert EN_KAZ in {r.id for r in doc.related} and EN_BELARUS not in {r.id for r in doc.related}
+    assert engine.document("no/such/doc.txt") is None

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..related import related
 from ..search import DocView, Engine, Hit, SearchPage, SearchRequest
 from ..store import IndexMissing
 from ..suggest import Suggester
@@ -106,11 +105,7 @@ def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
 
 def document(doc_id: str, query: str) -> DocView | None:
     """A document with the query marked, with related documents; None when unknown."""
-    engine = _engine()
-    doc = engine.document(doc_id, query)
-    if doc is not None and not doc.related:
-        doc = replace(doc, related=related(engine, doc_id))
-    return doc
+    return _engine().document(doc_id, query)
 
 
 def health() -> dict[str, object]:
