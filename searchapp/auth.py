@@ -6,9 +6,11 @@
 - SECRET_KEY: $SEARCHAPP_SECRET_KEY, else generated once into the instance folder, so every
   gunicorn worker signs sessions (and CSRF tokens) with the same key.
 - The instance folder: $SEARCHAPP_INSTANCE_DIR, else ./instance beside the index folder.
-- Login attempts: 10 per minute per client address (Flask-Limiter, in-memory storage: the count
-  is per worker process, so N workers allow up to N x 10; behind a reverse proxy, wrap the app in
-  werkzeug's ProxyFix so the client address is the real one).
+- Login attempts: 10 per minute per client address (the app's one Flask-Limiter, ratelimit.py;
+  in-memory storage: the count is per worker process, so N workers allow up to N x 10; behind a
+  reverse proxy set $SEARCHAPP_PROXY_FIX so the client address is the real one, security.py).
+- Cookies: HttpOnly, SameSite=Lax; Secure with $SEARCHAPP_SECURE_COOKIES=1 or on any request
+  that arrived over HTTPS (security.py).
 """
 
 from __future__ import annotations
@@ -23,17 +25,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from .ratelimit import limiter  # noqa: F401 - the app's one Limiter (admin.py: auth.limiter)
 
 PASSWORD_FILE = "admin-password.hash"
 SECRET_FILE = "secret-key"
 LOGIN_LIMIT = "10 per minute"
 
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address, storage_uri="memory://", default_limits=[])
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,7 +143,8 @@ def login_required(view: F) -> F:
 
 
 def init_app(app: Flask) -> None:
-    """Instance folder, secret key, session cookie flags, CSRF, rate limits, password."""
+    """Instance folder, secret key, session cookie flags, CSRF, password (the limiter is attached
+    by ratelimit.init_app)."""
     folder = Path(app.config.get("INSTANCE_DIR") or instance_dir(app.config["INDEX_DIR"]))
     app.instance_path = str(folder)
     if not app.config.get("SECRET_KEY"):
@@ -152,8 +154,6 @@ def init_app(app: Flask) -> None:
     if os.environ.get("SEARCHAPP_SECURE_COOKIES", "") in ("1", "true"):  # when served over https
         app.config["SESSION_COOKIE_SECURE"] = True
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     csrf.init_app(app)
-    limiter.init_app(app)
     if not app.config.get("ADMIN_PASSWORD"):
         ensure_password(folder)

@@ -10,6 +10,10 @@ import pytest
 from searchapp.indexer import build_index
 from searchapp.search import Engine
 
+# Tests hammer servers from one address: the search rate limit is off unless a test sets it
+# (tests/test_hardening.py does). Server processes inherit this.
+os.environ.setdefault("SEARCHAPP_RATELIMIT", "off")
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 CORPORA = REPO.parent / "shared" / "corpora"

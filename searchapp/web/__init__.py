@@ -1,4 +1,9 @@
-"""The web app: live search pages (htmx), document pages and a JSON API."""
+"""The web app: live search pages (htmx), document pages and a JSON API.
+
+Hardening (one module each): security headers and proxy trust in ../security.py, the search rate
+limit in ../ratelimit.py, request and error logs in ../requestlog.py. Errors answer as HTML or
+JSON by what the client wants; nothing a client sends gives a 5xx (tests/test_hardening*.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .. import ratelimit, requestlog, security
 from ..config import Settings
 from . import i18n
 from .service import EXTENSION, NoIndex, Services
@@ -31,6 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     Htmx(app)
+    requestlog.init_app(app)
+    security.init_app(app)
+    ratelimit.init_app(app)
     app.extensions[EXTENSION] = Services(Path(app.config["INDEX_DIR"]))
 
     from . import admin, api, views
@@ -109,6 +118,8 @@ def _no_index(exc: NoIndex) -> ResponseReturnValue:
 
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     strings = i18n.STRINGS[i18n.choose(request)]
+    if exc.code == 429:
+        return _too_many(exc)
     if exc.code == 404:
         if exc.description == "document" or request.path.startswith(("/doc/", "/api/doc/")):
             return _error(404, "not_found", strings["not_found_text"] if not _wants_json()
@@ -117,12 +128,20 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     return _error(exc.code or 500, "error", exc.description or strings["error_text"])
 
 
+def _too_many(exc: HTTPException) -> ResponseReturnValue:
+    """429: say what the limit is and when to come back (Flask-Limiter adds Retry-After)."""
+    strings = i18n.STRINGS[i18n.choose(request)]
+    limit = getattr(exc, "limit", None)
+    text = strings["too_many_text"].format(limit=str(limit.limit) if limit else exc.description)
+    if _wants_json():
+        return jsonify(error=text, status=429), 429
+    return render_template("error.html", status=429, title_key="too_many", text=text), 429
+
+
 def _unexpected(exc: Exception) -> ResponseReturnValue:
     if isinstance(exc, HTTPException):
         return _http_error(exc)
-    from flask import current_app  # noqa: PLC0415
-
-    current_app.logger.exception("unhandled error on %s", request.path)
+    requestlog.log_error(exc)
     return _http_error(InternalServerError())
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from ..ratelimit import search_limit
 from .openapi import spec
-from .params import search_request
+from .params import MAX_DOC_ID_CHARS, query_notes, search_request
 from .service import document, hit_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/search")
+@search_limit
 def search() -> ResponseReturnValue:
-    results = run_search(search_request(request.args))
+    results = run_search(search_request(request.args), query_notes(request))
     page = results.page
     return jsonify(
         total=page.total,
@@ -24,16 +26,20 @@ def search() -> ResponseReturnValue:
             name: [{"value": f.value, "count": f.count} for f in values]
             for name, values in page.facets.items()
         },
-        warnings=page.warnings,
+        warnings=[*results.notes, *page.warnings],
         suggestion=results.suggestion,
     )
 
 
 @bp.get("/doc/<path:doc_id>")
+@search_limit
 def doc(doc_id: str) -> ResponseReturnValue:
     view = document(doc_id, request.args.get("q", ""))
     if view is None:
-        abort(404, description=f"no document with id {doc_id!r}")
+        shown = doc_id if len(doc_id) <= 200 else doc_id[:200] + "…"
+        abort(404, description=f"no document with id {shown!r}"
+              + (f" (ids are at most {MAX_DOC_ID_CHARS} characters)"
+                 if len(doc_id) > MAX_DOC_ID_CHARS else ""))
     return jsonify(
         id=view.id,
         title=view.title,

@@ -42,6 +42,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Something went wrong",
         "error_text": "The request could not be handled.",
         "page_not_found": "Page not found",
+        "too_many": "Too many requests",
+        "too_many_text": "Too many searches from your address (limit: {limit}). "
+        "Please wait a moment and try again.",
+        "query_too_long": "The query was cut to its first {max:,} characters (it had {n:,}).",
         "no_index": "No index yet",
         "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
         "then reload this page.",
@@ -83,6 +87,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Đã có lỗi xảy ra",
         "error_text": "Không thể xử lý yêu cầu.",
         "page_not_found": "Không tìm thấy trang",
+        "too_many": "Quá nhiều yêu cầu",
+        "too_many_text": "Địa chỉ của bạn đã tìm kiếm quá nhiều lần (giới hạn: {limit}). "
+        "Vui lòng đợi một lát rồi thử lại.",
+        "query_too_long": "Truy vấn đã được cắt còn {max:,} ký tự đầu (ban đầu có {n:,}).",
         "no_index": "Chưa có chỉ mục",
         "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
         "lại trang.",

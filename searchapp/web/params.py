@@ -1,13 +1,24 @@
-"""Query-string arguments -> a SearchRequest, clamping anything odd instead of failing."""
+"""Query-string arguments -> a SearchRequest, clamping anything odd instead of failing.
+
+Bounds (documented in the README and /api/openapi.json): q at most MAX_QUERY_CHARS characters
+(longer ones are cut, and the page or the API's `warnings` says so), page 1..MAX_PAGE (and results beyond
+search.MAX_RESULT_WINDOW are not reachable), page_size 1..MAX_PAGE_SIZE; a non-numeric or
+negative number is replaced by its default or bound; filter values over 200 characters and
+beyond MAX_FILTER_VALUES per name are ignored.
+"""
 
 from __future__ import annotations
 
+from flask import Request
 from werkzeug.datastructures import MultiDict
 
+from ..query import MAX_QUERY_CHARS
 from ..search import MAX_PAGE_SIZE, SearchRequest
+from . import i18n
 
 MAX_FILTER_VALUES = 20
 MAX_PAGE = 10_000
+MAX_DOC_ID_CHARS = 1000  # longer /doc/<id> ids are not looked up (404)
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
@@ -31,7 +42,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """Build a SearchRequest from GET arguments (q, lang, source, year, sort, page, page_size)."""
     years = tuple(int(y) for y in _values(args, "year") if y.isdigit() and len(y) <= 4)
     return SearchRequest(
-        query=args.get("q", "")[:2000],
+        query=args.get("q", "")[:MAX_QUERY_CHARS],
         lang=_values(args, "lang"),
         source=_values(args, "source"),
         year=years,
@@ -39,3 +50,12 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         page_size=_int(args.get("page_size"), 10, 1, MAX_PAGE_SIZE),
     )
+
+
+def query_notes(request: Request) -> tuple[str, ...]:
+    """A note for the reader when q was longer than MAX_QUERY_CHARS (and so was cut)."""
+    n = len(request.args.get("q", ""))
+    if n <= MAX_QUERY_CHARS:
+        return ()
+    text = i18n.STRINGS[i18n.choose(request)]["query_too_long"]
+    return (text.format(max=MAX_QUERY_CHARS, n=n),)

@@ -9,9 +9,13 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..requestlog import record_hits
 from ..search import DocView, Engine, Hit, SearchPage, SearchRequest
+from ..query import MAX_QUERY_CHARS
 from ..store import IndexMissing
 from ..suggest import Suggester
+
+from .params import MAX_DOC_ID_CHARS
 
 EXTENSION = "searchapp"
 
@@ -63,6 +67,7 @@ class Results:
 
     page: SearchPage
     suggestion: str | None = None
+    notes: tuple[str, ...] = ()  # about the request itself (a query that was cut)
 
     @property
     def request(self) -> SearchRequest:
@@ -76,11 +81,12 @@ def _engine() -> Engine:
     return engine
 
 
-def run_search(req: SearchRequest) -> Results:
+def run_search(req: SearchRequest, notes: tuple[str, ...] = ()) -> Results:
     """Search, then propose a better query when the corpus vocabulary has one."""
     engine = _engine()
     page = engine.search(req)
-    return Results(page, did_you_mean(engine, page))
+    record_hits(page.total)
+    return Results(page, did_you_mean(engine, page), notes)
 
 
 def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
@@ -104,8 +110,20 @@ def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
 
 
 def document(doc_id: str, query: str) -> DocView | None:
-    """A document with the query marked, with related documents; None when unknown."""
-    return _engine().document(doc_id, query)
+    """A document with the query marked, with related documents; None when unknown (and for ids
+    no document can have: too long, or with NUL or unpaired surrogate characters)."""
+    engine = _engine()
+    if len(doc_id) > MAX_DOC_ID_CHARS or "\x00" in doc_id or not _encodable(doc_id):
+        return None
+    return engine.document(doc_id, query[:MAX_QUERY_CHARS])
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def health() -> dict[str, object]:

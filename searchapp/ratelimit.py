@@ -1,0 +1,62 @@
+"""Abuse limits: one Flask-Limiter for the app, and one shared search budget per client address.
+
+$SEARCHAPP_RATELIMIT sets the search budget: a `limits` string such as "600/minute" (the default)
+or "off" (benchmarks, evaluation runs, tests). It covers /search, /doc/<id> and /api/* together;
+/health, static files and /admin are not counted (the admin login has its own limit, auth.py).
+Over the budget: 429 with Retry-After, as an HTML page or JSON (web/__init__.py).
+
+Counts live in memory, per worker process: N gunicorn workers allow up to N times the budget.
+Behind a reverse proxy set $SEARCHAPP_PROXY_FIX (security.py) so the address is the client's.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+
+DEFAULT_SEARCH_LIMIT = "600/minute"
+OFF = ("off", "0", "none", "false", "no", "")
+
+limiter = Limiter(get_remote_address, storage_uri="memory://", default_limits=[])
+
+
+def search_limit_setting(value: str | None) -> str | None:
+    """The search budget from a setting value: None when off; ValueError when unreadable."""
+    value = DEFAULT_SEARCH_LIMIT if value is None else value.strip()
+    if value.lower() in OFF:
+        return None
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ValueError(f"SEARCHAPP_RATELIMIT={value!r} is not a rate such as "
+                         f"'600/minute' or 'off'") from exc
+    return value
+
+
+def _budget() -> str:
+    return current_app.config.get("SEARCH_RATELIMIT") or DEFAULT_SEARCH_LIMIT
+
+
+def _off() -> bool:
+    # Read per request: several apps in one process (tests) share the limiter but not settings.
+    return not current_app.config.get("SEARCH_RATELIMIT")
+
+
+search_limit = limiter.shared_limit(_budget, scope="search", exempt_when=_off)
+"""Decorator for the views that share the search budget."""
+
+
+def init_app(app: Any) -> None:
+    """Read the search budget (test_config may set SEARCH_RATELIMIT) and attach the limiter."""
+    if "SEARCH_RATELIMIT" not in app.config:
+        app.config["SEARCH_RATELIMIT"] = search_limit_setting(
+            os.environ.get("SEARCHAPP_RATELIMIT"))
+    else:
+        app.config["SEARCH_RATELIMIT"] = search_limit_setting(app.config["SEARCH_RATELIMIT"] or "off")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
