@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from ..ratelimit import search_limit
 from .openapi import spec
-from .params import MAX_DOC_ID_CHARS, query_notes, search_request
+from .params import MAX_DOC_ID_CHARS, request_notes, search_request
 from .service import document, hit_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -16,7 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 @search_limit
 def search() -> ResponseReturnValue:
-    results = run_search(search_request(request.args), query_notes(request))
+    results = run_search(search_request(request.args), request_notes(request))
     page = results.page
     return jsonify(
         total=page.total,
@@ -26,7 +26,7 @@ def search() -> ResponseReturnValue:
             name: [{"value": f.value, "count": f.count} for f in values]
             for name, values in page.facets.items()
         },
-        warnings=[*results.notes, *page.warnings],
+        warnings=results.messages,
         suggestion=results.suggestion,
     )
 

@@ -13,11 +13,12 @@ from flask import Request
 from werkzeug.datastructures import MultiDict
 
 from ..query import MAX_QUERY_CHARS
-from ..search import MAX_PAGE_SIZE, SearchRequest
+from ..search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest
 from . import i18n
 
 MAX_FILTER_VALUES = 20
 MAX_PAGE = 10_000
+PAGE_NOTE = f"Only the first {MAX_RESULT_WINDOW} results can be paged through."
 MAX_DOC_ID_CHARS = 1000  # longer /doc/<id> ids are not looked up (404)
 
 
@@ -52,10 +53,15 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     )
 
 
-def query_notes(request: Request) -> tuple[str, ...]:
-    """A note for the reader when q was longer than MAX_QUERY_CHARS (and so was cut)."""
+def request_notes(request: Request) -> tuple[str, ...]:
+    """Notes for the reader when q was cut to MAX_QUERY_CHARS or the page is out of reach."""
+    notes = []
     n = len(request.args.get("q", ""))
-    if n <= MAX_QUERY_CHARS:
-        return ()
-    text = i18n.STRINGS[i18n.choose(request)]["query_too_long"]
-    return (text.format(max=MAX_QUERY_CHARS, n=n),)
+    if n > MAX_QUERY_CHARS:
+        text = i18n.STRINGS[i18n.choose(request)]["query_too_long"]
+        notes.append(text.format(max=MAX_QUERY_CHARS, n=n))
+    page = _int(request.args.get("page"), 1, 1, 10**9)
+    size = _int(request.args.get("page_size"), 10, 1, MAX_PAGE_SIZE)
+    if (page - 1) * size >= MAX_RESULT_WINDOW:
+        notes.append(PAGE_NOTE)  # the engine's own words: shown once when it says it too
+    return tuple(notes)

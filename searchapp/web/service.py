@@ -73,6 +73,11 @@ class Results:
     def request(self) -> SearchRequest:
         return self.page.request
 
+    @property
+    def messages(self) -> list[str]:
+        """The notes, then the engine's warnings (each once)."""
+        return list(dict.fromkeys([*self.notes, *self.page.warnings]))
+
 
 def _engine() -> Engine:
     engine = services().engine

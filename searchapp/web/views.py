@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from ..query import MAX_QUERY_CHARS
 from ..ratelimit import search_limit
-from .params import query_notes, search_request
+from .params import request_notes, search_request
 from .service import document, health, run_search
 
 bp = Blueprint("web", __name__)
@@ -18,7 +18,7 @@ bp = Blueprint("web", __name__)
 @search_limit
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
-    results = run_search(req, query_notes(request)) if req.query.strip() else None
+    results = run_search(req, request_notes(request)) if req.query.strip() else None
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment))
