@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Response, request
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
@@ -50,13 +51,14 @@ def add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-        cookies = response.headers.getlist("Set-Cookie")
-        if any("; secure" not in c.lower() for c in cookies):
-            del response.headers["Set-Cookie"]
-            for cookie in cookies:
-                secure = "; secure" in cookie.lower()
-                response.headers.add("Set-Cookie", cookie if secure else cookie + "; Secure")
     return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure when configured so, and on any request over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def init_app(app: Any) -> None:
@@ -64,4 +66,5 @@ def init_app(app: Any) -> None:
     proxies = int(app.config.get("PROXY_FIX") or os.environ.get("SEARCHAPP_PROXY_FIX") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.session_interface = SessionInterface()
     app.after_request(add_headers)

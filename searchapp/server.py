@@ -8,6 +8,10 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 
+ACCESS_LOG = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
+ACCESS_LOG_WITH_QUERIES = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(f)s" "%(a)s"'
+
+
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, object]) -> None:
         self.options = options
@@ -35,6 +39,9 @@ def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> No
             "worker_class": "gthread",
             "preload_app": False,
             "accesslog": "-",
+            # No query string or referrer (they hold what people search for) unless asked.
+            "access_log_format": ACCESS_LOG_WITH_QUERIES
+            if os.environ.get("SEARCHAPP_LOG_QUERIES", "") in ("1", "true") else ACCESS_LOG,
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 10,

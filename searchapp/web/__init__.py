@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from .. import ratelimit, requestlog, security
 from ..config import Settings
@@ -142,7 +142,7 @@ def _unexpected(exc: Exception) -> ResponseReturnValue:
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     requestlog.log_error(exc)
-    return _http_error(InternalServerError())
+    return _error(500, "error", i18n.STRINGS[i18n.choose(request)]["error_text"])
 
 
 def _vary_language(response):  # type: ignore[no-untyped-def]
