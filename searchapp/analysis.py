@@ -72,8 +72,14 @@ def fold_marks(text: str) -> str:
     return unicodedata.normalize("NFC", _MARKS_RE.sub("", unicodedata.normalize("NFD", text)))
 
 
-def _words(*filters: Filter) -> TextAnalyzer:
-    builder = TextAnalyzerBuilder(Tokenizer.regex(WORD_PATTERN))
+def _words(*filters: Filter, fast: bool = False) -> TextAnalyzer:
+    """Words, lowercased, then filters. `fast` uses tantivy's simple tokenizer (2.5x faster
+    than the regex one, measured on Vietnamese news); it also splits words at non-letter
+    combining marks (Devanagari virama) and keeps CJK runs whole, which is harmless in the
+    derived fields because queries pass the same analyzer (a split word becomes a phrase).
+    The exact field keeps the regex tokenizer: highlighting reads its offsets."""
+    tokenizer = Tokenizer.simple() if fast else Tokenizer.regex(WORD_PATTERN)
+    builder = TextAnalyzerBuilder(tokenizer)
     for f in (Filter.remove_long(MAX_TOKEN_LEN), Filter.lowercase(), *filters):
         builder = builder.filter(f)
     return builder.build()
@@ -83,13 +89,15 @@ def build_analyzers() -> dict[str, TextAnalyzer]:
     """Every analyzer the schema names, by name."""
     analyzers = {
         EXACT: _words(),
-        FOLD: _words(Filter.ascii_fold()),
+        FOLD: _words(Filter.ascii_fold(), fast=True),
         CJK: TextAnalyzerBuilder(Tokenizer.regex(CJK_PATTERN)).filter(Filter.lowercase()).build(),
         SEG: TextAnalyzerBuilder(Tokenizer.whitespace()).filter(Filter.lowercase()).build(),
     }
     for lang, name in STEMMERS.items():
-        analyzers[stem_analyzer_name(lang)] = _words(Filter.stemmer(name), Filter.ascii_fold())
-    analyzers[stem_analyzer_name(NO_STEM)] = _words(Filter.ascii_fold())
+        analyzers[stem_analyzer_name(lang)] = _words(
+            Filter.stemmer(name), Filter.ascii_fold(), fast=True
+        )
+    analyzers[stem_analyzer_name(NO_STEM)] = _words(Filter.ascii_fold(), fast=True)
     return analyzers
 
 
