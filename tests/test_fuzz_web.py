@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import http.client
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -22,9 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchapp.query import MAX_QUERY_CHARS
+from searchapp.web.service import SEARCH_FAILED
 from tests.web_helpers import running_server
 
-EXAMPLES = 150  # per endpoint; each one is a real HTTP request
+# per endpoint; each one is a real HTTP request (SEARCHAPP_FUZZ_EXAMPLES=2000 for a long run)
+EXAMPLES = int(os.environ.get("SEARCHAPP_FUZZ_EXAMPLES") or 150)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
@@ -33,7 +36,7 @@ RAW = ["%ff%fe", "%ed%a0%80", "%ed%bf%bf", "%c0%af", "%00", "%", "%z", "%zz", "%
        "%2e%2e%2f", "..%2f", "%25", "+", "&", "=", "%26", "%3d", "%0a%0d", "%7f", "%f4%90%80%80"]
 OPERATORS = ['"', "(", ")", "-", "+", "*", "?", ":", "~", "^", "[", "]", "{", "}", "\\", "/",
              "OR", "AND", "NOT", "||", "&&", "title:", "body:", "lang:", "date:", "nosuch:",
-             "date:2024-01..", "..", "*:*", "_id:", "\x00", "\t", "\u200b", "\ufeff", "\u0301"]
+             "date:2024-01..", "date:..2024", "date:1500", "date:9999-12-31", "..", "*:*", "_id:", "\x00", "\t", "\u200b", "\ufeff", "\u0301"]
 WORDS = ["Geneva", "quyen", "quyền", "rights", "người", "日本", "the", "a", "xyzzy"]
 
 
@@ -101,8 +104,16 @@ def raw(seed_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield client
         text = log.read_text(errors="replace")
     print(f"\nfuzz: {client.sent} requests, statuses {dict(sorted(client.statuses.items()))}")
-    assert "Traceback" not in text, text[-3000:]
-    assert "unhandled" not in text, text[-3000:]
+    errors = [e for e in text.split("ERROR searchapp.errors: ")[1:] if KNOWN_BUG not in e]
+    print(f"fuzz: {text.count('ERROR searchapp.errors')} errors logged, "
+          f"{text.count(KNOWN_BUG)} of them the known date-range bug")
+    assert errors == [], errors[0][:3000]
+
+
+# query.py builds date ranges from year 1 / 9999 (and any date: the query names), which tantivy
+# refuses; the web layer turns it into a warning (service.safe_search) and logs it. Remove this
+# once test_date_bounds_out_of_tantivy_range passes.
+KNOWN_BUG = "is out of range; dates must be between"
 
 
 def check(status: int, headers: dict[str, str], body: bytes, target: str, json_api: bool) -> None:
@@ -182,3 +193,12 @@ def test_page_bounds(raw: Raw) -> None:
         assert len(data["hits"]) <= 100
     _, _, body = raw.get("/api/search?q=Geneva&page=10000")
     assert any("first 10000 results" in w for w in json.loads(body)["warnings"])
+
+
+@pytest.mark.xfail(strict=True, reason="query.filter_queries: open-ended or pre-1677/post-2262 "
+                   "date: ranges make tantivy raise ValueError (fix: clamp to tantivy's range)")
+def test_date_bounds_out_of_tantivy_range(raw: Raw) -> None:
+    for q in ("date:2024-01..", "date:..2024", "date:1500", "date:9999-12-31"):
+        status, _, body = raw.get(f"/api/search?q={enc(q)}")
+        assert status == 200  # the web layer's guard: never a 500
+        assert SEARCH_FAILED not in json.loads(body)["warnings"], (q, body[:300])

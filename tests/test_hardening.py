@@ -219,7 +219,10 @@ def test_errors_are_logged_with_path_args_and_traceback(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(service.Engine, "search", boom)
+    from searchapp.web import api, views
+
+    monkeypatch.setattr(api, "run_search", boom)
+    monkeypatch.setattr(views, "run_search", boom)
     with caplog.at_level(logging.INFO):
         r = client.get("/api/search?q=Geneva&page=2")
         page = client.get("/search?q=Geneva")
@@ -231,6 +234,20 @@ def test_errors_are_logged_with_path_args_and_traceback(
     assert "GET /api/search (query string 15 chars)" in errors[0].getMessage()
     assert "simulated failure" in caplog.text and "Traceback" not in errors[0].getMessage()
     assert 'status=500' in caplog.text  # the request line is still written
+
+
+def test_an_engine_error_is_a_warning_and_a_logged_traceback(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(service.Engine, "search", boom)
+    with caplog.at_level(logging.INFO):
+        r = client.get("/api/search?q=Geneva")
+    assert r.status_code == 200 and r.json["warnings"] == [service.SEARCH_FAILED]
+    errors = [rec for rec in caplog.records if rec.name == "searchapp.errors"]
+    assert errors and errors[0].exc_info is not None and "engine bug" in caplog.text
 
 
 def test_real_server_writes_request_lines_and_health_tells_the_version(

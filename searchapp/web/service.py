@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..requestlog import record_hits
+from ..requestlog import log_error, record_hits
 from ..search import DocView, Engine, Hit, SearchPage, SearchRequest
 from ..query import MAX_QUERY_CHARS
 from ..store import IndexMissing
@@ -86,10 +86,25 @@ def _engine() -> Engine:
     return engine
 
 
+SEARCH_FAILED = "The search could not be run; try simpler words."
+
+
+def safe_search(engine: Engine, req: SearchRequest) -> SearchPage:
+    """engine.search, which should never raise; if it does anyway, log the error with its
+    traceback (searchapp.errors) and show an empty page with a warning instead of a 500."""
+    try:
+        return engine.search(req)
+    except IndexMissing as exc:
+        raise NoIndex(str(engine.root)) from exc
+    except Exception as exc:  # noqa: BLE001 - logged with its traceback
+        log_error(exc)
+        return SearchPage(req, [], 0, {}, 0.0, [SEARCH_FAILED])
+
+
 def run_search(req: SearchRequest, notes: tuple[str, ...] = ()) -> Results:
     """Search, then propose a better query when the corpus vocabulary has one."""
     engine = _engine()
-    page = engine.search(req)
+    page = safe_search(engine, req)
     record_hits(page.total)
     return Results(page, did_you_mean(engine, page), notes)
 
@@ -108,7 +123,7 @@ def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
         return None
     accents_only = engine.analyzers.fold(suggestion) == engine.analyzers.fold(query)
     if weak and not accents_only:
-        better = engine.search(replace(page.request, query=suggestion, page=1))
+        better = safe_search(engine, replace(page.request, query=suggestion, page=1))
         if better.total == 0 or (better.relaxed and page.total):
             return None
     return suggestion
