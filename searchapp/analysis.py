@@ -42,11 +42,6 @@ CJK = "sa_cjk"
 SEG = "sa_seg"
 
 
-# Documents in a language without a stemmer fill the stem family with folded words, so that
-# every document has the same field families and no language is ranked down for lacking one.
-NO_STEM = "none"
-
-
 def stem_analyzer_name(lang: str) -> str:
     """Analyzer name of the stemmed field for a language code."""
     return f"sa_stem_{lang}"
@@ -97,7 +92,6 @@ def build_analyzers() -> dict[str, TextAnalyzer]:
         analyzers[stem_analyzer_name(lang)] = _words(
             Filter.stemmer(name), Filter.ascii_fold(), fast=True
         )
-    analyzers[stem_analyzer_name(NO_STEM)] = _words(Filter.ascii_fold(), fast=True)
     return analyzers
 
 
@@ -134,8 +128,6 @@ class Analyzers:
         return self.by_name[FOLD].analyze(fold_marks(text))
 
     def stem(self, lang: str, text: str) -> list[str]:
-        if lang == NO_STEM:
-            return self.fold(text)
         return self.by_name[stem_analyzer_name(lang)].analyze(text)
 
     def cjk(self, text: str) -> list[str]:

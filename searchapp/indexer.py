@@ -13,7 +13,7 @@ from pathlib import Path
 
 import tantivy
 
-from .analysis import NO_STEM, fold_marks, nfc
+from .analysis import fold_marks, nfc
 from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
 from .language import CJK_RE, SPACELESS_RE, detect_language, normalize_code, stemmer_for
 from .segmentation import segment_for_index
@@ -96,8 +96,9 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
     if doc.date:
         t.add_date("date", datetime.combine(doc.date, dtime(), UTC))
         t.add_integer("year", doc.date.year)
-    stem_lang = lang if stemmer_for(lang) else NO_STEM
-    # A title made from the text's first line is not indexed a second time (search shows it
+    stemmed = stemmer_for(lang) is not None
+    # Each text goes to the exact field and to ONE accent-free family: stemmed (and folded)
+    # for the 18 languages with a stemmer, else folded. A title made from the text's first line is not indexed a second time (search shows it
     # again from the body).
     for name, text in (("title", doc.title if doc.title_given else ""), ("body", doc.body)):
         if not text:
@@ -105,8 +106,10 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
         special = _SPECIAL_SCRIPTS_RE.search(text) is not None
         folded = fold_marks(text) if special else text
         t.add_text(name, text)
-        t.add_text(f"{name}_fold", folded)
-        t.add_text(stem_field(name, stem_lang), text if stem_lang != NO_STEM else folded)
+        if stemmed:
+            t.add_text(stem_field(name, lang), text)
+        else:
+            t.add_text(f"{name}_fold", folded)
         if special and CJK_RE.search(text):
             t.add_text(f"{name}_cjk", text)
         seg = segment_for_index(text) if special and SPACELESS_RE.search(text) else ""

@@ -21,22 +21,20 @@ from datetime import UTC, date, datetime
 import tantivy
 from tantivy import Occur, Query
 
-from .analysis import NO_STEM, Analyzers, fold_marks, nfc
+from .analysis import Analyzers, fold_marks, nfc
 from .language import CJK_RE, SPACELESS_RE, normalize_code
 from .segmentation import spaceless_words
-from .store import stem_field
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
 
 # Ranking weights, (title, body) per field family. Tuned with eval/run_eval.py on CACM and
-# XQuAD-R en/vi/de/zh at once (eval/RESULTS.md). The stem family dominates (for languages
-# without a stemmer it holds folded words, at W_NONE_STEM of the weight); exact and folded
-# fields add a little, so the exact spelling still ranks first (quyền above Quyên).
+# XQuAD-R en/vi/de/zh at once (eval/RESULTS.md). Every document has an exact family and one
+# accent-free family: stemmed for the 18 languages with a Snowball stemmer, else folded. The
+# exact family adds a little on top, so the exact spelling ranks first (quyền above Quyên).
 W_EXACT = (0.5, 0.25)
-W_FOLD = (0.5, 0.25)
-W_STEM = (3.0, 1.5)
-W_NONE_STEM = 0.5
+W_FOLD = (2.0, 1.0)  # documents in languages without a stemmer
+W_STEM = (3.0, 1.5)  # documents in a language with a stemmer (stemmed and folded)
 W_CJK = (2.0, 1.0)
 W_SEG = (2.0, 1.0)
 W_PREFIX = 0.3  # last word typed, as a prefix (constant score)
@@ -260,13 +258,23 @@ class QueryContext:
     searcher: tantivy.Searcher | None = None  # for document frequencies
     num_docs: int = 0
 
-    def doc_freq(self, token: str) -> int:
-        """Documents holding a folded token in title or body (0 without a searcher)."""
+    def families(self, text: str) -> list[tuple[str, list[str], tuple[float, float]]]:
+        """(field suffix, tokens, weights) of text in each accent-free family of the index."""
+        out = [("fold", self.analyzers.fold(text), W_FOLD)]
+        for lang in self.stem_langs:
+            out.append((f"stem_{lang}", self.analyzers.stem(lang, text), W_STEM))
+        return [f for f in out if f[1]]
+
+    def doc_freq(self, text: str) -> int:
+        """Documents holding a one-token word in an accent-free family (0 without a searcher)."""
         if self.searcher is None:
             return 0
-        return max(
-            self.searcher.doc_freq("body_fold", token), self.searcher.doc_freq("title_fold", token)
-        )
+        best = 0
+        for suffix, tokens, _ in self.families(text):
+            if len(tokens) == 1:
+                for base in ("title", "body"):
+                    best = max(best, self.searcher.doc_freq(f"{base}_{suffix}", tokens[0]))
+        return best
 
 
 def _field_query(schema: tantivy.Schema, fieldname: str, tokens: list[str], boost: float) -> Query:
@@ -287,19 +295,13 @@ def term_query(ctx: QueryContext, term: Term, as_prefix: bool) -> Query | None:
     exact = az.exact(term.text)
     folded = az.fold(term.text)
     cjk = az.cjk(term.text) if CJK_RE.search(term.text) else []
+    families = ctx.families(term.text)
     for base in bases:
         w = weight[base]
         if exact:
             subs.append(_field_query(schema, base, exact, W_EXACT[w]))
-        if folded:
-            subs.append(_field_query(schema, f"{base}_fold", folded, W_FOLD[w]))
-        for lang in ctx.stem_langs:
-            if lang == NO_STEM and not W_NONE_STEM:
-                continue
-            stems = az.stem(lang, term.text)
-            if stems:
-                boost = W_STEM[w] * (W_NONE_STEM if lang == NO_STEM else 1.0)
-                subs.append(_field_query(schema, stem_field(base, lang), stems, boost))
+        for suffix, tokens, weights in families:
+            subs.append(_field_query(schema, f"{base}_{suffix}", tokens, weights[w]))
         if cjk:
             subs.append(_field_query(schema, f"{base}_cjk", cjk, W_CJK[w]))
             if SPACELESS_RE.search(term.text):
@@ -313,11 +315,21 @@ def term_query(ctx: QueryContext, term: Term, as_prefix: bool) -> Query | None:
         if len(folded) == 1 and not term.phrase:
             token = folded[0]
             if as_prefix or term.prefix:
-                fq = Query.fuzzy_term_query(schema, f"{base}_fold", token, 0, True, True)
-                subs.append(Query.boost_query(fq, W_PREFIX))
-            elif len(token) >= FUZZY_MIN_LEN and not token.isdigit() and ctx.doc_freq(token) == 0:
-                fq = Query.fuzzy_term_query(schema, f"{base}_fold", token, 1, True, False)
-                subs.append(Query.boost_query(fq, W_FUZZY))
+                # The folded prefix on every accent-free family, and the typed prefix on the
+                # exact field (a stem is often shorter than what was typed: "conventi").
+                for suffix, _, _ in families:
+                    fq = Query.fuzzy_term_query(schema, f"{base}_{suffix}", token, 0, True, True)
+                    subs.append(Query.boost_query(fq, W_PREFIX))
+                if len(exact) == 1 and ctx.stem_langs:
+                    fq = Query.fuzzy_term_query(schema, base, exact[0], 0, True, True)
+                    subs.append(Query.boost_query(fq, W_PREFIX))
+            elif len(token) >= FUZZY_MIN_LEN and not token.isdigit() and ctx.doc_freq(term.text) == 0:
+                for suffix, tokens, _ in families:
+                    if len(tokens) == 1:
+                        fq = Query.fuzzy_term_query(
+                            schema, f"{base}_{suffix}", tokens[0], 1, True, False
+                        )
+                        subs.append(Query.boost_query(fq, W_FUZZY))
     if not subs:
         return None
     return subs[0] if len(subs) == 1 else Query.boolean_query([(Occur.Should, s) for s in subs])
@@ -420,43 +432,46 @@ def _too_common(ctx: QueryContext, clause: Clause) -> bool:
     """A word in more than DROP_DF_IN_LONG of a large index's documents."""
     if DROP_DF_IN_LONG >= 1.0 or ctx.num_docs < COMMON_MIN_DOCS:
         return False
-    folded = ctx.analyzers.fold(clause.terms[0].text)
-    return len(folded) == 1 and ctx.doc_freq(folded[0]) > DROP_DF_IN_LONG * ctx.num_docs
+    return ctx.doc_freq(clause.terms[0].text) > DROP_DF_IN_LONG * ctx.num_docs
+
+
+def _family_tokens(ctx: QueryContext, words: list[Term]) -> dict[str, list[str]]:
+    """Per accent-free family (field suffix), the tokens of words in order."""
+    out: dict[str, list[str]] = {}
+    for t in words:
+        for suffix, tokens, _ in ctx.families(t.text):
+            out.setdefault(suffix, []).extend(tokens)
+    return out
 
 
 def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
-    """Reward documents where the words stand together, in order (folded, small slop)."""
+    """Reward documents where the words stand together, in order (accent-free, small slop)."""
     words = [t for c in pq.positive if len(c.terms) == 1 for t in c.terms if not t.phrase]
     if not 2 <= len(words) <= PROXIMITY_MAX_WORDS or len(words) != len(pq.positive):
         return None
-    tokens: list[str] = []
-    for t in words:
-        tokens.extend(ctx.analyzers.fold(t.text))
-    if len(tokens) < 2:
-        return None
     subs = [
-        Query.boost_query(Query.phrase_query(ctx.schema, f"{base}_fold", tokens, slop), boost)
+        Query.boost_query(
+            Query.phrase_query(ctx.schema, f"{base}_{suffix}", tokens, slop), boost
+        )
+        for suffix, tokens in _family_tokens(ctx, words).items()
+        if len(tokens) >= 2
         for base, slop, boost in (("title", 2, W_PROX[0]), ("body", 1, W_PROX[1]))
     ]
-    return Query.boolean_query([(Occur.Should, s) for s in subs])
+    return Query.boolean_query([(Occur.Should, s) for s in subs]) if subs else None
 
 
 def _pairs(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
-    """Reward each pair of adjacent query words found side by side (folded)."""
+    """Reward each pair of adjacent query words found side by side (accent-free)."""
     if not any(W_PAIR):
         return None
-    tokens: list[str] = []
-    for c in pq.positive:
-        t = c.terms[0]
-        if len(c.terms) == 1 and not t.phrase:
-            tokens.extend(ctx.analyzers.fold(t.text))
-    pairs = list(dict.fromkeys(zip(tokens, tokens[1:])))[:MAX_PAIRS]
+    words = [c.terms[0] for c in pq.positive if len(c.terms) == 1 and not c.terms[0].phrase]
     subs = []
-    for a, b in pairs:
-        for base, boost in (("title", W_PAIR[0]), ("body", W_PAIR[1])):
-            if boost:
-                q = Query.phrase_query(ctx.schema, f"{base}_fold", [a, b], 0)
-                subs.append((Occur.Should, Query.boost_query(q, boost)))
+    for suffix, tokens in _family_tokens(ctx, words).items():
+        for a, b in list(dict.fromkeys(zip(tokens, tokens[1:])))[:MAX_PAIRS]:
+            for base, boost in (("title", W_PAIR[0]), ("body", W_PAIR[1])):
+                if boost:
+                    q = Query.phrase_query(ctx.schema, f"{base}_{suffix}", [a, b], 0)
+                    subs.append((Occur.Should, Query.boost_query(q, boost)))
     return Query.boolean_query(subs) if subs else None
 
 

@@ -19,7 +19,7 @@ import tantivy
 from tantivy import Occur, Order, Query
 
 from . import query as q
-from .analysis import NO_STEM, Analyzers
+from .analysis import Analyzers
 from .documents import guess_title
 from .highlight import highlight_all, match_spec, snippet
 from .language import STEMMERS
@@ -147,7 +147,7 @@ class Engine:
                 Query.all_query(), {"l": {"terms": {"field": "lang", "size": 200}}}
             )
             langs = tuple(
-                sorted({b["key"] if b["key"] in STEMMERS else NO_STEM for b in agg["l"]["buckets"]})
+                sorted(b["key"] for b in agg["l"]["buckets"] if b["key"] in STEMMERS)
             )
         ctx = q.QueryContext(index.schema, self.analyzers, langs)
         return _Open(index, path.name, self.layout.current_stamp(), ctx, searcher.num_docs)

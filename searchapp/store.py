@@ -26,7 +26,7 @@ from pathlib import Path
 
 import tantivy
 
-from .analysis import CJK, EXACT, FOLD, NO_STEM, SEG, register_all, stem_analyzer_name
+from .analysis import CJK, EXACT, FOLD, SEG, register_all, stem_analyzer_name
 from .language import STEMMERS
 
 SCHEMA_VERSION = 1
@@ -59,7 +59,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(f"{base}_fold", tokenizer_name=FOLD)
         sb.add_text_field(f"{base}_cjk", tokenizer_name=CJK)
         sb.add_text_field(f"{base}_seg", tokenizer_name=SEG)
-        for lang in (*STEMMERS, NO_STEM):
+        for lang in STEMMERS:
             sb.add_text_field(stem_field(base, lang), tokenizer_name=stem_analyzer_name(lang))
     sb.add_text_field("lang", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("source", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
