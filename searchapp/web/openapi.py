@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..query import MAX_QUERY_CHARS
 from ..search import MAX_PAGE_SIZE
 
 
@@ -47,6 +48,13 @@ _ERROR = {
     "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
 }
 
+_TOO_MANY = {
+    "description": "Over the search rate limit ($SEARCHAPP_RATELIMIT per client address)",
+    "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                "description": "Seconds until the next request is allowed."}},
+    "content": {"application/json": {"schema": _ERROR}},
+}
+
 
 def spec() -> dict[str, Any]:
     """The API description."""
@@ -60,7 +68,8 @@ def spec() -> dict[str, Any]:
                     "operationId": "search",
                     "parameters": [
                         _param("q", {"type": "string"}, "Query text (words, \"phrases\", -word, "
-                               "a OR b, title:word, lang:vi, date:2024)."),
+                               "a OR b, title:word, lang:vi, date:2024); longer than "
+                               f"{MAX_QUERY_CHARS} characters it is cut, with a warning."),
                         _param("lang", {"type": "string"}, "Language filter.", many=True),
                         _param("source", {"type": "string"}, "Source filter.", many=True),
                         _param("year", {"type": "integer"}, "Year filter.", many=True),
@@ -90,6 +99,7 @@ def spec() -> dict[str, Any]:
                                 },
                             }}},
                         },
+                        "429": _TOO_MANY,
                         "503": {"description": "No index built yet",
                                 "content": {"application/json": {"schema": _ERROR}}},
                     },
@@ -124,6 +134,7 @@ def spec() -> dict[str, Any]:
                         },
                         "404": {"description": "Unknown id",
                                 "content": {"application/json": {"schema": _ERROR}}},
+                        "429": _TOO_MANY,
                     },
                 }
             },
