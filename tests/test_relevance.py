@@ -17,15 +17,15 @@ from .conftest import corpus_path
 
 SUBSET = 300
 # (collection, variant) -> floor for nDCG@10 on the first SUBSET judged queries.
-FLOORS = {
-    ("cacm", ""): 0.46,
-    ("xquad-en", ""): 0.82,
-    ("xquad-vi", ""): 0.82,
-    ("xquad-vi", "no diacritics"): 0.81,
-    ("xquad-de", ""): 0.74,
-    ("xquad-zh", ""): 0.78,
+FLOORS = {  # measured on this subset: 0.4845, 0.8576, 0.8776, 0.8794, 0.7707, 0.8368
+    ("cacm", ""): 0.47,
+    ("xquad-en", ""): 0.84,
+    ("xquad-vi", ""): 0.86,
+    ("xquad-vi", "no diacritics"): 0.86,
+    ("xquad-de", ""): 0.75,
+    ("xquad-zh", ""): 0.82,
 }
-CACM_MAP_FLOOR = 0.32
+CACM_MAP_FLOOR = 0.315  # measured 0.3270; published Lucene BM25 0.3123
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,11 @@ def test_answers_do_not_depend_on_file_split(indexes: dict[str, Engine], tmp_pat
     for text in queries:
         a = indexes["xquad-en"].search(SearchRequest(text, prefix_last=False)).hits
         b = split_engine.search(SearchRequest(text, prefix_last=False)).hits
-        # Equal scores may swap places: compare (score, id) sets.
-        same += {(round(h.score, 4), h.id) for h in a} == {(round(h.score, 4), h.id) for h in b}
-    assert same >= 98, f"only {same}/100 queries rank the same"
+        # Equal scores may swap places (documents are spread over indexing threads), so the
+        # scores must agree and so must the documents above the lowest score shown.
+        sa, sb = [round(h.score, 4) for h in a], [round(h.score, 4) for h in b]
+        cut = min(sa[-1:] + sb[-1:], default=0.0)
+        above_a = {(round(h.score, 4), h.id) for h in a if round(h.score, 4) > cut}
+        above_b = {(round(h.score, 4), h.id) for h in b if round(h.score, 4) > cut}
+        same += sa == sb and above_a == above_b
+    assert same == len(queries), f"only {same}/100 queries rank the same"
