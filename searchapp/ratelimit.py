@@ -53,10 +53,10 @@ search_limit = limiter.shared_limit(_budget, scope="search", exempt_when=_off)
 
 def init_app(app: Any) -> None:
     """Read the search budget (test_config may set SEARCH_RATELIMIT) and attach the limiter."""
-    if "SEARCH_RATELIMIT" not in app.config:
-        app.config["SEARCH_RATELIMIT"] = search_limit_setting(
-            os.environ.get("SEARCHAPP_RATELIMIT"))
+    if "SEARCH_RATELIMIT" in app.config:
+        value = app.config["SEARCH_RATELIMIT"] or "off"
     else:
-        app.config["SEARCH_RATELIMIT"] = search_limit_setting(app.config["SEARCH_RATELIMIT"] or "off")
+        value = os.environ.get("SEARCHAPP_RATELIMIT")
+    app.config["SEARCH_RATELIMIT"] = search_limit_setting(value)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

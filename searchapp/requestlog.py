@@ -78,7 +78,8 @@ def log_error(exc: BaseException) -> None:
 
 def init_app(app: Flask) -> None:
     """Time requests and log searches."""
-    app.config.setdefault("LOG_QUERIES", os.environ.get("SEARCHAPP_LOG_QUERIES", "") in ("1", "true"))
+    asked = os.environ.get("SEARCHAPP_LOG_QUERIES", "") in ("1", "true")
+    app.config.setdefault("LOG_QUERIES", asked)
     _configure_stderr()
     app.before_request(_start)
     app.after_request(_log_search)

@@ -36,7 +36,8 @@ RAW = ["%ff%fe", "%ed%a0%80", "%ed%bf%bf", "%c0%af", "%00", "%", "%z", "%zz", "%
        "%2e%2e%2f", "..%2f", "%25", "+", "&", "=", "%26", "%3d", "%0a%0d", "%7f", "%f4%90%80%80"]
 OPERATORS = ['"', "(", ")", "-", "+", "*", "?", ":", "~", "^", "[", "]", "{", "}", "\\", "/",
              "OR", "AND", "NOT", "||", "&&", "title:", "body:", "lang:", "date:", "nosuch:",
-             "date:2024-01..", "date:..2024", "date:1500", "date:9999-12-31", "..", "*:*", "_id:", "\x00", "\t", "\u200b", "\ufeff", "\u0301"]
+             "date:2024-01..", "date:..2024", "date:1500", "date:9999-12-31", "..", "*:*",
+             "_id:", "\x00", "\t", "\u200b", "\ufeff", "\u0301"]
 WORDS = ["Geneva", "quyen", "quyền", "rights", "người", "日本", "the", "a", "xyzzy"]
 
 
@@ -54,7 +55,8 @@ piece = st.one_of(
 value = st.lists(piece, max_size=12).map("".join)
 number = st.one_of(
     st.integers(-10**30, 10**30).map(str),
-    st.sampled_from(["", "-1", "0", "1e9", "NaN", "inf", "0x10", "１２", "٣", " 7 ", "9" * 400]).map(enc),
+    st.sampled_from(["", "-1", "0", "1e9", "NaN", "inf", "0x10", "１２", "٣", " 7 ", "9" * 400])
+    .map(enc),
     value,
 )
 names = st.sampled_from(["q", "page", "page_size", "lang", "source", "year", "sort", "ui",
@@ -80,7 +82,8 @@ class Raw:
         self.statuses: collections.Counter[str] = collections.Counter()
         self.sent = 0
 
-    def get(self, target: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def get(self, target: str,
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         try:
             conn.putrequest("GET", target, skip_accept_encoding=True)

@@ -51,7 +51,8 @@ def raw_get(base: str, target: str) -> tuple[int, dict[str, str], bytes]:
 
 
 @pytest.fixture(scope="module")
-def server(seed_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def server(seed_index: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     log = tmp_path_factory.mktemp("hardening") / "server.log"
     with env(SEARCHAPP_RATELIMIT="off", SEARCHAPP_LOG_QUERIES="0"):
         with running_server(seed_index, log) as base:
@@ -176,7 +177,8 @@ def test_cookies_are_secure_over_https(seed_index: Path, tmp_path: Path) -> None
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "Secure" not in cookie
     r = app.test_client().get("/admin/login", base_url="https://search.example")
-    assert "Secure" in r.headers["Set-Cookie"] and "max-age" in r.headers["Strict-Transport-Security"]
+    assert "Secure" in r.headers["Set-Cookie"]
+    assert "max-age" in r.headers["Strict-Transport-Security"]
     # behind one proxy that terminates TLS
     proxied = make_app(seed_index, tmp_path, PROXY_FIX=1).test_client()
     r = proxied.get("/admin/login", headers={"X-Forwarded-Proto": "https",

@@ -62,7 +62,8 @@ def make_hostile(docs: Path) -> dict[str, str | None]:
         "binary.txt": "binary file", "latin1.txt": "not valid UTF-8", "utf16.txt": None,
         "empty.txt": "empty file", "huge.txt": "too large", "nested.html": None,
         "script.html": None, "broken.jsonl:2": "invalid JSON", "broken.jsonl:3": "invalid JSON",
-        "broken.jsonl:4": "not a JSON object", "broken.jsonl:6": "record has no text", "loopdir/back": "symlink loop",
+        "broken.jsonl:4": "not a JSON object", "broken.jsonl:6": "record has no text",
+        "loopdir/back": "symlink loop",
         "selfloop.txt": "unreadable", "dangling.txt": "unreadable",
         "locked.txt": None if AS_ROOT else "unreadable",
     }

@@ -1,8 +1,8 @@
 """Query-string arguments -> a SearchRequest, clamping anything odd instead of failing.
 
 Bounds (documented in the README and /api/openapi.json): q at most MAX_QUERY_CHARS characters
-(longer ones are cut, and the page or the API's `warnings` says so), page 1..MAX_PAGE (and results beyond
-search.MAX_RESULT_WINDOW are not reachable), page_size 1..MAX_PAGE_SIZE; a non-numeric or
+(longer ones are cut, and the page or the API's `warnings` says so), page 1..MAX_PAGE (results
+beyond search.MAX_RESULT_WINDOW are not reachable, and a note says so), page_size 1..MAX_PAGE_SIZE; a non-numeric or
 negative number is replaced by its default or bound; filter values over 200 characters and
 beyond MAX_FILTER_VALUES per name are ignored.
 """
