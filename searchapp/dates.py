@@ -91,7 +91,13 @@ def find_date(text: str) -> date | None:
 
 
 def parse_date_value(value: object) -> date | None:
-    """A date from a JSON field value (ISO string, year, or epoch seconds)."""
+    """A date from a JSON field value (ISO string, year, or epoch seconds); None outside
+    the years the index can store (1678-2261)."""
+    found = _parse_date_value(value)
+    return found if found is not None and 1678 <= found.year <= 2261 else None
+
+
+def _parse_date_value(value: object) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -127,9 +127,29 @@ def guess_title(text: str, fallback: str) -> str:
     return fallback
 
 
+MAX_HTML_NESTING = 10_000
+_TAG_RE = re.compile(r"<(/?)[A-Za-z]")
+
+
+def _nesting_run(html: str) -> int:
+    """The longest run of opening tags with no closing tag between (a cheap depth bound)."""
+    run = best = 0
+    for m in _TAG_RE.finditer(html):
+        if m.group(1):
+            run = 0
+        else:
+            run += 1
+            best = max(best, run)
+    return best
+
+
 def _html_to_text(html: str) -> tuple[str, str]:
     from selectolax.lexbor import LexborHTMLParser  # noqa: PLC0415
 
+    # The parser's time grows with the square of the nesting depth (100k nested <div> take
+    # ~40 s): refuse pathological files before parsing.
+    if (depth := _nesting_run(html)) > MAX_HTML_NESTING:
+        raise SkipFile(f"HTML nested too deeply ({depth} levels; limit {MAX_HTML_NESTING})")
     tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node else ""

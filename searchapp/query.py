@@ -52,6 +52,11 @@ DROP_STOPWORDS_IN_LONG = True
 DROP_DF_IN_LONG = 0.35
 COMMON_MIN_DOCS = 500
 
+DATE_MIN, DATE_MAX = date(1, 1, 1), date(9999, 12, 31)
+# tantivy stores dates as i64 nanoseconds: bounds outside this range are refused.
+_TANTIVY_MIN = datetime(1677, 9, 22, tzinfo=UTC)
+_TANTIVY_MAX = datetime(2262, 4, 11, tzinfo=UTC)
+
 FILTER_FIELDS = {"lang", "language", "source", "date", "year"}
 TEXT_FIELDS = {"title", "body", "text"}
 
@@ -344,8 +349,10 @@ def filter_queries(ctx: QueryContext, pq: ParsedQuery) -> list[Query]:
     if pq.sources:
         out.append(Query.term_set_query(schema, "source", list(dict.fromkeys(pq.sources))))
     if pq.date_from or pq.date_to:
-        lo = datetime(*(pq.date_from or date(1, 1, 1)).timetuple()[:3], tzinfo=UTC)
-        hi = datetime(*(pq.date_to or date(9999, 12, 31)).timetuple()[:3], 23, 59, 59, tzinfo=UTC)
+        lo = datetime(*(pq.date_from or DATE_MIN).timetuple()[:3], tzinfo=UTC)
+        hi = datetime(*(pq.date_to or DATE_MAX).timetuple()[:3], 23, 59, 59, tzinfo=UTC)
+        lo = min(max(lo, _TANTIVY_MIN), _TANTIVY_MAX)
+        hi = max(min(hi, _TANTIVY_MAX), _TANTIVY_MIN)
         out.append(Query.range_query(schema, "date", tantivy.FieldType.Date, lo, hi))
     return out
 

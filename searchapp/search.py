@@ -178,21 +178,21 @@ class Engine:
     def search(self, req: SearchRequest) -> SearchPage:
         """Run one search; never raises for bad input (problems come back as warnings)."""
         started = time.perf_counter()
-        req = _normalized(req)
         warnings: list[str] = []
-        if req.page != 1 and (req.page - 1) * req.page_size >= MAX_RESULT_WINDOW:
+        if (max(int(req.page), 1) - 1) * max(int(req.page_size), 1) >= MAX_RESULT_WINDOW:
             warnings.append(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
+        req = _normalized(req)
         opened = self.current()
         pq = q.parse(req.query)
         warnings.extend(pq.warnings)
-        extra = self._request_filters(opened, req)
         searcher = opened.index.searcher()
-        ctx = replace(opened.ctx, searcher=searcher, num_docs=searcher.num_docs)
-        query = q.build(ctx, pq, prefix_last=req.prefix_last, extra_filters=extra)
-        if query is None:
-            return SearchPage(req, [], 0, {}, _ms(started), warnings, version=opened.version)
         relaxed = False
         try:
+            extra = self._request_filters(opened, req)
+            ctx = replace(opened.ctx, searcher=searcher, num_docs=searcher.num_docs)
+            query = q.build(ctx, pq, prefix_last=req.prefix_last, extra_filters=extra)
+            if query is None:
+                return SearchPage(req, [], 0, {}, _ms(started), warnings, version=opened.version)
             total, hits = self._run(searcher, query, req)
             if total == 0 and len(pq.positive) > 1:
                 loose = q.build(

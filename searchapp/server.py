@@ -44,6 +44,7 @@ def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> No
             if os.environ.get("SEARCHAPP_LOG_QUERIES", "") in ("1", "true") else ACCESS_LOG,
             "errorlog": "-",
             "timeout": 60,
+            "limit_request_line": 8190,  # gunicorn's maximum: long non-Latin queries fit
             "graceful_timeout": 10,
         }
     ).run()
