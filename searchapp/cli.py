@@ -25,10 +25,18 @@ _INDEX_DIR = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchapp")
 def main() -> None:
-    """Multilingual full-text search for folders of documents."""
+    """Multilingual full-text search for folders of documents.
+
+    \b
+    Quick start:
+      searchapp index ~/archive        build the index (default: $SEARCHAPP_DOCS_DIR or ./seeds)
+      searchapp serve                  web UI on http://127.0.0.1:8000 (admin at /admin)
+      searchapp search "quyen"         search from the terminal
+
+    Settings come from SEARCHAPP_* environment variables (see the README)."""
 
 
-@main.command("index")
+@main.command("index", short_help="Index files or folders (full rebuild or --incremental).")
 @_INDEX_DIR
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--incremental", is_flag=True,
@@ -66,7 +74,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
     click.echo(result.summary())
 
 
-@main.command("admin-password")
+@main.command("admin-password", short_help="Set the /admin password.")
 @_INDEX_DIR
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="The new password (asked for when not given).")
@@ -129,15 +137,22 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
 
 
 @main.command("serve")
-@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
-@click.option("--port", "-p", type=int, default=None, help="Port (default 8000).")
+@click.option("--host", default=None,
+              help="Address to bind (default: $SEARCHAPP_HOST or 127.0.0.1).")
+@click.option("--port", "-p", type=int, default=None,
+              help="Port (default: $SEARCHAPP_PORT or 8000).")
 @_INDEX_DIR
-@click.option("--workers", type=int, default=None, help="Worker processes (default 2).")
-@click.option("--threads", type=int, default=None, help="Threads per worker (default 4).")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes (default: $SEARCHAPP_WORKERS or 2).")
+@click.option("--threads", type=int, default=None,
+              help="Threads per worker (default: $SEARCHAPP_THREADS or 4).")
 def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, workers: int | None,
               threads: int | None) -> None:
-    """Serve the web UI and API with gunicorn; index the documents folder first if there is no
-    index yet."""
+    """Serve the web UI, the JSON API and /admin with gunicorn.
+
+    When the index folder holds no index yet, the documents folder ($SEARCHAPP_DOCS_DIR or
+    ./seeds) is indexed first. The admin password is $SEARCHAPP_ADMIN_PASSWORD, else one is
+    generated on first start and printed once to this log."""
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
     if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():

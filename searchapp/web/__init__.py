@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
-from .. import ratelimit, requestlog, security
+from .. import __version__, ratelimit, requestlog, security
 from ..config import Settings
 from . import i18n
 from .service import EXTENSION, NoIndex, Services
@@ -94,6 +94,7 @@ def _template_context() -> dict[str, Any]:
         "qs": qs,
         "lang_name": lambda code: i18n.language_name(ui, code),
         "htmx_js": HTMX_JS,
+        "app_version": __version__,
     }
 
 
