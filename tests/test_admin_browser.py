@@ -11,7 +11,7 @@ import pytest
 
 from searchapp.indexer import build_index
 from tests.test_admin import PASSWORD, admin_server, make_docs
-from tests.test_browser import ARTIFACTS, LAUNCH_ARGS
+from tests.test_browser import ARTIFACTS, DOCS, DOCS_VIEWPORT, LAUNCH_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +49,9 @@ def test_login_reindex_and_watch_progress(tmp_path: Path) -> None:
             assert seen_running.endswith("%")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "admin.png"), full_page=True)
+            page.set_viewport_size(DOCS_VIEWPORT)
+            DOCS.mkdir(exist_ok=True)
+            page.screenshot(path=str(DOCS / "screenshot-admin.png"))
             page.goto(f"{base}/admin/analyze?text=running+quyền&lang=en")
             expect(page.locator("#index-side code", has_text="quyen").first).to_be_visible()
             page.locator("#logout").click()

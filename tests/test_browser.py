@@ -16,6 +16,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+DOCS = Path(__file__).resolve().parents[1] / "docs"  # README screenshots, committed
+DOCS_VIEWPORT = {"width": 1200, "height": 800}
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--no-first-run"]
 VI_SEED = "001_ae9e3e1196b18828.txt"
@@ -79,6 +81,9 @@ def test_typing_searches_live_and_url_follows(page: Page, server: str) -> None:
     page.goto(f"{server}/search?q=Geneva")
     expect(page.locator("#results li.hit")).to_have_count(3)
     page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
+    page.set_viewport_size(DOCS_VIEWPORT)
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "screenshot-results.png"))
 
 
 def test_back_and_forward_restore_queries(page: Page, server: str) -> None:
