@@ -121,8 +121,8 @@ class Suggester:
             if self._building is not None and self._building[0] is serving:
                 return self._building[1]
             thread = threading.Thread(target=self._build, name="suggest-vocabulary", daemon=True)
+            thread.start()  # under the lock: no other request may join it before it starts
             self._building = (serving, thread)
-        thread.start()
         return thread
 
     def vocabulary(self, wait: float | None = None) -> Vocabulary | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -16,6 +17,8 @@ from ..store import IndexMissing
 from ..suggest import Suggester
 
 from .params import MAX_DOC_ID_CHARS
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "searchapp"
 
@@ -117,7 +120,10 @@ def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
     weak = page.total == 0 or page.relaxed
     try:
         suggestion = services().suggester.suggest(query, typos=weak)
-    except (IndexMissing, ValueError):
+    except IndexMissing:
+        return None
+    except Exception:  # a suggestion is optional: it must never break the search
+        log.exception("did-you-mean failed for a query of %d chars", len(query))
         return None
     if not suggestion:
         return None
