@@ -145,7 +145,10 @@ def _apply_date(pq: ParsedQuery, value: str) -> None:
         d = _parse_date(v[2:], v[0] == "<")
         lo, hi, ok = (d, None, d is not None) if v[0] == ">" else (None, d, d is not None)
     elif v[:1] in (">", "<"):
-        d = _parse_date(v[1:], v[0] == "<")
+        # Strict: date:<2025 ends before 2025 begins; date:>2025 starts after it ends.
+        d = _parse_date(v[1:], v[0] == ">")
+        if d is not None:
+            d = date.fromordinal(d.toordinal() + (1 if v[0] == ">" else -1))
         lo, hi, ok = (d, None, d is not None) if v[0] == ">" else (None, d, d is not None)
     else:
         lo, hi = _parse_date(v, False), _parse_date(v, True)

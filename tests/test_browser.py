@@ -16,7 +16,13 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-DOCS = Path(__file__).resolve().parents[1] / "docs"  # README screenshots, committed
+# README screenshots: written into docs/ (committed) only with UPDATE_SCREENSHOTS=1, so that
+# a test run leaves the checkout clean; otherwise next to the other artifacts.
+DOCS = (
+    Path(__file__).resolve().parents[1] / "docs"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(__file__).resolve().parents[1] / "test-artifacts"
+)
 DOCS_VIEWPORT = {"width": 1200, "height": 800}
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--no-first-run"]

@@ -58,3 +58,19 @@ def test_paging_is_clamped(engine: Engine) -> None:
     page = engine.search(SearchRequest(query="Geneva", page=10**9, page_size=10**9))
     assert page.request.page_size == 100 and page.total == 3 and page.hits == []
     assert engine.search(SearchRequest(query="Geneva", page=-3, page_size=-1)).request.page == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("date:<2025", None, "2024-12-31"),
+        ("date:>2025", "2026-01-01", None),
+        ("date:<=2025", None, "2025-12-31"),
+        ("date:>=2025-03", "2025-03-01", None),
+        ("date:<2025-03-10", None, "2025-03-09"),
+        ("date:2024-02", "2024-02-01", "2024-02-29"),
+    ],
+)
+def test_date_comparisons(text: str, lo: str | None, hi: str | None) -> None:
+    pq = parse(text)
+    assert (str(pq.date_from) if pq.date_from else None, str(pq.date_to) if pq.date_to else None) == (lo, hi)
