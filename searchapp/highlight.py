@@ -10,6 +10,8 @@ Everything from the document is escaped; only our own <mark> tags are added.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from html import escape
 
@@ -172,6 +174,27 @@ def _compile(spec: MatchSpec, az: Analyzers) -> re.Pattern[str] | None:
     return pattern
 
 
+_FOLDED_CACHE: OrderedDict[str, str | None] = OrderedDict()
+_FOLDED_CACHE_SIZE = 2048  # texts; live search re-highlights the same top documents
+_FOLDED_LOCK = threading.Lock()
+
+
+def _folded_text(text: str, az: Analyzers) -> str | None:
+    """text lowercased and folded char by char (positions kept), or None when it holds a
+    character the fast path does not cover. Recently used texts are remembered."""
+    with _FOLDED_LOCK:
+        if text in _FOLDED_CACHE:
+            _FOLDED_CACHE.move_to_end(text)
+            return _FOLDED_CACHE[text]
+    table, outside = _table(az)
+    folded = None if outside.search(text) else text.translate(table)
+    with _FOLDED_LOCK:
+        _FOLDED_CACHE[text] = folded
+        if len(_FOLDED_CACHE) > _FOLDED_CACHE_SIZE:
+            _FOLDED_CACHE.popitem(last=False)
+    return folded
+
+
 def _fast_spans(
     text: str, spec: MatchSpec, az: Analyzers, lang: str
 ) -> list[tuple[int, int, str]] | None:
@@ -179,10 +202,11 @@ def _fast_spans(
     if spec.stems.get(lang):
         return None
     pattern = _compile(spec, az)
-    table, outside = _table(az)
-    if pattern is None or outside.search(text):
+    if pattern is None:
         return None
-    folded = text.translate(table)
+    folded = _folded_text(text, az)
+    if folded is None:
+        return None
     spans: list[tuple[int, int, str]] = []
     for m in pattern.finditer(folded):
         tok = m.group()
