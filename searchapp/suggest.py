@@ -16,7 +16,10 @@ from symspellpy import SymSpell, Verbosity
 
 from .analysis import Analyzers
 
-MAX_SPELL_TERMS = 200_000  # most frequent folded forms handed to SymSpell
+MAX_SPELL_TERMS = 100_000  # most frequent folded forms handed to SymSpell
+SPELL_PREFIX = 6  # SymSpell prefix length: memory grows fast with it (7 cost ~110 MB at 35k docs)
+SPELL_MIN_DOCS = 2
+SPELL_SMALL_VOCAB = 5_000
 MAX_EDIT = 2
 MIN_TYPO_LEN = 4  # shorter words are too ambiguous to correct
 MAX_QUERY_WORDS = 12
@@ -49,11 +52,15 @@ class Vocabulary:
                 continue
             best.setdefault(folded, term)
             folded_freq[folded] = folded_freq.get(folded, 0) + count
-        spell = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=7)
+        spell = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=SPELL_PREFIX)
         ranked = sorted(folded_freq.items(), key=lambda kv: -kv[1])[:MAX_SPELL_TERMS]
-        for folded, count in ranked:
-            if len(folded) >= 2:
-                spell.create_dictionary_entry(folded, count)
+        # Only words seen in 2+ documents are offered as corrections: words seen once are
+        # often typos themselves, and they are half the dictionary's memory.
+        spelled = [(f, c) for f, c in ranked if len(f) >= 2 and c >= SPELL_MIN_DOCS]
+        if len(spelled) < SPELL_SMALL_VOCAB:  # a small archive: keep every word
+            spelled = [(f, c) for f, c in ranked if len(f) >= 2]
+        for folded, count in spelled:
+            spell.create_dictionary_entry(folded, count)
         return cls(freq, best, spell)
 
     def correct_word(self, word: str, analyzers: Analyzers, typos: bool) -> str:
