@@ -380,6 +380,18 @@ class Engine:
         terms += searcher.terms_with_prefix("title", "", limit=None)
         return opened, terms
 
+    def pair_count(self, first: str, second: str) -> int:
+        """Documents holding the two exact (lowercase) words side by side in title or body."""
+        opened = self.current()
+        schema = opened.ctx.schema
+        q = Query.boolean_query(
+            [(Occur.Should, Query.phrase_query(schema, f, [first, second])) for f in ("title", "body")]
+        )
+        try:
+            return opened.index.searcher().search(q, 1, count=True).count or 0
+        except ValueError:
+            return 0
+
     def serving(self) -> object:
         """A key that changes whenever the serving index does (a new version or an update)."""
         return self.current()

@@ -8,8 +8,10 @@ typos (`genva` -> `geneva`). One Vocabulary is built per index version and cache
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from symspellpy import SymSpell, Verbosity
@@ -23,6 +25,9 @@ SPELL_SMALL_VOCAB = 5_000
 MAX_EDIT = 2
 MIN_TYPO_LEN = 4  # shorter words are too ambiguous to correct
 MAX_QUERY_WORDS = 12
+FORMS = 5  # accented spellings considered per unaccented word
+CONTEXT_MAX_WORDS = 5
+PAIR_CACHE = 50_000  # accent restoration weighs neighbours for queries up to this length
 
 # A word the way a user types it; field prefixes (title:) and operators are left untouched.
 _WORD_RE = re.compile(r"(?<![\w:])(\w[\w']*)(?![\w:*])", re.UNICODE)
@@ -36,6 +41,7 @@ class Vocabulary:
     freq: dict[str, int]  # exact form -> doc freq
     best: dict[str, str]  # folded form -> most frequent exact form
     spell: SymSpell
+    forms: dict[str, list[str]]  # folded form -> its most frequent exact forms (≤ FORMS)
 
     @classmethod
     def build(cls, terms: list[tuple[str, int]], analyzers: Analyzers) -> Vocabulary:
@@ -45,12 +51,16 @@ class Vocabulary:
             if term.isalpha():
                 freq[term] = freq.get(term, 0) + int(count)
         best: dict[str, str] = {}
+        forms: dict[str, list[str]] = {}
         folded_freq: dict[str, int] = {}
         for term, count in sorted(freq.items(), key=lambda kv: (-kv[1], kv[0])):
             folded = analyzers.fold_token(term)
             if not folded:
                 continue
             best.setdefault(folded, term)
+            alts = forms.setdefault(folded, [])
+            if len(alts) < FORMS:
+                alts.append(term)
             folded_freq[folded] = folded_freq.get(folded, 0) + count
         spell = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=SPELL_PREFIX)
         ranked = sorted(folded_freq.items(), key=lambda kv: -kv[1])[:MAX_SPELL_TERMS]
@@ -61,7 +71,7 @@ class Vocabulary:
             spelled = [(f, c) for f, c in ranked if len(f) >= 2]
         for folded, count in spelled:
             spell.create_dictionary_entry(folded, count)
-        return cls(freq, best, spell)
+        return cls(freq, best, spell, forms)
 
     def correct_word(self, word: str, analyzers: Analyzers, typos: bool) -> str:
         """The suggested form of one lowercased word (the word itself when none)."""
@@ -84,20 +94,66 @@ class Vocabulary:
             return word
         return self.best.get(found[0].term, found[0].term)
 
-    def suggest(self, query: str, analyzers: Analyzers, typos: bool = True) -> str | None:
-        """A corrected query, or None when nothing would change."""
+    def suggest(
+        self,
+        query: str,
+        analyzers: Analyzers,
+        typos: bool = True,
+        pair_count: Callable[[str, str], int] | None = None,
+    ) -> str | None:
+        """A corrected query, or None when nothing would change. With `pair_count` (documents
+        holding two exact words side by side), unaccented words get the accents that fit their
+        neighbours: `bong da` -> `bóng đá`, not the two most frequent forms `bóng đã`."""
         words = _WORD_RE.findall(query)
         if not words or len(words) > MAX_QUERY_WORDS:
             return None
-
-        def fix(m: re.Match[str]) -> str:
-            word = m.group(1)
-            if word in _OPERATORS:
-                return word
-            return self.correct_word(word.lower(), analyzers, typos)
-
-        out = _WORD_RE.sub(fix, query)
+        fixed = [
+            w if w in _OPERATORS else self.correct_word(w.lower(), analyzers, typos) for w in words
+        ]
+        if pair_count is not None and 2 <= len(words) <= CONTEXT_MAX_WORDS:
+            fixed = self._in_context(words, fixed, analyzers, pair_count)
+        chosen = iter(fixed)
+        out = _WORD_RE.sub(lambda m: next(chosen), query)
         return out if out.strip().lower() != query.strip().lower() else None
+
+    def _in_context(
+        self,
+        words: list[str],
+        fixed: list[str],
+        analyzers: Analyzers,
+        pair_count: Callable[[str, str], int],
+    ) -> list[str]:
+        """Choose among the accented forms of unaccented words by how often neighbours occur
+        together (a Viterbi pass over adjacent pairs)."""
+        options: list[list[str]] = []
+        for typed, fix in zip(words, fixed, strict=True):
+            low = typed.lower()
+            folded = analyzers.fold_token(low)
+            if low == folded and len(self.forms.get(folded, ())) > 1:  # typed without accents
+                options.append(list(dict.fromkeys([fix, *self.forms[folded]])))
+            else:
+                options.append([fix])
+        if all(len(o) == 1 for o in options):
+            return fixed
+        # best[i][w] = (score of the best path ending in w at i, previous word)
+        best: list[dict[str, tuple[float, str | None]]] = [
+            {w: (0.1 * math.log1p(self.freq.get(w, 0)), None) for w in options[0]}
+        ]
+        for i in range(1, len(options)):
+            column: dict[str, tuple[float, str | None]] = {}
+            for w in options[i]:
+                prior = 0.1 * math.log1p(self.freq.get(w, 0))
+                column[w] = max(
+                    (score + math.log1p(pair_count(prev, w)) + prior, prev)
+                    for prev, (score, _) in best[-1].items()
+                )
+            best.append(column)
+        word = max(best[-1], key=lambda w: best[-1][w][0])
+        path = [word]
+        for i in range(len(options) - 1, 0, -1):
+            word = best[i][word][1] or word
+            path.append(word)
+        return path[::-1]
 
 
 class Suggester:
@@ -112,6 +168,8 @@ class Suggester:
         self._lock = threading.Lock()
         self._cache: tuple[object, Vocabulary] | None = None
         self._building: tuple[object, threading.Thread] | None = None
+        self._pairs: dict[tuple[str, str], int] = {}
+        self._pairs_for: object = None
 
     def _build(self) -> None:
         key, terms = self.engine.vocabulary_source()
@@ -149,4 +207,20 @@ class Suggester:
         if not query.strip() or len(query) > 200:
             return None
         vocab = self.vocabulary()
-        return vocab.suggest(query, self.engine.analyzers, typos) if vocab else None
+        if vocab is None:
+            return None
+        return vocab.suggest(query, self.engine.analyzers, typos, self._pair_count)
+
+    def _pair_count(self, first: str, second: str) -> int:
+        """Engine.pair_count, remembered per serving index (typing repeats the same pairs)."""
+        serving = self.engine.serving()
+        if self._pairs_for is not serving:
+            self._pairs, self._pairs_for = {}, serving
+        key = (first, second)
+        count = self._pairs.get(key)
+        if count is None:
+            count = self.engine.pair_count(first, second)
+            if len(self._pairs) >= PAIR_CACHE:
+                self._pairs.clear()
+            self._pairs[key] = count
+        return count
