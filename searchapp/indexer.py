@@ -235,7 +235,7 @@ def build_version(
         validate(version_dir, report, firsts, checks)
     except BaseException:
         bar.close()
-        writer = index = None  # type: ignore[assignment]  # drop the writer before removing files
+        writer = index = None  # type: ignore[assignment]  # noqa: F841 - drop the writer before removing files
         shutil.rmtree(version_dir, ignore_errors=True)
         raise
     bar.close()

@@ -21,7 +21,6 @@ SPACELESS_RE = re.compile(
 CJK_RE = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 KANA_RE = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 HANGUL_RE = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
-THAI_RE = re.compile("[\u0e00-\u0e7f]")
 
 # ISO 639-1 code -> tantivy's Snowball stemmer name (the 18 languages tantivy ships).
 STEMMERS: dict[str, str] = {

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 import tantivy
 from tantivy import Occur, Query
 
-from .analysis import Analyzers, fold_marks, nfc
+from .analysis import Analyzers, nfc
 from .language import CJK_RE, SPACELESS_RE, normalize_code
 from .segmentation import spaceless_words
 
@@ -483,11 +483,3 @@ def _pairs(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
                     q = Query.phrase_query(ctx.schema, f"{base}_{suffix}", [a, b], 0)
                     subs.append((Occur.Should, Query.boost_query(q, boost)))
     return Query.boolean_query(subs) if subs else None
-
-
-def highlight_terms(pq: ParsedQuery) -> list[str]:
-    """The query's words and phrases as typed (used by the highlighter)."""
-    return [t.text for t in pq.words()]
-
-
-__all__ = ["ParsedQuery", "QueryContext", "Term", "Clause", "parse", "build", "fold_marks"]

@@ -29,7 +29,6 @@ import tantivy
 from .analysis import CJK, EXACT, FOLD, SEG, register_all, stem_analyzer_name
 from .language import STEMMERS
 
-SCHEMA_VERSION = 1
 TEXT_FIELDS = ("title", "body")
 COMPLETE_MARKER = "COMPLETE"
 
