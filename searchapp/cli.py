@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .config import Settings
-from .indexer import EmptyBuild, ValidationFailed, build_index
+from .indexer import EmptyBuild, ValidationFailed
 from .search import Engine, SearchRequest
 from .store import IndexBusy, IndexLayout, IndexMissing
 
@@ -157,10 +157,14 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     root = index_dir or settings.index_dir
     if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():
         click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
+        from .jobs import run_job  # noqa: PLC0415 - the same path as `searchapp index` (history)
+
         try:
-            result = build_index(root, [settings.docs_dir], max_bytes=settings.max_file_bytes)
+            result = run_job(
+                root, [settings.docs_dir], who="serve", max_bytes=settings.max_file_bytes
+            )
             click.echo(result.summary(), err=True)
-        except (EmptyBuild, IndexBusy) as exc:
+        except (EmptyBuild, IndexBusy, ValidationFailed) as exc:
             click.echo(f"warning: {exc}; serving without an index", err=True)
     from .server import run  # noqa: PLC0415
 
