@@ -3,9 +3,7 @@ still works under it, and an injected inline script is refused."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,15 +14,10 @@ from tests.web_helpers import running_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
-
-if CHROMIUM is None and os.environ.get("CI") != "true":
-    pytest.skip("chromium is not on PATH (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+# Chromium discovery, launch flags, the skip without chromium and the browser fixture are
+# shared with the other browser tests.
+from tests.test_browser import browser  # noqa: E402,F401 - the fixture
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 # Collects CSP violations the page reports (Playwright's init scripts are not subject to it).
 LISTEN = """
@@ -43,18 +36,8 @@ def server(seed_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             yield base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail("CI=true but chromium is not on PATH")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser) -> Iterator[Page]:  # noqa: F811 - the imported fixture
     context = browser.new_context(locale="en-US")
     context.add_init_script(LISTEN)
     pg = context.new_page()
