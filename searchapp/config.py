@@ -30,6 +30,7 @@ class Settings:
     port: int
     workers: int
     threads: int
+    search_cache: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,4 +45,5 @@ class Settings:
             port=int(env.get("SEARCHAPP_PORT") or 8000),
             workers=int(env.get("SEARCHAPP_WORKERS") or 2),
             threads=int(env.get("SEARCHAPP_THREADS") or 4),
+            search_cache=int(env.get("SEARCHAPP_SEARCH_CACHE") or 2000),
         )

@@ -20,6 +20,7 @@ from tantivy import Occur, Order, Query
 
 from . import query as q
 from .analysis import Analyzers
+from .cache import LRUCache
 from .documents import guess_title
 from .highlight import highlight_all, match_spec, snippet
 from .language import STEMMERS
@@ -85,6 +86,7 @@ class SearchPage:
     warnings: list[str] = field(default_factory=list)
     relaxed: bool = False  # no document had every word: any-word results are shown
     version: str = ""
+    complete: bool = True  # False when the search failed (such a page is never cached)
 
     @property
     def pages(self) -> int:
@@ -129,12 +131,16 @@ def _date_str(value: object) -> str | None:
 class Engine:
     """Searches one index root; safe to share between threads of one process."""
 
-    def __init__(self, index_root: Path, analyzers: Analyzers | None = None) -> None:
+    def __init__(
+        self, index_root: Path, analyzers: Analyzers | None = None, cache_size: int = 0
+    ) -> None:
         self.root = Path(index_root)
         self.layout = IndexLayout(self.root)
         self.analyzers = analyzers or Analyzers.create()
         self._lock = threading.Lock()
         self._open: _Open | None = None
+        # Recent pages by (serving version, request); 0 = off (the CLI and eval measure cold).
+        self.cache: LRUCache[SearchPage] = LRUCache(cache_size)
 
     # ------------------------------------------------------------------ index lifecycle
     def _load(self) -> _Open:
@@ -176,13 +182,23 @@ class Engine:
 
     # ------------------------------------------------------------------ searching
     def search(self, req: SearchRequest) -> SearchPage:
-        """Run one search; never raises for bad input (problems come back as warnings)."""
+        """Run one search; never raises for bad input (problems come back as warnings).
+        A search repeated on the same serving version comes from the cache, if there is one."""
         started = time.perf_counter()
+        opened = self.current()
+        key = (opened.version, opened.stamp, req)
+        if (cached := self.cache.get(key)) is not None:
+            return replace(cached, elapsed_ms=_ms(started))
+        page = self._search(opened, req, started)
+        if page.complete:
+            self.cache.put(key, page)
+        return page
+
+    def _search(self, opened: _Open, req: SearchRequest, started: float) -> SearchPage:
         warnings: list[str] = []
         if (max(int(req.page), 1) - 1) * max(int(req.page_size), 1) >= MAX_RESULT_WINDOW:
             warnings.append(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
         req = _normalized(req)
-        opened = self.current()
         pq = q.parse(req.query)
         warnings.extend(pq.warnings)
         searcher = opened.index.searcher()
@@ -215,7 +231,9 @@ class Engine:
                 raise
             log.exception("search failed for a query of %d chars", len(req.query))
             warnings.append("The search could not be run; try simpler words.")
-            return SearchPage(req, [], 0, {}, _ms(started), warnings, version=opened.version)
+            return SearchPage(
+                req, [], 0, {}, _ms(started), warnings, version=opened.version, complete=False
+            )
         return SearchPage(
             req, page_hits, total, facets, _ms(started), warnings, relaxed, opened.version
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
@@ -40,7 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     requestlog.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
-    app.extensions[EXTENSION] = Services(Path(app.config["INDEX_DIR"]))
+    app.config.setdefault("SEARCH_CACHE", settings.search_cache)
+    app.extensions[EXTENSION] = Services(
+        Path(app.config["INDEX_DIR"]), cache_size=int(app.config["SEARCH_CACHE"])
+    )
 
     from . import admin, api, views
 
@@ -71,17 +75,37 @@ def qs(
     drop: tuple[str, ...] = ("page",),
     path: str = "/search",
 ) -> str:
-    """The current search URL with one parameter value added, removed or set."""
-    items = [(k, v) for k, v in request.args.items(multi=True) if k not in drop and v != ""]
+    """The current search URL with one parameter value added, removed or set.
+
+    A results page builds ~50 of these (facet values, pages, chips): the request's parameters
+    are read once per request (flask.g) and each name and value is percent-encoded once."""
+    items = [kv for kv in _request_items() if kv[0] not in drop]
     if remove is not None:
-        items = [(k, v) for k, v in items if (k, v) != (remove[0], str(remove[1]))]
+        gone = (remove[0], str(remove[1]))
+        items = [kv for kv in items if kv != gone]
     if add is not None and (add[0], str(add[1])) not in items:
         items.append((add[0], str(add[1])))
     for key, value in (set or {}).items():
-        items = [(k, v) for k, v in items if k != key]
+        items = [kv for kv in items if kv[0] != key]
         if value not in (None, ""):
             items.append((key, str(value)))
-    return f"{path}?{urlencode(items)}" if items else path
+    if not items:
+        return path
+    return path + "?" + "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in items)
+
+
+def _request_items() -> list[tuple[str, str]]:
+    """The request's non-empty query parameters, in order, read once per request."""
+    items = g.get("_qs_items")
+    if items is None:
+        items = [(k, v) for k, v in request.args.items(multi=True) if v != ""]
+        g._qs_items = items
+    return items
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
 
 
 def _template_context() -> dict[str, Any]:

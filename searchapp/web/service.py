@@ -26,8 +26,9 @@ EXTENSION = "searchapp"
 class Services:
     """Opens the Engine lazily, once per process (so after a pre-fork server has forked)."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, cache_size: int = 0) -> None:
         self.index_dir = Path(index_dir)
+        self.cache_size = cache_size
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._engine: Engine | None = None
@@ -38,7 +39,7 @@ class Services:
             return
         with self._lock:
             if self._pid != os.getpid() or self._engine is None:
-                engine = Engine(self.index_dir)
+                engine = Engine(self.index_dir, cache_size=self.cache_size)
                 self._engine, self._suggester = engine, Suggester(engine)
                 self._pid = os.getpid()
 
