@@ -563,7 +563,8 @@ def one_size(corpus: Path, limit: int | None, sentences: bool, engines: list[str
             from bench_http import http_matrix  # noqa: PLC0415
 
             print(f"... http ({docs:,} docs)", file=sys.stderr, flush=True)
-            http_lines, http_rows = http_matrix(work / "ours_index", args.duration, args.connections)
+            http_lines, http_rows = http_matrix(work / "ours_index", args.duration,
+                                                args.connections, corpus)
             lines += ["", f"3. HTTP against `searchapp serve` ({docs:,} {unit})", *http_lines]
         summary = {"docs": docs, "res": res, "http": http_rows}
         return lines, summary
@@ -586,13 +587,19 @@ def scale_table(sums: list[dict]) -> list[str]:
                 return "-"
             return f"{percentile([v for vs in q['samples'].values() for v in vs], 95):.2f}"
 
-        h8 = next((r for r in (s["http"] or []) if r["conns"] == 8 and r["kind"] == "htmx"), None)
+        def h8(stream: str, cache: bool) -> dict | None:
+            return next((r for r in (s["http"] or []) if r["conns"] == 8 and r["kind"] == "htmx"
+                         and r.get("stream", "mixed") == stream and r.get("cache") == cache), None)
+
+        cold, typed = h8("mixed", False), h8("typing", True)
         rows.append([f"{s['docs']:,}", *(secs(e) for e in ENGINES), p95("ours"),
                      f"{res.get('ours', {}).get('index', {}).get('size_mb', 0):.0f}",
-                     f"{h8['p95']:.1f}" if h8 else "-", f"{h8['rps']:.0f}" if h8 else "-",
-                     f"{h8['rss_mb']:.0f}" if h8 else "-"])
+                     f"{cold['p95']:.1f} / {cold['rps']:.0f}" if cold else "-",
+                     f"{typed['p95']:.1f} / {typed['rps']:.0f}" if typed else "-",
+                     f"{max(r['pss_mb'] for r in s['http']):.0f}" if s["http"] else "-"])
     return [table(["docs", *(f"{e} idx s" for e in ENGINES), "ours q p95 ms", "ours index MB",
-                   "HTTP p95 ms @8", "req/s @8", "server RSS MB"], rows),
+                   "mixed, no cache: p95 ms / req/s @8", "typing, cache: p95 ms / req/s @8",
+                   "server PSS MB"], rows),
             "   (whoosh seconds extrapolated from --whoosh-docs; HTTP = /search htmx fragment)"]
 
 
