@@ -31,10 +31,9 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging, as in Elasticsearch
 FACETS = ("lang", "source", "year")
+FACET_VALUES = 20  # values shown per facet: the most frequent (years then newest first)
 _FACET_AGGS = {
-    "lang": {"terms": {"field": "lang", "size": 50}},
-    "source": {"terms": {"field": "source", "size": 50}},
-    "year": {"terms": {"field": "year", "size": 200, "order": {"_key": "desc"}}},
+    name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS
 }
 RELATED_PREVIEW_CHARS = 180
 
@@ -294,6 +293,8 @@ class Engine:
         out: dict[str, list[FacetValue]] = {}
         for name in FACETS:
             buckets = agg.get(name, {}).get("buckets", [])
+            if name == "year":
+                buckets = sorted(buckets, key=lambda b: b["key"], reverse=True)
             out[name] = [
                 FacetValue(str(int(b["key"])) if name == "year" else str(b["key"]), b["doc_count"])
                 for b in buckets
