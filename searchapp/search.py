@@ -19,6 +19,7 @@ import tantivy
 from tantivy import Occur, Order, Query
 
 from . import query as q
+from . import rerank
 from .analysis import Analyzers
 from .cache import LRUCache
 from .documents import guess_title
@@ -208,14 +209,14 @@ class Engine:
             query = q.build(ctx, pq, prefix_last=req.prefix_last, extra_filters=extra)
             if query is None:
                 return SearchPage(req, [], 0, {}, _ms(started), warnings, version=opened.version)
-            total, hits = self._run(searcher, query, req)
+            total, hits = self._run(searcher, query, req, ctx, pq)
             if total == 0 and len(pq.positive) > 1:
                 loose = q.build(
                     ctx, pq, prefix_last=req.prefix_last, match_all_words=False,
                     extra_filters=extra,
                 )
                 if loose is not None:
-                    total, hits = self._run(searcher, loose, req)
+                    total, hits = self._run(searcher, loose, req, ctx, pq)
                     if total:
                         relaxed = True
                         query = loose
@@ -256,8 +257,14 @@ class Engine:
             out.extend(q.filter_queries(ctx, fake))
         return out
 
-    def _run(self, searcher: tantivy.Searcher, query: Query, req: SearchRequest):  # type: ignore[no-untyped-def]
+    def _run(self, searcher, query, req, ctx=None, pq=None):  # type: ignore[no-untyped-def]
         offset = (req.page - 1) * req.page_size
+        depth = rerank.RERANK_DEPTH
+        if req.sort != "date" and pq is not None and rerank.applies(pq) and offset < depth:
+            # long queries: the first RERANK_DEPTH hits rescored (searchapp/rerank.py)
+            res = searcher.search(query, max(depth, offset + req.page_size), count=True)
+            hits = rerank.rerank(ctx, searcher, pq, res.hits)
+            return res.count or 0, hits[offset : offset + req.page_size]
         if req.sort == "date":
             res = searcher.search(
                 query, req.page_size, count=True, order_by_field="date", offset=offset,

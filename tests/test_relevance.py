@@ -17,15 +17,15 @@ from .conftest import corpus_path
 
 SUBSET = 300
 # (collection, variant) -> floor for nDCG@10 on the first SUBSET judged queries.
-FLOORS = {  # measured on this subset: 0.4845, 0.8576, 0.8776, 0.8794, 0.7707, 0.8368
-    ("cacm", ""): 0.47,
-    ("xquad-en", ""): 0.84,
+FLOORS = {  # measured on this subset: 0.4915, 0.8581, 0.8752, 0.8805, 0.7772, 0.8374
+    ("cacm", ""): 0.48,
+    ("xquad-en", ""): 0.845,
     ("xquad-vi", ""): 0.86,
-    ("xquad-vi", "no diacritics"): 0.86,
-    ("xquad-de", ""): 0.75,
+    ("xquad-vi", "no diacritics"): 0.865,
+    ("xquad-de", ""): 0.76,
     ("xquad-zh", ""): 0.82,
 }
-CACM_MAP_FLOOR = 0.315  # measured 0.3270; published Lucene BM25 0.3123
+CACM_MAP_FLOOR = 0.325  # measured 0.3319; published Lucene BM25 0.3123
 
 
 @pytest.fixture(scope="module")

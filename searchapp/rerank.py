@@ -1,0 +1,118 @@
+"""Second-stage BM25 with Lucene-like parameters for long (natural-language) queries.
+
+tantivy's BM25 is fixed at k1=1.2, b=0.75 in the Python bindings. Lucene/Anserini use k1=0.9,
+b=0.4; on short documents (sentences) and abstracts a smaller k1 and b rank better (measured in
+eval/RESULTS.md: k1=0.9, b=0.55 raised every collection). The top RERANK_DEPTH hits of a long
+query are rescored: each one-token term query of `query.build` on the exact and accent-free
+fields gets its BM25 recomputed with our k1/b and the difference is added to tantivy's score,
+so every other signal (pairs, proximity, CJK, exact-spelling weights) is kept as it was.
+
+Term frequencies and field lengths come from re-analysing the stored title and body with the
+index's own analyzers; document frequencies from the searcher; average field lengths from
+tantivy's score explanation (read once per opened index and field).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+
+import tantivy
+from tantivy import Query
+
+from . import query as q
+from .language import STEMMERS
+
+K1 = 0.9
+B = 0.55
+TANTIVY_K1, TANTIVY_B = 1.2, 0.75
+RERANK_DEPTH = 50  # hits rescored; the rest keep tantivy's order
+MIN_WORDS = q.LONG_QUERY_WORDS  # only long queries (questions) are reranked
+
+
+def applies(pq: q.ParsedQuery) -> bool:
+    return RERANK_DEPTH > 0 and len(pq.positive) >= MIN_WORDS
+
+
+def _bm25_tf(tf: int, dl: int, avgdl: float, k1: float, b: float) -> float:
+    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+
+
+def average_length(ctx: q.QueryContext, searcher: tantivy.Searcher, fieldname: str) -> float:
+    """tantivy's average token count of a field (0.0 when the field is empty)."""
+    key = ("avgdl", fieldname, searcher.num_docs)
+    cached = ctx.stats.get(key)
+    if cached is not None:
+        return cached
+    value = 0.0
+    terms = searcher.terms_with_prefix(fieldname, "", limit=1)
+    if terms:
+        tq = Query.term_query(ctx.schema, fieldname, terms[0][0])
+        found = searcher.search(tq, 1)
+        if found.hits:
+            value = _find(json.loads(tq.explain(searcher, found.hits[0][1]).to_json())) or 0.0
+    ctx.stats[key] = value
+    return value
+
+
+def _find(node: dict) -> float | None:  # type: ignore[type-arg]
+    if str(node.get("description", "")).startswith("avgdl"):
+        return float(node["value"])
+    for child in node.get("details") or []:
+        if (v := _find(child)) is not None:
+            return v
+    return None
+
+
+def rerank(
+    ctx: q.QueryContext,
+    searcher: tantivy.Searcher,
+    pq: q.ParsedQuery,
+    hits: list,  # type: ignore[type-arg]
+) -> list:  # type: ignore[type-arg]
+    """hits [(score, address)] with the first RERANK_DEPTH rescored and re-sorted."""
+    terms = q.scoring_terms(ctx, pq)
+    if not terms or not hits:
+        return hits
+    n_docs = searcher.num_docs
+    idf: dict[tuple[str, str], float] = {}
+    avg: dict[str, float] = {}
+    for fname, token, _ in terms:
+        if (fname, token) not in idf:
+            n = searcher.doc_freq(fname, token)
+            idf[(fname, token)] = math.log(1 + (n_docs - n + 0.5) / (n + 0.5))
+        if fname not in avg:
+            avg[fname] = average_length(ctx, searcher, fname)
+    az = ctx.analyzers
+    wanted = {f for f, _, _ in terms}
+    out = []
+    for score, addr in hits[:RERANK_DEPTH]:
+        doc = searcher.doc(addr)
+        lang = doc.get_first("lang") or ""
+        family = f"stem_{lang}" if lang in STEMMERS else "fold"
+        delta = 0.0
+        for base in ("title", "body"):
+            text = doc.get_first(base) or ""
+            if not text:
+                continue
+            counts: dict[str, tuple[Counter[str], int]] = {}
+            if base in wanted:
+                tokens = az.exact(text)
+                counts[base] = (Counter(tokens), len(tokens))
+            if f"{base}_{family}" in wanted:
+                tokens = az.stem(lang, text) if lang in STEMMERS else az.fold(text)
+                counts[f"{base}_{family}"] = (Counter(tokens), len(tokens))
+            for fname, token, boost in terms:
+                got = counts.get(fname)
+                if got is None or not avg.get(fname):
+                    continue
+                tf = got[0].get(token, 0)
+                if tf:
+                    dl, a = got[1], avg[fname]
+                    delta += boost * idf[(fname, token)] * (
+                        _bm25_tf(tf, dl, a, K1, B) - _bm25_tf(tf, dl, a, TANTIVY_K1, TANTIVY_B)
+                    )
+        out.append((score + delta, addr))
+    out.sort(key=lambda h: -h[0])
+    return out + list(hits[RERANK_DEPTH:])
