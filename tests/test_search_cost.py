@@ -109,3 +109,30 @@ def test_failed_search_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert failed.total == 0 and failed.warnings and not failed.complete
     monkeypatch.undo()
     assert engine.search(SearchRequest("llamas")).total == 1
+
+
+def test_rerank_skips_queries_whose_top_hits_hold_too_much_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchapp import rerank
+
+    records = [
+        {"id": f"d{i}", "lang": "en", "text": f"llamas graze on the green hills {'near farms ' * i}"}
+        for i in range(8)
+    ]
+    build_index(tmp_path / "index", [_write(tmp_path / "docs", records)])
+    engine = Engine(tmp_path / "index")
+    question = "where do the llamas graze on green hills"
+    opened = engine.current()
+    searcher = opened.index.searcher()
+    from dataclasses import replace
+
+    ctx = replace(opened.ctx, searcher=searcher, num_docs=searcher.num_docs)
+    pq = Q.parse(question)
+    assert rerank.applies(pq)
+    hits = searcher.search(Q.build(ctx, pq, prefix_last=False), 10).hits
+    reranked = rerank.rerank(ctx, searcher, pq, hits)
+    assert sorted(a for _, a in reranked) == sorted(a for _, a in hits)
+    assert [s for s, _ in reranked] != [s for s, _ in hits]  # rescored
+    monkeypatch.setattr(rerank, "RERANK_MAX_CHARS", 100)
+    assert rerank.rerank(ctx, searcher, pq, hits) == hits  # over budget: tantivy's order
