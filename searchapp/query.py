@@ -472,11 +472,7 @@ def _required(
     how many and how rare; its stop words and words found in most documents are left out."""
     if len(clauses) < LONG_QUERY_WORDS:
         return [(Occur.Must, q) for q in clauses]
-    keep = [
-        q for c, q in zip(sources, clauses, strict=True)
-        if not (DROP_STOPWORDS_IN_LONG and ctx.analyzers.is_stopword(c.terms[0].text, ctx.stem_langs))
-        and not _too_common(ctx, c)
-    ] or clauses
+    keep = [q for c, q in zip(sources, clauses, strict=True) if _informative(ctx, c)] or clauses
     need = math.ceil(MIN_SHOULD_MATCH * len(keep))
     return [(Occur.Must, _any(keep, need if need > 1 else None))]
 
@@ -487,11 +483,14 @@ def kept_clauses(ctx: QueryContext, pq: ParsedQuery) -> list[Clause]:
     clauses = pq.positive
     if len(clauses) < LONG_QUERY_WORDS:
         return clauses
-    return [
-        c for c in clauses
-        if not (DROP_STOPWORDS_IN_LONG and ctx.analyzers.is_stopword(c.terms[0].text, ctx.stem_langs))
-        and not _too_common(ctx, c)
-    ] or clauses
+    return [c for c in clauses if _informative(ctx, c)] or clauses
+
+
+def _informative(ctx: QueryContext, clause: Clause) -> bool:
+    """False for a long query's stop words and words found in most documents."""
+    if DROP_STOPWORDS_IN_LONG and ctx.analyzers.is_stopword(clause.terms[0].text, ctx.stem_langs):
+        return False
+    return not _too_common(ctx, clause)
 
 
 def scoring_terms(ctx: QueryContext, pq: ParsedQuery) -> list[tuple[str, str, float]]:
