@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -294,10 +295,19 @@ def run_phase(name: str, work: Path, args: argparse.Namespace) -> dict:
 # --------------------------------------------------------------------------- parent
 
 
-def prepare_subset(corpus: Path, limit: int | None, dest: Path) -> tuple[int, int]:
-    """Copy the first `limit` records to dest (.jsonl); return (docs, UTF-8 bytes of title+text)."""
-    n = 0
-    nbytes = 0
+_SENT_SPLIT = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_SPLIT.split(text) if len(s.strip()) > 20]
+
+
+def prepare_subset(
+    corpus: Path, limit: int | None, dest: Path, sentences: bool = False
+) -> tuple[int, int]:
+    """Write the first `limit` docs (articles, or sentences > 20 chars) as {id, lang, title, text}
+    JSON lines to dest; return (docs, UTF-8 bytes of title + text)."""
+    n = nbytes = 0
     opener = gzip.open if corpus.suffix == ".gz" else open
     with opener(corpus, "rt", encoding="utf-8") as src, open(dest, "w", encoding="utf-8") as out:
         for line in src:
@@ -306,9 +316,20 @@ def prepare_subset(corpus: Path, limit: int | None, dest: Path) -> tuple[int, in
             if limit is not None and n >= limit:
                 break
             rec = json.loads(line)
-            nbytes += len((rec.get("title") or "").encode()) + len((rec.get("text") or "").encode())
-            out.write(line if line.endswith("\n") else line + "\n")
-            n += 1
+            if not sentences:
+                recs = [rec]
+            else:
+                recs = [
+                    {"id": f"{rec['id']}-s{i}", "lang": rec.get("lang") or "vi", "title": "",
+                     "text": s}
+                    for i, s in enumerate(split_sentences(rec.get("text") or ""))
+                ]
+            for r in recs:
+                if limit is not None and n >= limit:
+                    break
+                nbytes += len((r.get("title") or "").encode()) + len((r.get("text") or "").encode())
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+                n += 1
     return n, nbytes
 
 

@@ -6,7 +6,6 @@ jar) and the compiled Lucene query helper are cached under ~/.cache/searchapp-be
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -27,11 +26,14 @@ from bench_core import (  # noqa: E402
     machine_info,
     peak_rss_mb,
     percentile,
+    prepare_subset,
+    split_sentences,
     table,
 )
 
 __all__ = [
-    "CORE_QUERIES", "dir_size_mb", "machine_info", "peak_rss_mb", "percentile", "table",
+    "CORE_QUERIES", "dir_size_mb", "machine_info", "peak_rss_mb", "percentile",
+    "prepare_subset", "split_sentences", "table",
 ]
 
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -42,42 +44,6 @@ PYSERINI = "pyserini==1.6.0"
 # The mixed query set: bench_core's 37 queries (rare/common terms, 2 and 3+ words, phrases,
 # Vietnamese without diacritics, as-you-type q..quyen and b..bong da).
 QUERIES = CORE_QUERIES
-
-_SENT_SPLIT = re.compile(r"(?<=[.!?…])\s+|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT_SPLIT.split(text) if len(s.strip()) > 20]
-
-
-def prepare_subset(corpus: Path, limit: int | None, dest: Path, sentences: bool) -> tuple[int, int]:
-    """Write the first `limit` docs (articles, or sentences > 20 chars) as {id, lang, title, text}
-    JSON lines to dest; return (docs, UTF-8 bytes of title + text)."""
-    n = nbytes = 0
-    opener = gzip.open if corpus.suffix == ".gz" else open
-    with opener(corpus, "rt", encoding="utf-8") as src, open(dest, "w", encoding="utf-8") as out:
-        for line in src:
-            if not line.strip():
-                continue
-            if limit is not None and n >= limit:
-                break
-            rec = json.loads(line)
-            if not sentences:
-                recs = [rec]
-            else:
-                recs = [
-                    {"id": f"{rec['id']}-s{i}", "lang": rec.get("lang") or "vi", "title": "",
-                     "text": s}
-                    for i, s in enumerate(split_sentences(rec.get("text") or ""))
-                ]
-            for r in recs:
-                if limit is not None and n >= limit:
-                    break
-                nbytes += len((r.get("title") or "").encode()) + len((r.get("text") or "").encode())
-                out.write(json.dumps(r, ensure_ascii=False) + "\n")
-                n += 1
-    return n, nbytes
-
 
 def read_records(path: Path, limit: int | None = None) -> list[dict]:
     out = []
