@@ -16,7 +16,10 @@ walking a list of URLs, for `/search?q=` with `HX-Request: true` (the htmx fragm
   measures the web layer alone (HTTP, Flask, template) as an upper bound.
 - `typing`: people typing into the live search box: 4,000 sessions, each a query of 1-4 words
   taken from a random article title (half typed without diacritics), sent one more character at
-  a time (every keystroke, more than htmx's 200 ms debounce sends). Each wrk thread starts at
+  a time (every keystroke, more than htmx's 200 ms debounce sends), with `HX-Trigger: q` as
+  the search box sends, so the results come without facets; where a session ends, the request
+  for its facets (`/search/facets`, which the page sends once typing pauses) follows. The API
+  rows send the keystrokes only (every JSON answer has facets). Each wrk thread starts at
   its own offset, so no request is a replay of another thread's. Repeats come only from what
   the sessions share (mostly their first letters); the table shows the share of requests that
   repeat an earlier URL, the most the result cache can answer. Run with the cache on and off.
@@ -186,6 +189,11 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", bare).replace("đ", "d").replace("Đ", "D")
 
 
+# A typing stream entry that stands for the facets request of a session's last query (the
+# htmx page asks /search/facets once typing pauses; the JSON API returns facets every time).
+FACETS_MARK = "\x00facets:"
+
+
 def typing_stream(corpus: Path, sessions: int = TYPING_SESSIONS, seed: int = 7) -> list[str]:
     """Queries as the live search box sends them: for each session, a 1-4 word query from a
     random article title (half without diacritics), one more character per request."""
@@ -211,6 +219,7 @@ def typing_stream(corpus: Path, sessions: int = TYPING_SESSIONS, seed: int = 7) 
         if rng.random() < 0.5:
             query = strip_marks(query)
         out.extend(query[:k] for k in range(1, len(query) + 1) if not query[:k].endswith(" "))
+        out.append(FACETS_MARK + query)  # typing stops: the page loads the facets of the query
     return out
 
 
@@ -220,12 +229,25 @@ def stream(name: str, corpus: Path) -> list[str]:
     return typing_stream(corpus)
 
 
-def lua_script(kind: str, queries: list[str], dest: Path) -> Path:
-    prefix = "/search?q=" if kind == "htmx" else "/api/search?q="
-    paths = ", ".join(json.dumps(prefix + urllib.parse.quote(q)) for q in queries)
-    dest.write_text(LUA % {"paths": paths, "threads": WRK_THREADS,
-                           "hx": 'wrk.headers["HX-Request"] = "true"' if kind == "htmx" else ""},
-                    encoding="utf-8")
+def request_paths(kind: str, queries: list[str]) -> list[str]:
+    """URLs for a stream: htmx keystrokes, plus /search/facets where a typing session ends;
+    /api/search (which returns facets with every answer) for the API."""
+    if kind != "htmx":
+        return ["/api/search?q=" + urllib.parse.quote(q) for q in queries
+                if not q.startswith(FACETS_MARK)]
+    return [("/search/facets?q=" + urllib.parse.quote(q[len(FACETS_MARK):]))
+            if q.startswith(FACETS_MARK) else "/search?q=" + urllib.parse.quote(q)
+            for q in queries]
+
+
+def lua_script(kind: str, queries: list[str], dest: Path, keystrokes: bool = False) -> Path:
+    """wrk script walking the stream's URLs; htmx requests carry HX-Request, and keystrokes
+    HX-Trigger: q as the search box sends (its results then leave the facets to their own URL)."""
+    paths = ", ".join(json.dumps(p) for p in request_paths(kind, queries))
+    hx = 'wrk.headers["HX-Request"] = "true"' if kind == "htmx" else ""
+    if kind == "htmx" and keystrokes:
+        hx += '\nwrk.headers["HX-Trigger"] = "q"'
+    dest.write_text(LUA % {"paths": paths, "threads": WRK_THREADS, "hx": hx}, encoding="utf-8")
     return dest
 
 
@@ -290,7 +312,8 @@ def http_matrix(
                     if with_cache != cache:
                         continue
                     queries = streams[name]
-                    script = lua_script(kind, queries, Path(tmp) / f"{kind}-{name}.lua")
+                    script = lua_script(kind, queries, Path(tmp) / f"{kind}-{name}.lua",
+                                        keystrokes=name == "typing")
                     # a short unmeasured pass on other URLs so every worker has opened the index
                     warm = lua_script(kind, [q[::-1] for _c, q in QUERIES[:6]],
                                       Path(tmp) / "warm.lua")
@@ -299,7 +322,8 @@ def http_matrix(
                         r = run_wrk(server.base, script, c, duration)
                         (r["rss_mb"], r["hwm_mb"], r["pss_mb"],
                          r["anon_mb"]) = tree_rss_mb(server.proc.pid)
-                        r["repeats"] = repeat_share(queries, r["requests"], min(c, WRK_THREADS))
+                        r["repeats"] = repeat_share(request_paths(kind, queries), r["requests"],
+                                                    min(c, WRK_THREADS))
                         r.update(kind=kind, stream=name, cache=cache, conns=c, load=loadavg())
                         rows.append(r)
         finally:
@@ -313,10 +337,12 @@ def http_matrix(
                    f"{r['hwm_mb']:.0f}",
                    r["load"].split()[0]] for r in rows]
     typing = streams.get("typing", [])
+    sessions = sum(q.startswith(FACETS_MARK) for q in typing)
     lines = [
         f"   wrk {WRK_THREADS} threads, {duration} s per run; server = gunicorn master + workers "
-        f"(defaults); mixed = {len(QUERIES)} queries cycled; typing = {len(typing):,} keystroke "
-        f"requests from {TYPING_SESSIONS:,} sessions ({len(set(typing)):,} distinct)",
+        f"(defaults); mixed = {len(QUERIES)} queries cycled; typing = {len(typing) - sessions:,} keystroke "
+        f"requests from {sessions:,} sessions ({len(set(typing)) - sessions:,} distinct), each "
+        f"followed by its facets request on the htmx rows",
         f"   idle after start: RSS {idle.get(True, (0, 0, 0, 0))[0]:.0f} MB, PSS "
         f"{idle.get(True, (0, 0, 0, 0))[2]:.0f} MB (server tree); repeats = requests repeating an "
         f"earlier URL (the most the cache can answer); heap = PSS of anonymous memory (the rest "

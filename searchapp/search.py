@@ -36,6 +36,8 @@ FACET_VALUES = 20  # values shown per facet: the most frequent (years then newes
 _FACET_AGGS = {
     name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS
 }
+# Documents matched, from the facet pass itself: every document has a lang value ("" if unknown).
+_MATCHED_AGG = {"_matched": {"terms": {"field": "lang", "size": 1, "missing": ""}}}
 RELATED_PREVIEW_CHARS = 180
 
 Sort = Literal["relevance", "date"]
@@ -55,6 +57,9 @@ class SearchRequest:
     page: int = 1
     page_size: int = 10
     prefix_last: bool = True
+    # False: the page comes without facets, which `Engine.facets` gives on their own (the live
+    # search box asks for them once typing pauses: one pass over the matches per keystroke, not two)
+    facets: bool = True
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ class Engine:
         self._open: _Open | None = None
         # Recent pages by (serving version, request); 0 = off (the CLI and eval measure cold).
         self.cache: LRUCache[SearchPage] = LRUCache(cache_size)
+        self.facet_cache: LRUCache[dict[str, list[FacetValue]]] = LRUCache(cache_size)
 
     # ------------------------------------------------------------------ index lifecycle
     def _load(self) -> _Open:
@@ -224,7 +230,7 @@ class Engine:
                             "No document contains all the words: showing documents that "
                             "contain some of them."
                         )
-            facets = self._facets(searcher, ctx, pq, req, query, relaxed) if total else {}
+            facets = self._facets(searcher, ctx, pq, req, query, relaxed) if total and req.facets else {}
             page_hits = self._hits(searcher, hits, pq, opened, req)
         except BaseException as exc:  # tantivy panics are BaseException
             if not (isinstance(exc, Exception) or _is_panic(exc)):
@@ -237,6 +243,42 @@ class Engine:
         return SearchPage(
             req, page_hits, total, facets, _ms(started), warnings, relaxed, opened.version
         )
+
+    def facets(self, req: SearchRequest) -> dict[str, list[FacetValue]]:
+        """The facets `search(req)` would show, without ranking, paging or snippets: one pass over
+        the matches (an aggregation) instead of two. Empty when nothing matches or the search
+        fails (never raises for bad input)."""
+        opened = self.current()
+        req = replace(_normalized(req), page=1, facets=True)
+        key = (opened.version, opened.stamp, req)
+        if (cached := self.facet_cache.get(key)) is not None:
+            return cached
+        pq = q.parse(req.query)
+        searcher = opened.index.searcher()
+        try:
+            extra = self._request_filters(opened, req)
+            ctx = replace(opened.ctx, searcher=searcher, num_docs=searcher.num_docs)
+            out: dict[str, list[FacetValue]] = {}
+            for match_all in (True, False):  # all the words, else any of them (as search does)
+                if not match_all and len(pq.positive) < 2:
+                    break
+                query = q.build(
+                    ctx, pq, prefix_last=req.prefix_last, match_all_words=match_all,
+                    extra_filters=extra,
+                )
+                if query is None:
+                    break
+                agg = searcher.aggregate(query, {**_FACET_AGGS, **_MATCHED_AGG})
+                if _agg_total(agg["_matched"]):
+                    out = self._facets(searcher, ctx, pq, req, query, not match_all, agg)
+                    break
+        except BaseException as exc:  # tantivy panics are BaseException
+            if not (isinstance(exc, Exception) or _is_panic(exc)):
+                raise
+            log.exception("facets failed for a query of %d chars", len(req.query))
+            return {}
+        self.facet_cache.put(key, out)
+        return out
 
     def _request_filters(self, opened: _Open, req: SearchRequest) -> list[Query]:
         return self._request_filters_for(opened.ctx, req)
@@ -274,7 +316,7 @@ class Engine:
             res = searcher.search(query, req.page_size, count=True, offset=offset)
         return res.count or 0, res.hits
 
-    def _facets(  # noqa: PLR0913
+    def _facets(  # noqa: PLR0913 - the pieces of one search
         self,
         searcher: tantivy.Searcher,
         ctx: q.QueryContext,
@@ -282,11 +324,13 @@ class Engine:
         req: SearchRequest,
         query: Query,
         relaxed: bool,
+        agg: dict | None = None,  # type: ignore[type-arg]
     ) -> dict[str, list[FacetValue]]:
-        """Counts per language, source and year. A facet the request filters on is counted
-        without its own filter (as in Meilisearch/Algolia), so other values stay choosable."""
-        aggs = {name: _FACET_AGGS[name] for name in FACETS}
-        agg = searcher.aggregate(query, aggs)
+        """Counts per language, source and year (agg: the query's aggregation, if already run).
+        A facet the request filters on is counted without its own filter (as in
+        Meilisearch/Algolia), so other values stay choosable."""
+        if agg is None:
+            agg = searcher.aggregate(query, _FACET_AGGS)
         for name in FACETS:
             if not getattr(req, name):
                 continue
@@ -426,6 +470,11 @@ class Engine:
 def _title(doc: tantivy.Document, body: str) -> str:
     """The stored title, or one made from the first meaningful line of the body."""
     return doc.get_first("title") or guess_title(body[:2000], doc.get_first("id") or "")
+
+
+def _agg_total(terms_agg: dict) -> int:  # type: ignore[type-arg]
+    """Documents counted by a terms aggregation (its buckets and the rest)."""
+    return sum(b["doc_count"] for b in terms_agg["buckets"]) + terms_agg.get("sum_other_doc_count", 0)
 
 
 def _ms(started: float) -> float:

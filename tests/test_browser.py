@@ -92,6 +92,23 @@ def test_typing_searches_live_and_url_follows(page: Page, server: str) -> None:
     page.screenshot(path=str(DOCS / "screenshot-results.png"))
 
 
+def test_typed_query_gets_its_facets_once_typing_pauses(page: Page, server: str) -> None:
+    facet_urls: list[str] = []
+    page.on("request", lambda r: facet_urls.append(r.url) if "/search/facets" in r.url else None)
+    page.goto(f"{server}/")
+    page.locator("#q").click()
+    page.keyboard.type("Geneva", delay=60)
+    vi = page.locator('.facets a[data-facet="lang"][data-value="vi"]')
+    expect(vi).to_be_visible()
+    expect(vi.locator(".count")).to_have_text("1")
+    expect(page.locator(".facets-pending")).to_have_count(0)
+    assert facet_urls and facet_urls[-1].endswith("/search/facets?q=Geneva")
+    expect(page).to_have_url(re.compile(r"/search\?q=Geneva$"))  # the facets left the URL alone
+    vi.click()
+    expect(page.locator("#results li.hit")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=Geneva&lang=vi$"))
+
+
 def test_back_and_forward_restore_queries(page: Page, server: str) -> None:
     page.goto(f"{server}/")
     box = page.locator("#q")

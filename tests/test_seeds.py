@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from searchapp.search import Engine, SearchRequest
@@ -141,3 +143,18 @@ def test_document_view_with_related(engine: Engine) -> None:
     assert doc is not None and "<mark>human</mark> <mark>rights</mark>" in doc.body_html
     assert EN_KAZ in {r.id for r in doc.related} and EN_BELARUS not in {r.id for r in doc.related}
     assert engine.document("no/such/doc.txt") is None
+
+
+@pytest.mark.parametrize(
+    "query, filters",
+    [("Geneva", {}), ("Geneva", {"lang": ("vi",)}), ("Geneva", {"year": (2024,)}),
+     ("quyen", {}), ("Houngbo Bachelet", {}), ("q", {}), ("rights lang:en", {}),
+     ("zzqx nothing", {}), ("", {})],
+)
+def test_facets_alone_equal_the_facets_of_the_search(engine: Engine, query, filters) -> None:  # type: ignore[no-untyped-def]
+    """Engine.facets (the live search box's second request) counts what search() would show,
+    including the any-word fallback and a facet's own filter left out."""
+    req = SearchRequest(query=query, **filters)
+    assert engine.facets(req) == engine.search(req).facets
+    without = engine.search(replace(req, facets=False))
+    assert without.facets == {} and without.total == engine.search(req).total

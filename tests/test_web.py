@@ -238,3 +238,29 @@ def test_payloads_are_escaped(tmp_path: Path) -> None:
         assert "onerror=alert" not in html.replace("onerror=alert(1)&gt;", ""), url
     html = client.get("/search?q=zanzibar").get_data(as_text=True)
     assert "&lt;script&gt;" in html and 'href="/doc/sub/evil.txt?q=zanzibar"' in html
+
+
+def test_a_keystroke_gets_results_now_and_facets_from_their_own_url(client: FlaskClient) -> None:
+    """htmx names the search box (id q) in HX-Trigger: its results skip the facet pass and carry
+    a placeholder that loads /search/facets with the same parameters once typing pauses."""
+    r = client.get("/search?q=Geneva&lang=vi", headers={"HX-Request": "true", "HX-Trigger": "q"})
+    html = r.get_data(as_text=True)
+    assert re.search(r'id="status">\s*1 result', html) and "data-facet=" not in html.split('class="chips"')[0]
+    assert 'hx-get="/search/facets?q=Geneva&amp;lang=vi"' in html
+    assert 'hx-trigger="load delay:250ms"' in html and 'hx-push-url="false"' in html
+    assert "HX-Trigger" in r.headers["Vary"]
+    facets = client.get("/search/facets?q=Geneva&lang=vi").get_data(as_text=True)
+    assert facets.lstrip().startswith('<aside class="facets"')
+    # the lang facet is counted without its own filter; links lead to the search page
+    assert 'href="/search?q=Geneva"' in facets and 'href="/search?q=Geneva&amp;lang=vi&amp;lang=en"' in facets
+    full = client.get("/search?q=Geneva&lang=vi").get_data(as_text=True)
+    assert facets.strip() in full  # the bookmarked page shows the same column inline
+    # other htmx requests (a facet or page link) keep their facets inline
+    other = client.get("/search?q=Geneva", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-facet="lang" data-value="vi"' in other and "/search/facets" not in other
+
+
+@pytest.mark.parametrize("query", ["", "((((", "\x00", "x" * 5000, "zzqx"])
+def test_facets_url_never_fails(client: FlaskClient, query: str) -> None:
+    r = client.get("/search/facets", query_string={"q": query})
+    assert r.status_code == 200 and "data-facet=" not in r.get_data(as_text=True)

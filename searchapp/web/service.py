@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import current_app
 
 from ..requestlog import log_error, record_hits
-from ..search import DocView, Engine, Hit, SearchPage, SearchRequest
+from ..search import DocView, Engine, FacetValue, Hit, SearchPage, SearchRequest
 from ..query import MAX_QUERY_CHARS
 from ..store import IndexMissing
 from ..suggest import Suggester
@@ -111,6 +111,18 @@ def run_search(req: SearchRequest, notes: tuple[str, ...] = ()) -> Results:
     page = safe_search(engine, req)
     record_hits(page.total)
     return Results(page, did_you_mean(engine, page), notes)
+
+
+def run_facets(req: SearchRequest) -> dict[str, list[FacetValue]]:
+    """The facets of a search on their own (the live search box loads them once typing pauses)."""
+    engine = _engine()
+    try:
+        return engine.facets(req)
+    except IndexMissing as exc:
+        raise NoIndex(str(engine.root)) from exc
+    except Exception as exc:  # noqa: BLE001 - logged with its traceback; facets are optional
+        log_error(exc)
+        return {}
 
 
 def did_you_mean(engine: Engine, page: SearchPage) -> str | None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..query import MAX_QUERY_CHARS
 from ..ratelimit import search_limit
 from .params import request_notes, search_request
-from .service import document, health, run_search
+from .service import document, health, run_facets, run_search
 
 bp = Blueprint("web", __name__)
+
+
+# The id of the search box: htmx names the element that triggered a request in HX-Trigger.
+SEARCH_BOX_ID = "q"
 
 
 @bp.get("/")
@@ -18,12 +24,25 @@ bp = Blueprint("web", __name__)
 @search_limit
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
-    results = run_search(req, request_notes(request)) if req.query.strip() else None
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+    if fragment and request.htmx.trigger == SEARCH_BOX_ID:  # type: ignore[attr-defined]
+        # a keystroke: the facets load on their own once typing pauses (_results.html)
+        req = replace(req, facets=False)
+    results = run_search(req, request_notes(request)) if req.query.strip() else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment))
     response.vary.add("HX-Request")
+    response.vary.add("HX-Trigger")
     return response
+
+
+@bp.get("/search/facets")
+@search_limit
+def facets() -> ResponseReturnValue:
+    """The facet column of a search alone (htmx swaps it in after a keystroke's results)."""
+    req = search_request(request.args)
+    values = run_facets(req) if req.query.strip() else {}
+    return render_template("_facets.html", facets=values, req=req)
 
 
 @bp.get("/doc/<path:doc_id>")
