@@ -264,3 +264,19 @@ def test_a_keystroke_gets_results_now_and_facets_from_their_own_url(client: Flas
 def test_facets_url_never_fails(client: FlaskClient, query: str) -> None:
     r = client.get("/search/facets", query_string={"q": query})
     assert r.status_code == 200 and "data-facet=" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "doc_id, query",
+    [("001_ae9e.txt", "Geneva"), ("a b/c?d#e%f&g=h+i;j:k@l!m$n'o(p)q*r,s~t", 'quyền "x" & y=z#+%'),
+     ("é/ü 中", ""), ("x", None), ("<script>", "a\tb\nc")],
+)
+def test_doc_url_matches_url_for(app: Flask, doc_id: str, query: str | None) -> None:
+    from flask import url_for
+
+    from searchapp.web import doc_url
+
+    with app.test_request_context("/search?q=x"):
+        expected = url_for("web.doc", doc_id=doc_id) if query is None else url_for(
+            "web.doc", doc_id=doc_id, q=query)
+        assert doc_url(doc_id, query) == expected

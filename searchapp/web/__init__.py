@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 from functools import lru_cache
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -108,6 +108,17 @@ def _quoted(text: str) -> str:
     return quote_plus(text)
 
 
+# Characters werkzeug's url_for leaves as they are in a <path:...> segment.
+_PATH_SAFE = "/:@!$&'()*+,;=~"
+
+
+def doc_url(doc_id: str, query: str | None = None) -> str:
+    """url_for('web.doc', doc_id=doc_id, q=query), as a string join: a results page builds ten,
+    and url_for's routing lookups cost ~0.1 ms each (tests/test_web.py checks they agree)."""
+    url = f"{request.script_root}/doc/{quote(doc_id, safe=_PATH_SAFE)}"
+    return url if query is None else f"{url}?q={_quoted(query)}"
+
+
 def _template_context() -> dict[str, Any]:
     ui = i18n.choose(request)
     other = "en" if ui == "vi" else "vi"
@@ -116,6 +127,7 @@ def _template_context() -> dict[str, Any]:
         "t": i18n.STRINGS[ui],
         "ui_switch_url": qs(set={"ui": other}, drop=(), path=request.path),
         "qs": qs,
+        "doc_url": doc_url,
         "lang_name": lambda code: i18n.language_name(ui, code),
         "htmx_js": HTMX_JS,
         "app_version": __version__,
