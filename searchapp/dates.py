@@ -44,7 +44,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 SCAN_CHARS = 600  # a document states its own date near the top
-_YEAR = re.compile(r"\d{4}")  # every pattern holds a four-digit year: a cheap first test
+_YEAR = re.compile(r"\d{4}")  # every pattern holds a four-digit year
+# Every pattern's match holds a year: it starts at most BEFORE characters before the year
+# ("ngày 30 tháng 12 năm 2017", "September 30th, 2017") and ends at most AFTER after it.
+BEFORE, AFTER = 40, 12
 
 
 def _make(y: int, m: int, d: int) -> date | None:
@@ -61,14 +64,31 @@ def _month(word: str) -> int | None:
 
 
 def find_date(text: str) -> date | None:
-    """The earliest date stated near the top of text, or None."""
+    """The earliest date stated near the top of text, or None.
+
+    The patterns run only in a window around each four-digit number (scanning the whole head
+    with six patterns cost ~40 µs per news article, 1.4 s of loading 35k articles)."""
     head = text[:SCAN_CHARS]
-    if not _YEAR.search(head):
-        return None
+    best: tuple[int, date] | None = None
+    for year in _YEAR.finditer(head):
+        lo = max(0, year.start() - BEFORE)
+        if best is not None and best[0] < lo:
+            break  # a later window can only hold later dates
+        hi = min(len(head), year.end() + AFTER)
+        while hi < len(head) and head[hi].isalnum():
+            hi += 1  # end the window at a word's end, where \b really holds
+        found = _earliest(head, lo, hi)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+    return best[1] if best else None
+
+
+def _earliest(head: str, lo: int, hi: int) -> tuple[int, date] | None:
+    """(start, date) of the earliest valid date match of any pattern within head[lo:hi]."""
     best: tuple[int, date] | None = None
     for pattern, order in _PATTERNS:
-        pos = 0
-        while (m := pattern.search(head, pos)) is not None:
+        pos = lo
+        while (m := pattern.search(head, pos, hi)) is not None:
             if best is not None and m.start() >= best[0]:
                 break  # only an earlier date can win
             g = m.groups()
@@ -87,7 +107,7 @@ def find_date(text: str) -> date | None:
                 best = (m.start(), found)
                 break
             pos = m.end()
-    return best[1] if best else None
+    return best
 
 
 def parse_date_value(value: object) -> date | None:

@@ -175,7 +175,7 @@ def _json_records(text: str, suffix: str) -> Iterator[Record]:
     data = json.loads(text)
     items = data if isinstance(data, list) else [data]
     for i, item in enumerate(items, 1):
-        yield i, item if isinstance(item, dict) else f"item {i} is not an object"
+        yield i, item if isinstance(item, dict) else f"item {i} is not an object", ""
 
 
 def _str(value: object) -> str:
@@ -246,17 +246,19 @@ def load_file(
         report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
 
 
-Record = tuple[int, "dict[str, object] | str"]  # (line number, record or the reason it is broken)
+# (line number, the record or the reason it is broken, the record's own text: its line in a
+# JSON lines file, "" for an item of a .json array)
+Record = tuple[int, "dict[str, object] | str", str]
 
 
 def _parse_line(lineno: int, line: str) -> Record:
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
-        return lineno, f"invalid JSON ({exc.msg})"
+        return lineno, f"invalid JSON ({exc.msg})", line
     except RecursionError:
-        return lineno, "structure nested too deeply"
-    return lineno, item if isinstance(item, dict) else "not a JSON object"
+        return lineno, "structure nested too deeply", line
+    return lineno, item if isinstance(item, dict) else "not a JSON object", line
 
 
 def _text_lines(text: str) -> Iterator[Record]:
@@ -286,14 +288,14 @@ def _stream_lines(f: BinaryIO, max_bytes: int) -> Iterator[Record]:
                 raw = f.readline(1 << 20)
                 size += len(raw)
             lineno += 1
-            yield lineno, str(_too_large(size, max_bytes, "record of "))
+            yield lineno, str(_too_large(size, max_bytes, "record of ")), ""
             continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             lineno += 1
             lines = raw.decode("utf-8", "replace").splitlines()
-            yield lineno, f"not valid UTF-8 (byte {exc.start} of the line)"
+            yield lineno, f"not valid UTF-8 (byte {exc.start} of the line)", ""
             lineno += max(len(lines), 1) - 1
             continue
         for line in text.splitlines():
@@ -311,7 +313,7 @@ def _load_json_lines(
 def _load_json(
     rel: str, records: Iterable[Record], source: str, report: LoadReport
 ) -> Iterator[Document]:
-    for lineno, item in records:
+    for lineno, item, raw in records:
         where = f"{rel}:{lineno}"
         if isinstance(item, str):
             report.skipped.append(Skipped(where, item))
@@ -332,7 +334,8 @@ def _load_json(
             date=parse_date_value(item.get("date")) or find_date(body),
             source=_str(item.get("source")) or source,
             url=_str(item.get("url")),
-            hash=content_hash(nfc(json.dumps(item, sort_keys=True, ensure_ascii=False))),
+            # the record as written (re-serialising it to hash cost 0.9 s per 35k articles)
+            hash=content_hash(raw or json.dumps(item, sort_keys=True, ensure_ascii=False)),
         )
 
 

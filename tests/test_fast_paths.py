@@ -23,6 +23,17 @@ def test_month_names_any_case() -> None:
     assert find_date("no year here, May 4") is None
 
 
+def test_dates_are_found_in_the_window_around_each_year() -> None:
+    """find_date only runs its patterns near four-digit numbers: the earliest date still wins,
+    and a window's edge never cuts a number into a false date."""
+    assert find_date("Hà Nội,   ngày 30   tháng 12    năm 2017 -").isoformat() == "2017-12-30"
+    assert find_date("5 March 2020-01-02").isoformat() == "2020-03-05"
+    assert find_date("ref 2020-01-021 and 1/2/20201, then 3/4/2021").isoformat() == "2021-04-03"
+    assert find_date("x" * 300 + " 2019-05-06 " + "y" * 100 + " 1 Jan 2018").isoformat() == "2019-05-06"
+    assert find_date("in 1999 and 2005, on 2 May 2010").isoformat() == "2010-05-02"
+    assert find_date("12345678 90123") is None
+
+
 def test_jsonl_is_streamed_with_a_per_record_limit(tmp_path: Path) -> None:
     big = tmp_path / "dump.jsonl"
     lines = [json.dumps({"id": f"r{i}", "text": f"record {i} llamas " + "x" * 50}) for i in range(300)]
