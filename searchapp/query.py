@@ -24,6 +24,7 @@ from tantivy import Occur, Query
 from .analysis import Analyzers, nfc
 from .language import CJK_RE, SPACELESS_RE, normalize_code
 from .segmentation import spaceless_words
+from .store import exact_fields
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
@@ -272,6 +273,7 @@ class QueryContext:
     analyzers: Analyzers
     stem_langs: tuple[str, ...]  # languages with a stem field that holds documents
     searcher: tantivy.Searcher | None = None  # for document frequencies
+    plain_field: bool = False  # the index has body_plain (store.PLAIN_FIELD)
     num_docs: int = 0
     # Per opened index: figures the reranker reads once (average field lengths); shared by
     # the copies `dataclasses.replace` makes per search.
@@ -349,7 +351,8 @@ def term_query(
     for base in bases:
         w = weight[base]
         if exact:
-            subs.append(_field_query(schema, base, exact, w_exact[w]))
+            for fname in exact_fields(base, ctx.plain_field):
+                subs.append(_field_query(schema, fname, exact, w_exact[w]))
         for suffix, tokens, weights in families:
             subs.append(_field_query(schema, f"{base}_{suffix}", tokens, weights[w]))
         if cjk:
@@ -371,8 +374,9 @@ def term_query(
                     if (fq := prefix_query(ctx, f"{base}_{suffix}", token)) is not None:
                         subs.append(Query.boost_query(fq, W_PREFIX))
                 if len(exact) == 1 and ctx.stem_langs:
-                    if (fq := prefix_query(ctx, base, exact[0])) is not None:
-                        subs.append(Query.boost_query(fq, W_PREFIX))
+                    for fname in exact_fields(base, ctx.plain_field):
+                        if (fq := prefix_query(ctx, fname, exact[0])) is not None:
+                            subs.append(Query.boost_query(fq, W_PREFIX))
             elif len(token) >= FUZZY_MIN_LEN and not token.isdigit() and ctx.doc_freq(term.text) == 0:
                 for suffix, tokens, _ in families:
                     if len(tokens) == 1:
@@ -509,7 +513,7 @@ def scoring_terms(ctx: QueryContext, pq: ParsedQuery) -> list[tuple[str, str, fl
             bases = ("title",) if t.field == "title" else ("title", "body")
             for w, base in enumerate(bases):
                 if len(exact) == 1:
-                    out.append((base, exact[0], w_exact[w]))
+                    out.extend((f, exact[0], w_exact[w]) for f in exact_fields(base, ctx.plain_field))
                 for suffix, tokens, weights in families:
                     if len(tokens) == 1:
                         out.append((f"{base}_{suffix}", tokens[0], weights[w]))

@@ -23,6 +23,7 @@ from tantivy import Query
 
 from . import query as q
 from .language import STEMMERS
+from .store import PLAIN_FIELD, PLAIN_SOURCE, stored_text
 
 K1 = 0.9
 B = 0.55
@@ -94,7 +95,7 @@ def rerank(
     budget = RERANK_MAX_CHARS
     for _score, addr in hits[:RERANK_DEPTH]:
         doc = searcher.doc(addr)
-        budget -= len(doc.get_first("title") or "") + len(doc.get_first("body") or "")
+        budget -= len(stored_text(doc, "title")) + len(stored_text(doc, "body"))
         if budget < 0:
             return hits
         docs.append(doc)
@@ -104,13 +105,14 @@ def rerank(
         family = f"stem_{lang}" if lang in STEMMERS else "fold"
         delta = 0.0
         for base in ("title", "body"):
-            text = doc.get_first(base) or ""
+            text = stored_text(doc, base)
             if not text:
                 continue
             counts: dict[str, tuple[Counter[str], int]] = {}
-            if base in wanted:
+            exact = PLAIN_FIELD if base == "body" and doc.get_first(PLAIN_SOURCE) else base
+            if exact in wanted:
                 tokens = az.exact(text)
-                counts[base] = (Counter(tokens), len(tokens))
+                counts[exact] = (Counter(tokens), len(tokens))
             if f"{base}_{family}" in wanted:
                 tokens = az.stem(lang, text) if lang in STEMMERS else az.fold(text)
                 counts[f"{base}_{family}"] = (Counter(tokens), len(tokens))

@@ -25,7 +25,10 @@ from .cache import LRUCache
 from .documents import guess_title
 from .highlight import highlight_all, match_spec, snippet
 from .language import STEMMERS
-from .store import IndexLayout, IndexMissing, open_index, resolve
+from .store import (
+    PLAIN_FIELD, PLAIN_SOURCE, IndexLayout, IndexMissing, exact_fields, has_field, open_index,
+    resolve, stored_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +164,10 @@ class Engine:
             langs = tuple(
                 sorted(b["key"] for b in agg["l"]["buckets"] if b["key"] in STEMMERS)
             )
-        ctx = q.QueryContext(index.schema, self.analyzers, langs)
+        ctx = q.QueryContext(
+            index.schema, self.analyzers, langs,
+            plain_field=has_field(index.schema, PLAIN_FIELD),  # not in indexes built before it
+        )
         return _Open(index, path.name, self.layout.current_stamp(), ctx, searcher.num_docs)
 
     def current(self) -> _Open:
@@ -359,7 +365,7 @@ class Engine:
         for score, addr in hits:
             doc = searcher.doc(addr)
             lang = doc.get_first("lang") or ""
-            body = doc.get_first("body") or ""
+            body = stored_text(doc, "body")
             title = _title(doc, body)
             out.append(
                 Hit(
@@ -389,12 +395,13 @@ class Engine:
         pq = q.parse(query)
         spec = match_spec(pq, self.analyzers, opened.ctx.stem_langs, prefix_last=True)
         lang = doc.get_first("lang") or ""
-        title = _title(doc, doc.get_first("body") or "")
+        body = stored_text(doc, "body")
+        title = _title(doc, body)
         return DocView(
             id=doc_id,
             title=title,
             title_html=highlight_all(title, spec, self.analyzers, lang),
-            body_html=highlight_all(doc.get_first("body") or "", spec, self.analyzers, lang),
+            body_html=highlight_all(body, spec, self.analyzers, lang),
             lang=lang,
             date=_date_str(doc.get_first("date")),
             source=doc.get_first("source") or "",
@@ -404,7 +411,10 @@ class Engine:
 
     def _related(self, searcher, opened, addr, doc_id, doc, k: int = 5) -> list[Hit]:  # type: ignore[no-untyped-def]
         """Up to k documents sharing the most distinctive words of doc (more-like-this)."""
+        # more-like-this analyses each text with its field's analyzer and searches that field
         fields = {name: [t] for name in ("title", "body") if (t := doc.get_first(name) or "")}
+        if (plain := doc.get_first(PLAIN_SOURCE)) and has_field(opened.ctx.schema, PLAIN_FIELD):
+            fields[PLAIN_FIELD] = [bytes(plain).decode("utf-8")]
         if not fields:
             return []
         try:
@@ -423,7 +433,7 @@ class Engine:
             if other_addr == addr:
                 continue
             other = searcher.doc(other_addr)
-            body = " ".join((other.get_first("body") or "")[: RELATED_PREVIEW_CHARS * 4].split())
+            body = " ".join(stored_text(other, "body")[: RELATED_PREVIEW_CHARS * 4].split())
             preview = body[:RELATED_PREVIEW_CHARS] + ("…" if len(body) > RELATED_PREVIEW_CHARS else "")
             title = _title(other, body)
             out.append(
@@ -448,6 +458,8 @@ class Engine:
         searcher = opened.index.searcher()
         terms = list(searcher.terms_with_prefix("body", "", limit=None))
         terms += searcher.terms_with_prefix("title", "", limit=None)
+        if opened.ctx.plain_field:
+            terms += searcher.terms_with_prefix(PLAIN_FIELD, "", limit=None)
         return opened, terms
 
     def pair_count(self, first: str, second: str) -> int:
@@ -455,7 +467,10 @@ class Engine:
         opened = self.current()
         schema = opened.ctx.schema
         q = Query.boolean_query(
-            [(Occur.Should, Query.phrase_query(schema, f, [first, second])) for f in ("title", "body")]
+            [
+                (Occur.Should, Query.phrase_query(schema, f, [first, second]))
+                for f in ("title", *exact_fields("body", opened.ctx.plain_field))
+            ]
         )
         try:
             return opened.index.searcher().search(q, 1, count=True).count or 0

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import tantivy
 
-from .analysis import CJK, EXACT, FOLD, SEG, register_all, stem_analyzer_name
+from .analysis import CJK, EXACT, EXACT_PLAIN, FOLD, SEG, register_all, stem_analyzer_name
 from .language import STEMMERS
 
 TEXT_FIELDS = ("title", "body")
@@ -49,6 +49,34 @@ def stem_field(base: str, lang: str) -> str:
     return f"{base}_stem_{lang}"
 
 
+PLAIN_FIELD = "body_plain"
+PLAIN_SOURCE = "body_plain_text"
+
+
+def exact_fields(base: str, schema_has_plain: bool = True) -> tuple[str, ...]:
+    """The fields holding base's exact words: body's are in body or body_plain."""
+    return (base, PLAIN_FIELD) if base == "body" and schema_has_plain else (base,)
+
+
+def stored_text(doc: tantivy.Document, base: str) -> str:
+    """The stored title or body of a document, wherever the indexer put it."""
+    text = doc.get_first(base)
+    if text:
+        return text  # type: ignore[no-any-return]
+    if base == "body" and (raw := doc.get_first(PLAIN_SOURCE)):
+        return bytes(raw).decode("utf-8")
+    return ""
+
+
+def has_field(schema: tantivy.Schema, name: str) -> bool:
+    """True when schema has a field of that name (an index built before it was added has not)."""
+    try:
+        tantivy.Query.term_query(schema, name, "")
+    except ValueError:
+        return False
+    return True
+
+
 def build_schema() -> tantivy.Schema:
     """The schema: stored originals, and one indexed field per analyzer family."""
     sb = tantivy.SchemaBuilder()
@@ -60,6 +88,10 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(f"{base}_seg", tokenizer_name=SEG)
         for lang in STEMMERS:
             sb.add_text_field(stem_field(base, lang), tokenizer_name=stem_analyzer_name(lang))
+    # A body in Latin script only (analysis.is_plain): its exact words, cut by the faster
+    # tokenizer, and the text itself stored as UTF-8 bytes (a text field would also index it).
+    sb.add_text_field(PLAIN_FIELD, tokenizer_name=EXACT_PLAIN)
+    sb.add_bytes_field(PLAIN_SOURCE, stored=True, indexed=False)
     sb.add_text_field("lang", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("source", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")

@@ -88,3 +88,36 @@ def test_token_path_still_used_where_needed() -> None:
     assert [(s, e) for s, e, _ in H.find_matches("Die Straße", spec, az, "xx")] == [(4, 10)]
     spec = H.match_spec(Q.parse("conventions"), az, tuple(STEMMERS), False)
     assert len(H.find_matches("ILO Convention text", spec, az, "en")) == 1  # stemmed
+
+
+def test_plain_text_is_cut_by_the_simple_tokenizer_exactly_as_by_the_regex() -> None:
+    """Every code point analysis.is_plain accepts gives the same exact tokens with the fast
+    tokenizer (body_plain) as with the regex one (body), alone and inside words."""
+    from searchapp.analysis import EXACT, EXACT_PLAIN, build_analyzers, is_plain
+
+    analyzers = build_analyzers()
+    regex, simple = analyzers[EXACT], analyzers[EXACT_PLAIN]
+    accepted = [chr(cp) for cp in range(0x3000) if is_plain(chr(cp))]
+    assert len(accepted) > 1500 and is_plain("Quyền con người, “Geneva” – 2025 №5 ½")
+    assert not any(is_plain(s) for s in ("日本", "हिन्दी", "Ελλάδα", "a\u0301", "Ⓐ", "a\u20d7"))
+    for ch in accepted:
+        for text in (f"a{ch}b", ch, f"x {ch}{ch} y", f"1{ch}2"):
+            assert regex.analyze(text) == simple.analyze(text), (hex(ord(ch)), text)
+
+
+def test_plain_and_other_bodies_are_found_and_shown_alike(tmp_path: Path) -> None:
+    """A Latin-only body (body_plain) and one with other scripts (body) are both found by their
+    exact words, shown, highlighted and offered as related documents."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "plain.txt").write_text("Nhân quyền và phát triển bền vững ở Geneva", encoding="utf-8")
+    (docs / "mixed.txt").write_text("Nhân quyền và phát triển ở Geneva (日内瓦)", encoding="utf-8")
+    build_index(tmp_path / "idx", [docs])
+    e = Engine(tmp_path / "idx")
+    page = e.search(SearchRequest("quyền Geneva", prefix_last=False))
+    assert {h.id for h in page.hits} == {"plain.txt", "mixed.txt"}
+    assert all("<mark>quyền</mark>" in h.snippet_html for h in page.hits)
+    shown = e.document("plain.txt", "quyền")
+    assert shown is not None and "<mark>quyền</mark>" in shown.body_html
+    assert [r.id for r in shown.related] == ["mixed.txt"]
+    assert [r.id for r in e.document("mixed.txt").related] == ["plain.txt"]
