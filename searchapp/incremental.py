@@ -17,7 +17,7 @@ from pathlib import Path
 from . import manifest
 from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
 from .indexer import WRITER_HEAP, Progress, ProgressFn, write_documents
-from .store import IndexLayout, IndexMissing, open_index, writer_lock
+from .store import PLAIN_FIELD, IndexLayout, IndexMissing, has_field, open_index, writer_lock
 
 
 class NoManifest(RuntimeError):
@@ -77,6 +77,9 @@ def update_in_place(
     old = manifest.load(version_dir)
     if old is None:
         raise NoManifest(f"version {name} has no {manifest.MANIFEST}: run a full build first")
+    if not has_field(open_index(version_dir).schema, PLAIN_FIELD):
+        raise NoManifest(f"version {name} was built by an older searchapp (no {PLAIN_FIELD} "
+                         "field): run a full build first")
     report = LoadReport()
     tell: Callable[[int, int, str], None] = _teller(progress, report)
     tell(0, 0, "scanning")

@@ -77,6 +77,47 @@ def test_incremental_after_a_crash_before_the_manifest_never_duplicates(tmp_path
     assert total(root, "narwhal") == 1
 
 
+def test_an_index_built_before_body_plain_needs_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental update cannot add documents with fields the serving index lacks: it asks
+    for a full build (the admin button then does one), and the old index keeps serving."""
+    import tantivy
+
+    from searchapp import indexer, store
+    from searchapp.incremental import NoManifest
+    from searchapp.language import STEMMERS
+
+    def old_schema() -> tantivy.Schema:  # the schema before body_plain
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+        for base in store.TEXT_FIELDS:
+            sb.add_text_field(base, stored=True, tokenizer_name="sa_exact")
+            sb.add_text_field(f"{base}_fold", tokenizer_name="sa_fold")
+            sb.add_text_field(f"{base}_cjk", tokenizer_name="sa_cjk")
+            sb.add_text_field(f"{base}_seg", tokenizer_name="sa_seg")
+            for lang in STEMMERS:
+                sb.add_text_field(store.stem_field(base, lang), tokenizer_name=f"sa_stem_{lang}")
+        for name in ("lang", "source"):
+            sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+        sb.add_text_field("hash", stored=True, tokenizer_name="raw", index_option="basic")
+        sb.add_date_field("date", stored=True, indexed=True, fast=True)
+        sb.add_integer_field("year", stored=False, indexed=True, fast=True)
+        return sb.build()
+
+    docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
+    with monkeypatch.context() as m:
+        m.setattr(store, "build_schema", old_schema)
+        m.setattr(indexer, "is_plain", lambda text: False)
+        build_index(root, [docs])
+    assert Engine(root).search(SearchRequest(COMMON)).total == 3  # the old index serves
+    (docs / "new.txt").write_text("a lonely narwhal", encoding="utf-8")
+    with pytest.raises(NoManifest, match="full build"):
+        update_index(root, [docs])
+    build_index(root, [docs])
+    assert total(root, "narwhal") == 1
+
+
 def test_validation_refuses_too_many_skipped_files(tmp_path: Path) -> None:
     docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
     good = build_index(root, [docs]).version
