@@ -413,7 +413,7 @@ class Engine:
         """Up to k documents sharing the most distinctive words of doc (more-like-this)."""
         # more-like-this analyses each text with its field's analyzer and searches that field
         fields = {name: [t] for name in ("title", "body") if (t := doc.get_first(name) or "")}
-        if (plain := doc.get_first(PLAIN_SOURCE)) and has_field(opened.ctx.schema, PLAIN_FIELD):
+        if (plain := doc.get_first(PLAIN_SOURCE)) and opened.ctx.plain_field:
             fields[PLAIN_FIELD] = [bytes(plain).decode("utf-8")]
         if not fields:
             return []
