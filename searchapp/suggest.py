@@ -221,11 +221,13 @@ class Suggester:
         vocab = self.vocabulary()
         if vocab is None:
             return None
-        return vocab.suggest(query, self.engine.analyzers, typos, self._pair_count)
+        serving = self.engine.serving()  # once per suggestion, not once per pair (a stat call)
+        return vocab.suggest(
+            query, self.engine.analyzers, typos, lambda a, b: self._pair_count(serving, a, b)
+        )
 
-    def _pair_count(self, first: str, second: str) -> int:
+    def _pair_count(self, serving: object, first: str, second: str) -> int:
         """Engine.pair_count, remembered per serving index (typing repeats the same pairs)."""
-        serving = self.engine.serving()
         if self._pairs_for is not serving:
             self._pairs, self._pairs_for = {}, serving
         key = (first, second)
