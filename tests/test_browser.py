@@ -109,6 +109,30 @@ def test_typed_query_gets_its_facets_once_typing_pauses(page: Page, server: str)
     expect(page).to_have_url(re.compile(r"q=Geneva&lang=vi$"))
 
 
+def test_facets_stay_in_place_while_typing(page: Page, server: str) -> None:
+    """Between a keystroke's results and their facets the previous column stays (inert), so the
+    facet column never goes empty while someone types."""
+    page.goto(f"{server}/search?q=Genev")
+    expect(page.locator('.facets a[data-facet="lang"]').first).to_be_visible()
+    page.evaluate("""() => {
+        window.facetStates = [];
+        new MutationObserver(() => {
+            const col = document.querySelector('#results .facets');
+            window.facetStates.push(col ? [col.querySelectorAll('.facet-value').length,
+                                           col.hasAttribute('inert')] : [0, false]);
+        }).observe(document.getElementById('results'), {childList: true, subtree: true});
+    }""")
+    page.locator("#q").click()
+    page.keyboard.press("End")
+    page.keyboard.type("a")
+    expect(page).to_have_url(re.compile(r"q=Geneva$"))
+    expect(page.locator(".facets-pending")).to_have_count(0)
+    expect(page.locator('.facets a[data-facet="lang"][data-value="vi"] .count')).to_have_text("1")
+    states = page.evaluate("window.facetStates")
+    assert states and min(n for n, _ in states) > 0  # never an empty column
+    assert any(inert for _, inert in states)  # the stale column was shown, not clickable
+
+
 def test_back_and_forward_restore_queries(page: Page, server: str) -> None:
     page.goto(f"{server}/")
     box = page.locator("#q")

@@ -16,6 +16,21 @@
     if (h.type === "push" && h.path === location.pathname + location.search) { h.type = "replace"; }
     typingPushes(ev.detail.elt !== box());
   });
+  // A keystroke's results come without facets: they load into .facets-pending 250 ms later
+  // (templates/_results.html). Until then the previous column stays, dimmed and inert, so it
+  // neither blinks nor offers links of the previous query.
+  var shownFacets = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    shownFacets = document.querySelector("#results .facets");
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var pending = document.querySelector("#results .facets-pending");
+    if (pending && shownFacets && shownFacets !== pending && !pending.firstElementChild) {
+      while (shownFacets.firstChild) { pending.appendChild(shownFacets.firstChild); }
+      pending.setAttribute("inert", "");
+    }
+    shownFacets = null;
+  });
   function links() { return Array.prototype.slice.call(document.querySelectorAll("#results a.hit-link")); }
   function typing(el) {
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
