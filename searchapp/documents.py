@@ -119,7 +119,7 @@ def guess_title(text: str, fallback: str) -> str:
         line = raw.strip().lstrip("#").strip()
         if len(line) < 3 or line.endswith(":") or _NOISE_LINE.match(line):
             continue
-        if find_date(line) and len(line) < 40:
+        if len(line) < 40 and find_date(line):  # a short line that is only a date
             continue
         line = _LEADING_DATE.sub("", line)
         if len(line) >= 3:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -67,7 +67,8 @@ def save(version_dir: Path, manifest: Manifest, roots: list[Path]) -> None:
     payload = {
         "format": FORMAT,
         "roots": [str(r.absolute()) for r in roots],
-        "files": {rel: asdict(e) for rel, e in sorted(manifest.items())},
+        # vars(), not asdict(): asdict deep-copies each list of ids (0.5 s for 200k ids)
+        "files": {rel: vars(e) for rel, e in sorted(manifest.items())},
     }
     tmp = version_dir / f"{MANIFEST}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
