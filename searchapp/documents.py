@@ -106,7 +106,10 @@ _LEADING_DATE = re.compile(r"^\s*(date\s*:?\s*)?\d{4}-\d{2}-\d{2}\s*", re.I)
 
 
 def _clip(text: str, limit: int = TITLE_MAX) -> str:
-    text = " ".join(text.split())
+    """text with its whitespace collapsed, cut at a word boundary to at most `limit` characters
+    (plus "…"). Only the head is collapsed when it already holds more than `limit` characters."""
+    head = " ".join(text[: limit * 4].split())
+    text = head if len(head) > limit or len(text) <= limit * 4 else " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)

@@ -121,3 +121,14 @@ def test_plain_and_other_bodies_are_found_and_shown_alike(tmp_path: Path) -> Non
     assert shown is not None and "<mark>quyền</mark>" in shown.body_html
     assert [r.id for r in shown.related] == ["mixed.txt"]
     assert [r.id for r in e.document("mixed.txt").related] == ["plain.txt"]
+
+
+def test_clip_collapses_only_the_head_and_cuts_as_before() -> None:
+    from searchapp.documents import TITLE_MAX, _clip
+
+    long = "word " * 1000
+    assert _clip(long) == ("word " * (TITLE_MAX // 5)).strip() + "…"
+    spaced = " " * (TITLE_MAX * 4) + "Title after a lot of blank"  # head all blank: full text
+    assert _clip(spaced) == "Title after a lot of blank"
+    assert _clip("  Short\n title ") == "Short title"
+    assert _clip("x" * (TITLE_MAX + 5)) == "x" * TITLE_MAX + "…"
