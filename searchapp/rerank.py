@@ -23,7 +23,7 @@ from tantivy import Query
 
 from . import query as q
 from .language import STEMMERS
-from .store import PLAIN_FIELD, PLAIN_SOURCE, stored_text
+from .store import exact_field_of, stored_text
 
 K1 = 0.9
 B = 0.55
@@ -109,7 +109,7 @@ def rerank(
             if not text:
                 continue
             counts: dict[str, tuple[Counter[str], int]] = {}
-            exact = PLAIN_FIELD if base == "body" and doc.get_first(PLAIN_SOURCE) else base
+            exact = exact_field_of(doc, base)
             if exact in wanted:
                 tokens = az.exact(text)
                 counts[exact] = (Counter(tokens), len(tokens))

@@ -26,7 +26,7 @@ from .documents import guess_title
 from .highlight import highlight_all, match_spec, snippet
 from .language import STEMMERS
 from .store import (
-    PLAIN_FIELD, PLAIN_SOURCE, IndexLayout, IndexMissing, exact_fields, has_field, open_index,
+    PLAIN_FIELD, IndexLayout, IndexMissing, exact_field_of, exact_fields, has_field, open_index,
     resolve, stored_text,
 )
 
@@ -412,9 +412,10 @@ class Engine:
     def _related(self, searcher, opened, addr, doc_id, doc, k: int = 5) -> list[Hit]:  # type: ignore[no-untyped-def]
         """Up to k documents sharing the most distinctive words of doc (more-like-this)."""
         # more-like-this analyses each text with its field's analyzer and searches that field
-        fields = {name: [t] for name in ("title", "body") if (t := doc.get_first(name) or "")}
-        if (plain := doc.get_first(PLAIN_SOURCE)) and opened.ctx.plain_field:
-            fields[PLAIN_FIELD] = [bytes(plain).decode("utf-8")]
+        fields = {
+            exact_field_of(doc, name): [text]
+            for name in ("title", "body") if (text := stored_text(doc, name))
+        }
         if not fields:
             return []
         try:

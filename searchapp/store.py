@@ -58,6 +58,11 @@ def exact_fields(base: str, schema_has_plain: bool = True) -> tuple[str, ...]:
     return (base, PLAIN_FIELD) if base == "body" and schema_has_plain else (base,)
 
 
+def exact_field_of(doc: tantivy.Document, base: str) -> str:
+    """The field that holds a stored document's exact words of base (title, body or body_plain)."""
+    return PLAIN_FIELD if base == "body" and doc.get_first(PLAIN_SOURCE) else base
+
+
 def stored_text(doc: tantivy.Document, base: str) -> str:
     """The stored title or body of a document, wherever the indexer put it."""
     text = doc.get_first(base)

@@ -39,3 +39,13 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def engine(seed_index: Path) -> Engine:
     return Engine(seed_index)
+
+
+def engine_over(tmp_path: Path, texts: dict[str, str]) -> Engine:
+    """An Engine over a real index of .txt files with these names and texts."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    build_index(tmp_path / "idx", [docs])
+    return Engine(tmp_path / "idx")

@@ -12,6 +12,7 @@ from searchapp.documents import LoadReport, load_file
 from searchapp.indexer import build_index
 from searchapp.language import STEMMERS
 from searchapp.search import Engine, SearchRequest
+from tests.conftest import engine_over
 
 
 def test_month_names_any_case() -> None:
@@ -108,12 +109,10 @@ def test_plain_text_is_cut_by_the_simple_tokenizer_exactly_as_by_the_regex() -> 
 def test_plain_and_other_bodies_are_found_and_shown_alike(tmp_path: Path) -> None:
     """A Latin-only body (body_plain) and one with other scripts (body) are both found by their
     exact words, shown, highlighted and offered as related documents."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "plain.txt").write_text("Nhân quyền và phát triển bền vững ở Geneva", encoding="utf-8")
-    (docs / "mixed.txt").write_text("Nhân quyền và phát triển ở Geneva (日内瓦)", encoding="utf-8")
-    build_index(tmp_path / "idx", [docs])
-    e = Engine(tmp_path / "idx")
+    e = engine_over(tmp_path, {
+        "plain.txt": "Nhân quyền và phát triển bền vững ở Geneva",
+        "mixed.txt": "Nhân quyền và phát triển ở Geneva (日内瓦)",
+    })
     page = e.search(SearchRequest("quyền Geneva", prefix_last=False))
     assert {h.id for h in page.hits} == {"plain.txt", "mixed.txt"}
     assert all("<mark>quyền</mark>" in h.snippet_html for h in page.hits)

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from searchapp.search import Engine, SearchRequest
+from tests.conftest import engine_over
 
 EN_BELARUS = "000_b2a8526e512383b7.txt"
 VI = "001_ae9e3e1196b18828.txt"
@@ -101,28 +102,17 @@ def test_fallback_to_any_word_is_reported(engine: Engine) -> None:
 
 
 def test_exact_spelling_ranks_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from searchapp.indexer import build_index
-
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Quyên góp ủng hộ đồng bào vùng lũ miền Trung", encoding="utf-8")
-    (docs / "b.txt").write_text("Cao ủy Nhân quyền LHQ đánh giá cao Việt Nam", encoding="utf-8")
-    build_index(tmp_path / "idx", [docs])
-    e = Engine(tmp_path / "idx")
+    e = engine_over(tmp_path, {
+        "a.txt": "Quyên góp ủng hộ đồng bào vùng lũ miền Trung",
+        "b.txt": "Cao ủy Nhân quyền LHQ đánh giá cao Việt Nam",
+    })
     assert ids(e, "quyền", prefix_last=False) == ["b.txt", "a.txt"]
     assert ids(e, "quyên", prefix_last=False) == ["a.txt", "b.txt"]
     assert set(ids(e, "quyen", prefix_last=False)) == {"a.txt", "b.txt"}
 
 
 def test_repeated_query_terms_keep_their_weight(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from searchapp.indexer import build_index
-
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("apple banana banana banana", encoding="utf-8")
-    (docs / "b.txt").write_text("apple apple apple banana", encoding="utf-8")
-    build_index(tmp_path / "idx", [docs])
-    e = Engine(tmp_path / "idx")
+    e = engine_over(tmp_path, {"a.txt": "apple banana banana banana", "b.txt": "apple apple apple banana"})
     once = {h.id: h.score for h in e.search(SearchRequest("apple banana", prefix_last=False)).hits}
     twice = {
         h.id: h.score for h in e.search(SearchRequest("apple apple banana", prefix_last=False)).hits
