@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from anywhere without installing the package
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "baomoi-vi" / "corpus.jsonl.gz"
-HEAP = 256_000_000  # the same arena as searchapp.indexer.WRITER_HEAP
+HEAP = 256_000_000  # the same arena as searchapp.backends.tantivy.writer.WRITER_HEAP
 SMOKE_DOCS = 300
 INDEX_RATIO_TARGET = 0.5  # ours docs/s ÷ raw tantivy docs/s
 P95_TARGET_MS = 5.0
@@ -198,8 +198,8 @@ def phase_raw(work: Path) -> dict:
 
 
 def phase_ours_build(work: Path) -> dict:
-    """searchapp.indexer.build_index on the subset file: loading + analysis + writing + switch."""
-    from searchapp.indexer import build_index
+    """searchapp.index.build.build_index on the subset file: loading + analysis + writing + switch."""
+    from searchapp.index.build import build_index
 
     root = work / "ours_index"
     path = work / "corpus.jsonl"
@@ -220,9 +220,10 @@ def phase_ours_build(work: Path) -> dict:
 
 def phase_ours_write(work: Path) -> dict:
     """Loading (load_file: read, NFC, JSON, Document) timed apart from write_documents + commit."""
-    from searchapp.documents import LoadReport, load_file
-    from searchapp.indexer import WRITER_HEAP, write_documents
-    from searchapp.store import create_index
+    from searchapp.ingest.load import load_file
+    from searchapp.ingest.records import LoadReport
+    from searchapp.backends.tantivy.writer import WRITER_HEAP, write_documents
+    from searchapp.backends.tantivy.schema import create_index
 
     path = work / "corpus.jsonl"
     started = time.perf_counter()
@@ -255,7 +256,8 @@ def phase_ours_write(work: Path) -> dict:
 
 def phase_query(work: Path, reps: int, warmup: int) -> dict:
     """Engine.search (query parse + build + search + count + facets + 10 snippets) per query."""
-    from searchapp.search import Engine, SearchRequest
+    from searchapp.search.engine import Engine
+    from searchapp.search.request import SearchRequest
 
     engine = Engine(work / "ours_index")
     t0 = time.perf_counter()

@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             if not corpus.is_file():
                 print(f"skipped: corpus not found ({corpus})")
                 return 0
-            from searchapp.indexer import build_index  # noqa: PLC0415
+            from searchapp.index.build import build_index  # noqa: PLC0415
 
             limit = SMOKE_DOCS if args.smoke and args.docs is None else args.docs
             path = Path(tmp) / "corpus.jsonl"

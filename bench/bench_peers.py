@@ -58,7 +58,7 @@ def child_rss_mb() -> float:
 
 
 def index_ours(work: Path, _cap: int | None) -> dict:
-    from searchapp.indexer import build_index
+    from searchapp.index.build import build_index
 
     path = work / "corpus.jsonl"
     t = time.perf_counter()
@@ -199,7 +199,8 @@ def time_queries(run, reps: int, warmup: int) -> dict:  # noqa: ANN001
 
 
 def query_ours(work: Path, reps: int, warmup: int) -> dict:
-    from searchapp.search import Engine, SearchRequest
+    from searchapp.search.engine import Engine
+    from searchapp.search.request import SearchRequest
 
     engine = Engine(work / "ours_index")
 

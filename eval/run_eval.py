@@ -25,8 +25,9 @@ sys.path.insert(0, str(REPO))
 import ir_measures  # noqa: E402
 from ir_measures import MAP, R, nDCG  # noqa: E402
 
-from searchapp.indexer import build_index  # noqa: E402
-from searchapp.search import Engine, SearchRequest  # noqa: E402
+from searchapp.index.build import build_index  # noqa: E402
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest  # noqa: E402
 
 CORPORA = Path(os.environ.get("SEARCHAPP_CORPORA", REPO.parent / "shared" / "corpora"))
 MEASURES = [nDCG @ 10, MAP, R @ 100]

@@ -10,9 +10,10 @@ import click
 
 from . import __version__
 from .config import Settings
-from .indexer import EmptyBuild, ValidationFailed
-from .search import Engine, SearchRequest
-from .store import IndexBusy, IndexLayout, IndexMissing
+from .index.build import EmptyBuild, ValidationFailed
+from .search.engine import Engine
+from .search.request import SearchRequest
+from .index.layout import IndexBusy, IndexLayout, IndexMissing
 
 _INDEX_DIR = click.option(
     "--index-dir",
@@ -54,7 +55,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
     Reads .txt, .md, .html/.htm, .json and .jsonl. Files that cannot be read are skipped and
     listed with their reason; the serving index is untouched if the build fails. Progress goes
     to index/job.json and every run to index/history.jsonl (both shown on /admin)."""
-    from .jobs import run_job  # noqa: PLC0415
+    from .index.jobs import run_job  # noqa: PLC0415
 
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
@@ -81,7 +82,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
 def admin_password_cmd(index_dir: Path | None, password: str) -> None:
     """Set the /admin password (stored as a hash in the instance folder; a running server picks
     it up at its next login). $SEARCHAPP_ADMIN_PASSWORD, when set, still wins."""
-    from .auth import instance_dir, store_password  # noqa: PLC0415
+    from .web.auth import instance_dir, store_password  # noqa: PLC0415
 
     settings = Settings.from_env()
     folder = instance_dir(index_dir or settings.index_dir)
@@ -157,7 +158,7 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     root = index_dir or settings.index_dir
     if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():
         click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
-        from .jobs import run_job  # noqa: PLC0415 - the same path as `searchapp index` (history)
+        from .index.jobs import run_job  # noqa: PLC0415 - the same path as `searchapp index` (history)
 
         try:
             result = run_job(

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import DEFAULT_MAX_BYTES
+from .ingest.records import DEFAULT_MAX_BYTES
 
 
 def project_root() -> Path:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.indexer import build_index
-from searchapp.search import Engine
+from searchapp.index.build import build_index
+from searchapp.search.engine import Engine
 
 # Tests hammer servers from one address: the search rate limit is off unless a test sets it
 # (tests/test_hardening.py does). Server processes inherit this.

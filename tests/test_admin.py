@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from searchapp.indexer import build_index
+from searchapp.index.build import build_index
 from searchapp.web import create_app
 from tests.web_helpers import running_server
 
@@ -267,8 +267,8 @@ def test_reindex_endpoint_needs_login_and_csrf(tmp_path: Path) -> None:
 
 def test_rollback_button_serves_the_previous_version(app: Flask, client: FlaskClient,
                                                      tmp_path: Path) -> None:
-    from searchapp import history
-    from searchapp.store import IndexLayout
+    from searchapp.index import history
+    from searchapp.index.layout import IndexLayout
 
     layout = IndexLayout(tmp_path / "index")
     first = layout.current_version()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.indexer import build_index
+from searchapp.index.build import build_index
 from tests.test_admin import PASSWORD, admin_server, make_docs
 from tests.test_browser import ARTIFACTS, DOCS, DOCS_VIEWPORT, LAUNCH_ARGS
 

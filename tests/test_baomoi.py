@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.indexer import build_index
-from searchapp.search import Engine, SearchRequest
+from searchapp.index.build import build_index
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
 
 from .conftest import corpus_path
 

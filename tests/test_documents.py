@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.documents import LoadReport, guess_title, load_documents
-from searchapp.dates import find_date
-from searchapp.indexer import build_index
-from searchapp.search import Engine, SearchRequest
+from searchapp.ingest.records import LoadReport
+
+from searchapp.ingest.titles import guess_title
+
+from searchapp.ingest.walk import load_documents
+from searchapp.ingest.dates import find_date
+from searchapp.index.build import build_index
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
 
 
 def load(root: Path, **kw: int) -> tuple[list, LoadReport]:  # type: ignore[type-arg]

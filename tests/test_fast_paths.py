@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from searchapp import highlight as H, query as Q
-from searchapp.analysis import Analyzers
-from searchapp.dates import find_date
-from searchapp.documents import LoadReport, load_file
-from searchapp.indexer import build_index
-from searchapp.language import STEMMERS
-from searchapp.search import Engine, SearchRequest
+from searchapp.search import highlight as H, parse as Q
+from searchapp.analysis.analyzers import Analyzers
+from searchapp.ingest.dates import find_date
+from searchapp.ingest.load import load_file
+from searchapp.ingest.records import LoadReport
+from searchapp.index.build import build_index
+from searchapp.analysis.language import STEMMERS
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
 from tests.conftest import engine_over
 
 
@@ -94,7 +96,8 @@ def test_token_path_still_used_where_needed() -> None:
 def test_plain_text_is_cut_by_the_simple_tokenizer_exactly_as_by_the_regex() -> None:
     """Every code point analysis.is_plain accepts gives the same exact tokens with the fast
     tokenizer (body_plain) as with the regex one (body), alone and inside words."""
-    from searchapp.analysis import EXACT, EXACT_PLAIN, build_analyzers, is_plain
+    from searchapp.analysis.text import EXACT, EXACT_PLAIN, is_plain
+    from searchapp.backends.tantivy.tokenizers import build_analyzers
 
     analyzers = build_analyzers()
     regex, simple = analyzers[EXACT], analyzers[EXACT_PLAIN]
@@ -123,7 +126,7 @@ def test_plain_and_other_bodies_are_found_and_shown_alike(tmp_path: Path) -> Non
 
 
 def test_clip_collapses_only_the_head_and_cuts_as_before() -> None:
-    from searchapp.documents import TITLE_MAX, _clip
+    from searchapp.ingest.titles import TITLE_MAX, clip as _clip
 
     long = "word " * 1000
     assert _clip(long) == ("word " * (TITLE_MAX // 5)).strip() + "…"

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchapp.query import MAX_QUERY_CHARS
+from searchapp.search.parse import MAX_QUERY_CHARS
 from searchapp.web.service import SEARCH_FAILED
 from tests.web_helpers import running_server
 

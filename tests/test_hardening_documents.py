@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from searchapp import history
-from searchapp.store import IndexLayout
+from searchapp.index import history
+from searchapp.index.layout import IndexLayout
 from tests.test_admin import COMMON, AdminClient, admin_server, api_total, make_docs
 
 GOOD = 24
@@ -130,8 +130,8 @@ def test_100k_nested_divs_load_quickly(tmp_path: Path) -> None:
     path = tmp_path / "deep.html"
     path.write_text("<html><body>" + "<div>" * 100_000 + "deepword" + "</div>" * 100_000
                     + "</body></html>", encoding="utf-8")
-    code = ("import sys; from pathlib import Path; from searchapp.documents import LoadReport, "
-            "load_file; r = LoadReport(); d = list(load_file(Path(sys.argv[1]), 'deep.html', "
+    code = ("import sys; from pathlib import Path; from searchapp.ingest.records import LoadReport; "
+            "from searchapp.ingest.load import load_file; r = LoadReport(); d = list(load_file(Path(sys.argv[1]), 'deep.html', "
             "'x', r)); print(len(d), r.skipped)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                          timeout=5)

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from searchapp.indexer import build_index
+from searchapp.index.build import build_index
 from tests.test_admin import COMMON, env, make_docs
 from tests.web_helpers import running_server
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.indexer import build_index
-from searchapp.language import detect_language, normalize_code
-from searchapp.search import Engine, SearchRequest
-from searchapp.segmentation import spaceless_words
+from searchapp.index.build import build_index
+from searchapp.analysis.language import detect_language, normalize_code
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
+from searchapp.analysis.segmentation import spaceless_words
 
 from .conftest import corpus_path
 

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchapp.query import parse
-from searchapp.search import Engine, SearchRequest
+from searchapp.search.parse import parse
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
 
 NASTY = [
     '"unclosed', "AND OR", "title:", "(((", ")))", "{}", "[1 TO", "a:b:c", "*", "*:*", "NOT",

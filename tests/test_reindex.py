@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from searchapp import history, jobs, manifest
-from searchapp.incremental import update_index
-from searchapp.indexer import Checks, ValidationFailed, build_index
-from searchapp.search import Engine, SearchRequest
-from searchapp.store import COMPLETE_MARKER, IndexLayout, rollback, writer_lock
+from searchapp.index import history, jobs, manifest
+from searchapp.index.incremental import update_index
+from searchapp.index.build import Checks, ValidationFailed, build_index
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
+from searchapp.index.layout import COMPLETE_MARKER, IndexLayout, rollback, writer_lock
 from tests.test_admin import COMMON, AdminClient, admin_server, api_total, make_docs
 
 BIG = 1500  # files: a full reindex takes ~2 s here, long enough to act in the middle of it
@@ -84,9 +85,9 @@ def test_an_index_built_before_body_plain_needs_a_full_build(
     for a full build (the admin button then does one), and the old index keeps serving."""
     import tantivy
 
-    from searchapp import indexer, store
-    from searchapp.incremental import NoManifest
-    from searchapp.language import STEMMERS
+    from searchapp.backends.tantivy import schema as store, writer as indexer
+    from searchapp.index.incremental import NoManifest
+    from searchapp.analysis.language import STEMMERS
 
     def old_schema() -> tantivy.Schema:  # the schema before body_plain
         sb = tantivy.SchemaBuilder()
@@ -130,7 +131,7 @@ def test_validation_refuses_too_many_skipped_files(tmp_path: Path) -> None:
 
 
 def test_canary_words_come_from_titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from searchapp import indexer
+    from searchapp.index import build as indexer
 
     docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
     build_index(root, [docs], checks=Checks(canaries=3))  # real titles are found

@@ -10,8 +10,9 @@ import ir_measures
 import pytest
 
 from eval.run_eval import COLLECTIONS, CORPORA, judged, read_queries, run_queries, strip_marks
-from searchapp.indexer import build_index
-from searchapp.search import Engine, SearchRequest
+from searchapp.index.build import build_index
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
 
 from .conftest import corpus_path
 

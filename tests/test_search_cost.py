@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from searchapp import query as Q
-from searchapp.indexer import build_index
-from searchapp.search import Engine, SearchRequest
+from searchapp.backends.tantivy import compile as Q
+
+from searchapp.search import parse as P
+from searchapp.index.build import build_index
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
 
 # z-words with distinct document frequencies: zeta 6, zebra 5, zinc 4, zorro 3, zoom 2, zulu 1
 Z_WORDS = {"zeta": 6, "zebra": 5, "zinc": 4, "zorro": 3, "zoom": 2, "zulu": 1}
@@ -114,7 +117,7 @@ def test_failed_search_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_rerank_skips_queries_whose_top_hits_hold_too_much_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from searchapp import rerank
+    from searchapp.backends.tantivy import rerank
 
     records = [
         {"id": f"d{i}", "lang": "en", "text": f"llamas graze on the green hills {'near farms ' * i}"}
@@ -128,7 +131,7 @@ def test_rerank_skips_queries_whose_top_hits_hold_too_much_text(
     from dataclasses import replace
 
     ctx = replace(opened.ctx, searcher=searcher, num_docs=searcher.num_docs)
-    pq = Q.parse(question)
+    pq = P.parse(question)
     assert rerank.applies(pq)
     hits = searcher.search(Q.build(ctx, pq, prefix_last=False), 10).hits
     reranked = rerank.rerank(ctx, searcher, pq, hits)

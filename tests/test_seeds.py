@@ -6,7 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from searchapp.search import Engine, SearchRequest
+from searchapp.search.engine import Engine
+
+from searchapp.search.request import SearchRequest
 from tests.conftest import engine_over
 
 EN_BELARUS = "000_b2a8526e512383b7.txt"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.indexer import EmptyBuild, build_index
-from searchapp.search import Engine, SearchRequest
-from searchapp.store import IndexBusy, IndexLayout, writer_lock
+from searchapp.index.build import EmptyBuild, build_index
+from searchapp.search.engine import Engine
+from searchapp.search.request import SearchRequest
+from searchapp.index.layout import IndexBusy, IndexLayout, writer_lock
 
 
 def write(folder: Path, name: str, text: str) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from searchapp.indexer import build_index
-from searchapp.search import Engine
-from searchapp.suggest import Suggester
+from searchapp.index.build import build_index
+from searchapp.search.engine import Engine
+from searchapp.search.suggest import Suggester
 
 
 def test_accents_follow_the_neighbouring_word(tmp_path: Path) -> None:

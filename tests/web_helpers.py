@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from searchapp.indexer import build_index
+from searchapp.index.build import build_index
 
 XSS_TITLE = "<script>alert(1)</script> Tricky <img src=x onerror=alert(1)> title"
 XSS_HTML = f"""<!doctype html><html lang="en"><head><title>{XSS_TITLE.replace('<', '&lt;')}</title></head>

@@ -17,7 +17,8 @@ from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
-from .. import __version__, ratelimit, requestlog, security
+from .. import __version__
+from . import ratelimit, requestlog, security
 from ..config import Settings
 from . import i18n
 from .service import EXTENSION, NoIndex, Services

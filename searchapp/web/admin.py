@@ -12,10 +12,11 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
                    url_for)
 from flask.typing import ResponseReturnValue
 
-from .. import auth, history, jobs
-from ..admin_analyze import analyze
-from ..language import STEMMERS
-from ..store import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
+from ..index import history, jobs
+from . import auth
+from .analyze import analyze
+from ..analysis.language import STEMMERS
+from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from .service import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -171,7 +172,7 @@ def init_app(app: Any) -> None:
     """Login/CSRF/rate limits, the blueprint, and removal of builds a crash left behind."""
     auth.init_app(app)
     app.register_blueprint(bp)
-    from ..store import cleanup_dead_builds  # noqa: PLC0415
+    from ..index.layout import cleanup_dead_builds  # noqa: PLC0415
 
     keep = jobs.JobSettings.from_env().keep_versions
     cleanup_dead_builds(IndexLayout(Path(app.config["INDEX_DIR"]).absolute()), keep)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..ratelimit import search_limit
+from .ratelimit import search_limit
 from .openapi import spec
 from .params import MAX_DOC_ID_CHARS, request_notes, search_request
 from .service import document, hit_json, run_search

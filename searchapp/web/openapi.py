@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..query import MAX_QUERY_CHARS
-from ..search import MAX_PAGE_SIZE
+from ..search.parse import MAX_QUERY_CHARS
+from ..search.request import MAX_PAGE_SIZE
 
 
 def _param(name: str, schema: dict[str, Any], text: str, many: bool = False) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
-from ..query import MAX_QUERY_CHARS
-from ..search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest
+from ..search.parse import MAX_QUERY_CHARS
+from ..search.request import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest
 from . import i18n
 
 MAX_FILTER_VALUES = 20

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..requestlog import log_error, record_hits
-from ..search import DocView, Engine, FacetValue, Hit, SearchPage, SearchRequest
-from ..query import MAX_QUERY_CHARS
-from ..store import IndexMissing
-from ..suggest import Suggester
+from .requestlog import log_error, record_hits
+from ..search.engine import Engine
+from ..search.request import DocView, FacetValue, Hit, SearchPage, SearchRequest
+from ..search.parse import MAX_QUERY_CHARS
+from ..index.layout import IndexMissing
+from ..search.suggest import Suggester
 
 from .params import MAX_DOC_ID_CHARS
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..query import MAX_QUERY_CHARS
-from ..ratelimit import search_limit
+from ..search.parse import MAX_QUERY_CHARS
+from .ratelimit import search_limit
 from .params import request_notes, search_request
 from .service import document, health, run_facets, run_search
 

@@ -8,19 +8,14 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time as dtime
 from pathlib import Path
 
-import tantivy
-
-from .analysis import fold_marks, is_plain, nfc
-from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
-from .language import CJK_RE, SPACELESS_RE, detect_language, normalize_code, stemmer_for
-from .segmentation import segment_for_index
+from ..backends.tantivy.writer import TantivyWriter
+from ..ingest.load import load_file
+from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
+from ..ingest.walk import iter_files
 from . import manifest
-from .store import PLAIN_FIELD, PLAIN_SOURCE, IndexLayout, create_index, stem_field, writer_lock
-
-WRITER_HEAP = 256_000_000
+from .layout import IndexLayout, writer_lock
 
 
 @dataclass(frozen=True)
@@ -75,77 +70,6 @@ class Checks:
 
 
 CANARY_WORD = re.compile(r"[^\W\d_]{4,}")
-# Any character that fold_marks, the cjk field or the seg field cares about (the union of
-# analysis._NEEDS_MARK_FOLD_RE, CJK_RE and SPACELESS_RE): most texts have none, and one scan
-# then settles all three.
-_SPECIAL_SCRIPTS_RE = re.compile(
-    "[\u0370-\u052f\u0590-\u06ff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
-    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
-)
-
-
-def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
-    """One Document -> a tantivy document with every analysed field filled."""
-    t = tantivy.Document()
-    t.add_text("id", doc.id)
-    t.add_text("lang", lang)
-    t.add_text("source", doc.source)
-    t.add_text("hash", doc.hash)
-    if doc.url:
-        t.add_text("url", doc.url)
-    if doc.date:
-        t.add_date("date", datetime.combine(doc.date, dtime(), UTC))
-        t.add_integer("year", doc.date.year)
-    stemmed = stemmer_for(lang) is not None
-    # Each text goes to the exact field and to ONE accent-free family: stemmed (and folded)
-    # for the 18 languages with a stemmer, else folded. A title made from the text's first line is not indexed a second time (search shows it
-    # again from the body).
-    for name, text in (("title", doc.title if doc.title_given else ""), ("body", doc.body)):
-        if not text:
-            continue
-        plain = name == "body" and is_plain(text)
-        special = not plain and _SPECIAL_SCRIPTS_RE.search(text) is not None
-        folded = fold_marks(text) if special else text
-        if plain:  # the same exact words as the regex gives, ~2x faster (analysis.is_plain)
-            t.add_text(PLAIN_FIELD, text)
-            t.add_bytes(PLAIN_SOURCE, text.encode("utf-8"))
-        else:
-            t.add_text(name, text)
-        if stemmed:
-            t.add_text(stem_field(name, lang), text)
-        else:
-            t.add_text(f"{name}_fold", folded)
-        if special and CJK_RE.search(text):
-            t.add_text(f"{name}_cjk", text)
-        seg = segment_for_index(text) if special and SPACELESS_RE.search(text) else ""
-        if seg:
-            t.add_text(f"{name}_seg", seg)
-    return t
-
-
-def document_language(doc: Document) -> str:
-    """The document's declared language, else the detected one."""
-    return normalize_code(doc.lang) or detect_language(f"{doc.title}\n{doc.body}")
-
-
-def write_documents(
-    writer: tantivy.IndexWriter,
-    docs: Iterable[Document],
-    languages: dict[str, int],
-) -> int:
-    """Add documents to a writer (not committed); return how many."""
-    n = 0
-    for doc in docs:
-        title, body = nfc(doc.title), nfc(doc.body)  # the same objects when already NFC
-        if title is not doc.title or body is not doc.body:
-            doc = replace(doc, title=title, body=body)
-        lang = document_language(doc)
-        writer.add_document(to_tantivy(doc, lang))
-        languages[lang] = languages.get(lang, 0) + 1
-        n += 1
-    return n
-
-
 def _progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
     from tqdm import tqdm  # noqa: PLC0415
 
@@ -199,8 +123,7 @@ def build_version(
     layout.prune(keep_previous)  # dead builds from a crash go first (we hold the lock)
     files = list(iter_files(doc_roots, report))
     version_dir = layout.new_version_dir()
-    index = create_index(version_dir)
-    writer = index.writer(WRITER_HEAP)
+    writer = TantivyWriter.create(version_dir)
     languages: dict[str, int] = {}
     files_manifest: manifest.Manifest = {}
     firsts: list[Document] = []
@@ -220,7 +143,7 @@ def build_version(
                         firsts.append(doc)
                     yield doc
 
-            write_documents(writer, streamed(load_file(path, rel, source, report, max_bytes)), languages)
+            writer.add(streamed(load_file(path, rel, source, report, max_bytes)), languages)
             reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
             try:
                 files_manifest[rel] = manifest.entry_for(path, ids, reason)
@@ -233,14 +156,14 @@ def build_version(
             raise EmptyBuild("no documents found: the current index was kept")
         tell(len(files), len(files), "committing")
         writer.commit()
-        writer.wait_merging_threads()
-        del writer, index
+        writer.close()
+        del writer
         manifest.save(version_dir, files_manifest, doc_roots)
         tell(len(files), len(files), "validating")
         validate(version_dir, report, firsts, checks)
     except BaseException:
         bar.close()
-        writer = index = None  # type: ignore[assignment]  # noqa: F841 - drop the writer before removing files
+        writer = None  # type: ignore[assignment]  # noqa: F841 - drop the writer before removing files
         shutil.rmtree(version_dir, ignore_errors=True)
         raise
     bar.close()
@@ -269,7 +192,8 @@ def validate(version_dir: Path, report: LoadReport, firsts: list[Document], chec
     words = [w for w in (_canary_word(d) for d in firsts) if w]
     if not words:
         return
-    from .search import Engine, SearchRequest  # noqa: PLC0415 - search imports the store, not us
+    from ..search.engine import Engine  # noqa: PLC0415 - searching builds on the index, not us
+    from ..search.request import SearchRequest  # noqa: PLC0415
 
     engine = Engine(version_dir)
     for word in words:

@@ -21,9 +21,10 @@ from collections import Counter
 import tantivy
 from tantivy import Query
 
-from . import query as q
-from .language import STEMMERS
-from .store import exact_field_of, stored_text
+from ...analysis.language import STEMMERS
+from ...search.parse import ParsedQuery
+from . import compile as q
+from .schema import exact_field_of, stored_text
 
 K1 = 0.9
 B = 0.55
@@ -36,7 +37,7 @@ RERANK_MAX_CHARS = 60_000
 MIN_WORDS = q.LONG_QUERY_WORDS  # only long queries (questions) are reranked
 
 
-def applies(pq: q.ParsedQuery) -> bool:
+def applies(pq: ParsedQuery) -> bool:
     return RERANK_DEPTH > 0 and len(pq.positive) >= MIN_WORDS
 
 
@@ -73,7 +74,7 @@ def _find(node: dict) -> float | None:  # type: ignore[type-arg]
 def rerank(
     ctx: q.QueryContext,
     searcher: tantivy.Searcher,
-    pq: q.ParsedQuery,
+    pq: ParsedQuery,
     hits: list,  # type: ignore[type-arg]
 ) -> list:  # type: ignore[type-arg]
     """hits [(score, address)] with the first RERANK_DEPTH rescored and re-sorted."""

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from . import history
-from .documents import DEFAULT_MAX_BYTES
+from ..ingest.records import DEFAULT_MAX_BYTES
 from .incremental import NoManifest, UpdateResult, update_in_place
-from .indexer import BuildResult, Checks, Progress, build_version
-from .store import IndexLayout, IndexMissing, acquire_lock, writer_lock
+from .build import BuildResult, Checks, Progress, build_version
+from .layout import IndexLayout, IndexMissing, acquire_lock, writer_lock
 
 STATUS_FILE = "job.json"
 LOG_FILE = "job.log"

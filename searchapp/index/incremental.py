@@ -14,10 +14,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..backends.tantivy.schema import PLAIN_FIELD, has_field, open_index
+from ..backends.tantivy.writer import TantivyWriter
+from ..ingest.load import load_file
+from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
+from ..ingest.walk import iter_files
 from . import manifest
-from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
-from .indexer import WRITER_HEAP, Progress, ProgressFn, write_documents
-from .store import PLAIN_FIELD, IndexLayout, IndexMissing, has_field, open_index, writer_lock
+from .build import Progress, ProgressFn
+from .layout import IndexLayout, IndexMissing, writer_lock
 
 
 class NoManifest(RuntimeError):
@@ -109,13 +113,12 @@ def update_in_place(
     result.unchanged = len(new)
     result.removed = len(gone)
 
-    index = open_index(version_dir)
-    writer = index.writer(WRITER_HEAP)
+    writer = TantivyWriter.open(version_dir)
     # 2. delete what changed or disappeared; 3. add the new contents (deleting each id first,
     # once, so a run repeated after a crash never duplicates a document)
     for rel in gone + [t[1] for t in todo if t[1] in old]:
         for doc_id in old[rel].ids:
-            writer.delete_documents_by_term("id", doc_id)
+            writer.delete(doc_id)
     added_ids: set[str] = set()
     languages: dict[str, int] = {}
     tell(0, len(todo), "indexing")
@@ -127,12 +130,12 @@ def update_in_place(
             # streamed: each id is deleted (once per run) just before its document is added
             for doc in docs:
                 if doc.id not in added_ids:
-                    writer.delete_documents_by_term("id", doc.id)
+                    writer.delete(doc.id)
                     added_ids.add(doc.id)
                 ids.append(doc.id)
                 yield doc
 
-        write_documents(writer, fresh(load_file(path, rel, source, report, max_bytes)), languages)
+        writer.add(fresh(load_file(path, rel, source, report, max_bytes)), languages)
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
         try:
             new[rel] = manifest.entry_for(path, ids, reason, digest)
@@ -149,12 +152,11 @@ def update_in_place(
         writer.commit()
     else:
         writer.rollback()
-    writer.wait_merging_threads()
+    writer.close()
     manifest.save(version_dir, new, doc_roots)
     if todo or gone:
         layout.publish()  # every server re-opens the version at its next request
-    index.reload()
-    result.documents = index.searcher().num_docs
+    result.documents = writer.num_docs()
     result.skipped = report.skipped
     result.seconds = time.perf_counter() - started
     return result

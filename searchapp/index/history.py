@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .store import IndexLayout
+from .layout import IndexLayout
 
 HISTORY_FILE = "history.jsonl"
 MAX_REASONS = 100

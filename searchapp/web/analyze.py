@@ -1,6 +1,6 @@
 """What every analyzer makes of a text, on the index side and the query side (/admin/analyze).
 
-Mirrors indexer.to_tantivy (index side) and query.term_query (query side) without touching an
+Mirrors backends/tantivy/writer.to_tantivy (index side) and compile.term_query (query side) without touching an
 index, so a surprising match or miss can be explained from the tokens.
 """
 
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import query as q
-from .analysis import (
-    CJK, EXACT, EXACT_PLAIN, FOLD, SEG, Analyzers, fold_marks, is_plain, nfc, stem_analyzer_name,
+from ..analysis.analyzers import Analyzers
+from ..analysis.text import (
+    CJK, EXACT, EXACT_PLAIN, FOLD, SEG, fold_marks, is_plain, nfc, stem_analyzer_name,
 )
-from .language import CJK_RE, SPACELESS_RE, STEMMERS, detect_language, normalize_code
-from .segmentation import segment_for_index, spaceless_words
-from .store import PLAIN_FIELD
+from ..backends.tantivy.schema import PLAIN_FIELD
+from ..search import parse as q
+from ..analysis.language import CJK_RE, SPACELESS_RE, STEMMERS, detect_language, normalize_code
+from ..analysis.segmentation import segment_for_index, spaceless_words
 
 MAX_CHARS = 5000
 

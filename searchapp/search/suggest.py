@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from symspellpy import SymSpell, Verbosity
 
-from .analysis import Analyzers
+from ..analysis.analyzers import Analyzers
 
 MAX_SPELL_TERMS = 100_000  # most frequent folded forms handed to SymSpell
 SPELL_PREFIX = 6  # SymSpell prefix length: memory grows fast with it (7 cost ~110 MB at 35k docs)

@@ -15,9 +15,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from html import escape
 
-from .analysis import EXACT, MAX_TOKEN_LEN, Analyzers
-from .language import SPACELESS_RE
-from .query import FUZZY_MIN_LEN, ParsedQuery
+from ..analysis.analyzers import Analyzers
+from ..analysis.text import EXACT, MAX_TOKEN_LEN
+from ..analysis.language import SPACELESS_RE
+from .parse import FUZZY_MIN_LEN, ParsedQuery
 
 SNIPPET_CHARS = 240
 SCAN_CHARS = 30_000  # snippets look at the head of very long documents only

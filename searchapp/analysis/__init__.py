@@ -1,0 +1,1 @@
+"""Text analysis, engine-neutral: language identification, normalisation and folding, segmentation."""

@@ -1,0 +1,75 @@
+"""Analyzers: the query side and highlighting run text through the same analyzers as the index,
+with memoised lookups of single terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..backends.tantivy.tokenizers import build_analyzers, stopword_analyzer
+from .text import CJK, EXACT, FOLD, MEMO_MAX, fold_marks, stem_analyzer_name
+
+
+@dataclass
+class Analyzers:
+    """Per-process analyzers for the query side and highlighting, with memoised term lookups."""
+
+    by_name: dict[str, Any]  # analyzer name -> tantivy TextAnalyzer
+    _fold_memo: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _stem_memo: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def create(cls) -> Analyzers:
+        return cls(build_analyzers())
+
+    def exact(self, text: str) -> list[str]:
+        return self.by_name[EXACT].analyze(text)
+
+    def fold(self, text: str) -> list[str]:
+        return self.by_name[FOLD].analyze(fold_marks(text))
+
+    def stem(self, lang: str, text: str) -> list[str]:
+        return self.by_name[stem_analyzer_name(lang)].analyze(text)
+
+    def cjk(self, text: str) -> list[str]:
+        return self.by_name[CJK].analyze(text)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def fold_token(self, token: str) -> str:
+        """Folded form of one exact token ('' if folding leaves nothing)."""
+        # A plain dict: lru_cache on a method hashes self through a Python __hash__ per call.
+        memo = self._fold_memo
+        folded = memo.get(token)
+        if folded is None:
+            if len(memo) >= MEMO_MAX:
+                memo.clear()
+            folded = memo[token] = "".join(self.fold(token))
+        return folded
+
+    @lru_cache(maxsize=50_000)  # noqa: B019
+    def is_stopword(self, word: str, langs: tuple[str, ...]) -> bool:
+        """True when word is a stop word in one of langs (tantivy's Snowball lists)."""
+        for lang in langs:
+            key = f"sa_stop_{lang}"
+            if key not in self.by_name:
+                self.by_name[key] = stopword_analyzer(lang)
+            stop = self.by_name[key]
+            if stop is None:
+                continue
+            tokens = self.exact(word)
+            if tokens and not stop.analyze(word):
+                return True
+        return False
+
+    def stem_token(self, lang: str, token: str) -> str:
+        """Stemmed (and folded) form of one exact token in a language."""
+        memo = self._stem_memo
+        stemmed = memo.get((lang, token))
+        if stemmed is None:
+            if len(memo) >= MEMO_MAX:
+                memo.clear()
+            stemmed = memo[(lang, token)] = "".join(self.stem(lang, token))
+        return stemmed

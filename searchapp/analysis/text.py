@@ -1,0 +1,86 @@
+"""Text analysis shared by the index and the query side.
+
+Every piece of text passes NFC normalisation (NFD input would split Vietnamese words). Then,
+per field family:
+
+- exact: words (letters, digits, combining marks) lowercased, diacritics kept; a body in
+         Latin script only goes to body_plain, the same tokens cut by a faster tokenizer;
+- fold:  the same words with diacritics removed (quyền -> quyen, đ -> d, ß -> ss; also Greek
+         tonos, Cyrillic breve, Arabic harakat, Hebrew points), so unaccented queries match;
+- stem_<lang>: Snowball stem for the document's language, then folded (18 languages);
+- cjk:   Han, Kana and Hangul one character per token with positions: a multi-character query
+         word becomes an exact phrase, so any substring is found, in order;
+- seg:   ICU dictionary words of spaceless scripts (Chinese, Japanese, Thai, ...), for ranking
+         by whole words.
+
+The tantivy analyzers that implement these families are built in backends/tantivy/tokenizers.py;
+`Analyzers` (analysis/analyzers.py) runs them on the query side and for highlighting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A word: letters, digits and combining marks, except scripts written without spaces
+# (those are handled by the cjk and seg fields).
+WORD_PATTERN = (
+    r"[\p{L}\p{N}\p{M}--\p{Han}--\p{Hiragana}--\p{Katakana}--\p{Thai}--\p{Lao}"
+    r"--\p{Khmer}--\p{Myanmar}]+"
+)
+CJK_PATTERN = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
+MAX_TOKEN_LEN = 60
+MEMO_MAX = 200_000  # entries per term memo of Analyzers (cleared when full)
+
+EXACT = "sa_exact"
+EXACT_PLAIN = "sa_exact_plain"
+FOLD = "sa_fold"
+CJK = "sa_cjk"
+SEG = "sa_seg"
+
+
+def stem_analyzer_name(lang: str) -> str:
+    """Analyzer name of the stemmed field for a language code."""
+    return f"sa_stem_{lang}"
+
+
+# Combining marks folded away before tantivy's ascii_fold (which handles Latin, incl. đ->d):
+# Latin/Greek/Cyrillic diacritics, Cyrillic titlo, Hebrew points, Arabic harakat and tatweel.
+_MARKS_RE = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]"
+)
+_NEEDS_MARK_FOLD_RE = re.compile("[\u0370-\u052f\u0590-\u06ff]")
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise text (cheap when it already is)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def fold_marks(text: str) -> str:
+    """Strip diacritics that ascii_fold does not know (Greek, Cyrillic, Hebrew, Arabic)."""
+    if not _NEEDS_MARK_FOLD_RE.search(text):
+        return text
+    return unicodedata.normalize("NFC", _MARKS_RE.sub("", unicodedata.normalize("NFD", text)))
+
+
+# Characters on which tantivy's simple tokenizer (+ lowercase) gives exactly the exact field's
+# tokens: Latin (with Vietnamese), general punctuation, symbols, number forms. Checked for every
+# code point in tests/test_fast_paths.py. Excluded: combining marks for symbols (U+20D0-20FF)
+# and circled letters (U+24B6-24E9), which the regex keeps inside words.
+_NOT_PLAIN_RE = re.compile("[^\x00-\u02ff\u1e00-\u1eff\u2000-\u20cf\u2100-\u24b5\u24ea-\u2bff]")
+
+
+def is_plain(text: str) -> bool:
+    """True when the simple tokenizer splits text exactly as the exact field's regex does, so
+    its body can be indexed in the `body_plain` field: the regex tokenizer runs at ~12 MB/s
+    whatever the pattern (tantivy's per-token cost), the simple one at ~19-24 MB/s."""
+    return _NOT_PLAIN_RE.search(text) is None
+
+
+# Snowball stop-word lists tantivy ships (language code -> tantivy name).
+STOPWORD_LANGS = {
+    "da": "danish", "nl": "dutch", "en": "english", "fi": "finnish", "fr": "french",
+    "de": "german", "hu": "hungarian", "it": "italian", "no": "norwegian", "pt": "portuguese",
+    "ru": "russian", "es": "spanish", "sv": "swedish",
+}

@@ -1,0 +1,1 @@
+"""The embedded Tantivy index: schema, analyzers, query compilation, search and writing."""

@@ -1,0 +1,245 @@
+"""The embedded Tantivy backend: opens the serving version, runs compiled queries, reads stored
+documents back.
+
+The backend re-opens the index when the CURRENT pointer changes (a new build was switched in),
+so a long-running server always serves the newest complete version without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import tantivy
+from tantivy import Occur, Order, Query
+
+from ...analysis.analyzers import Analyzers
+from ...analysis.language import STEMMERS
+from ...index.layout import IndexLayout, IndexMissing, resolve
+from ...ingest.titles import guess_title
+from ...search.parse import ParsedQuery
+from ...search.request import RELATED_PREVIEW_CHARS, Matches, SearchRequest, StoredDoc
+from . import compile as q
+from . import rerank
+from .facets import FACET_AGGS, MATCHED_AGG, facet_counts, matched, request_filters
+from .schema import PLAIN_FIELD, exact_field_of, exact_fields, has_field, open_index, stored_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Opened:
+    """One opened index version and what queries need from it."""
+
+    index: tantivy.Index
+    version: str
+    stamp: tuple[int, int] | None
+    ctx: q.QueryContext
+    num_docs: int
+
+
+class TantivyBackend:
+    """Searches the versions under one index root; safe to share between threads."""
+
+    name = "tantivy"
+
+    def __init__(self, index_root: Path, analyzers: Analyzers) -> None:
+        self.root = Path(index_root)
+        self.layout = IndexLayout(self.root)
+        self.analyzers = analyzers
+        self._lock = threading.Lock()
+        self._open: Opened | None = None
+
+    # ------------------------------------------------------------------ the serving version
+    def _load(self) -> Opened:
+        path = resolve(self.root)
+        index = open_index(path)
+        searcher = index.searcher()
+        langs: tuple[str, ...] = ()
+        if searcher.num_docs:
+            agg = searcher.aggregate(
+                Query.all_query(), {"l": {"terms": {"field": "lang", "size": 200}}}
+            )
+            langs = tuple(sorted(b["key"] for b in agg["l"]["buckets"] if b["key"] in STEMMERS))
+        ctx = q.QueryContext(
+            index.schema, self.analyzers, langs,
+            plain_field=has_field(index.schema, PLAIN_FIELD),  # not in indexes built before it
+        )
+        return Opened(index, path.name, self.layout.current_stamp(), ctx, searcher.num_docs)
+
+    def current(self) -> Opened:
+        """The open serving version, re-opened when CURRENT has changed."""
+        opened = self._open
+        if opened is not None and opened.stamp == self.layout.current_stamp():
+            return opened
+        with self._lock:
+            if self._open is None or self._open.stamp != self.layout.current_stamp():
+                self._open = self._load()
+            return self._open
+
+    def serving(self) -> object:
+        return self.current()
+
+    def serving_key(self) -> tuple[str, tuple[int, int] | None]:
+        opened = self.current()
+        return opened.version, opened.stamp
+
+    def version(self) -> str:
+        return self.current().version
+
+    def stem_langs(self) -> tuple[str, ...]:
+        return self.current().ctx.stem_langs
+
+    def available(self) -> bool:
+        try:
+            self.current()
+        except (IndexMissing, ValueError):
+            return False
+        return True
+
+    def stats(self) -> dict[str, object]:
+        o = self.current()
+        o.index.reload()
+        return {"version": o.version, "documents": o.index.searcher().num_docs}
+
+    # ------------------------------------------------------------------ searching
+    def _context(self, req: SearchRequest) -> tuple[tantivy.Searcher, q.QueryContext, list[Query]]:
+        opened = self.current()
+        searcher = opened.index.searcher()
+        ctx = replace(opened.ctx, searcher=searcher, num_docs=searcher.num_docs)
+        return searcher, ctx, request_filters(ctx, req)
+
+    def run(self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool) -> Matches | None:
+        """The page of documents req asks for, the total and (if req.facets) the facets;
+        None when the query has nothing to search."""
+        searcher, ctx, extra = self._context(req)
+        query = q.build(ctx, pq, prefix_last=req.prefix_last, match_all_words=match_all_words,
+                        extra_filters=extra)
+        if query is None:
+            return None
+        total, hits = self._top(searcher, query, req, ctx, pq)
+        facets = {}
+        if total and req.facets:
+            facets = facet_counts(searcher, ctx, pq, req, query, not match_all_words)
+        docs = [_stored(searcher.doc(addr), float(score)) for score, addr in hits]
+        return Matches(total, docs, facets)
+
+    def facet_counts(
+        self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool
+    ) -> tuple[int, dict[str, list]] | None:  # type: ignore[type-arg]
+        """(documents matched, facets) in one aggregation pass; None: nothing to search."""
+        searcher, ctx, extra = self._context(req)
+        query = q.build(ctx, pq, prefix_last=req.prefix_last, match_all_words=match_all_words,
+                        extra_filters=extra)
+        if query is None:
+            return None
+        agg = searcher.aggregate(query, {**FACET_AGGS, **MATCHED_AGG})
+        total = matched(agg)
+        if not total:
+            return 0, {}
+        return total, facet_counts(searcher, ctx, pq, req, query, not match_all_words, agg)
+
+    def _top(self, searcher, query, req, ctx, pq):  # type: ignore[no-untyped-def]
+        offset = (req.page - 1) * req.page_size
+        depth = rerank.RERANK_DEPTH
+        if req.sort != "date" and rerank.applies(pq) and offset < depth:
+            # long queries: the first RERANK_DEPTH hits rescored (rerank.py)
+            res = searcher.search(query, max(depth, offset + req.page_size), count=True)
+            hits = rerank.rerank(ctx, searcher, pq, res.hits)
+            return res.count or 0, hits[offset : offset + req.page_size]
+        if req.sort == "date":
+            res = searcher.search(
+                query, req.page_size, count=True, order_by_field="date", offset=offset,
+                order=Order.Desc,
+            )
+        else:
+            res = searcher.search(query, req.page_size, count=True, offset=offset)
+        return res.count or 0, res.hits
+
+    # ------------------------------------------------------------------ documents
+    def document(self, doc_id: str, k: int = 5) -> tuple[StoredDoc, list[StoredDoc]] | None:
+        """A stored document and up to k related ones, or None if the id is unknown."""
+        opened = self.current()
+        searcher = opened.index.searcher()
+        found = searcher.search(Query.term_query(opened.ctx.schema, "id", doc_id), 1)
+        if not found.hits:
+            return None
+        addr = found.hits[0][1]
+        doc = searcher.doc(addr)
+        return _stored(doc), self._related(searcher, opened, addr, doc, k)
+
+    def _related(self, searcher, opened, addr, doc, k: int) -> list[StoredDoc]:  # type: ignore[no-untyped-def]
+        """Up to k documents sharing the most distinctive words of doc (more-like-this); each
+        body is a short preview."""
+        # more-like-this analyses each text with its field's analyzer and searches that field
+        fields = {
+            exact_field_of(doc, name): [text]
+            for name in ("title", "body") if (text := stored_text(doc, name))
+        }
+        if not fields:
+            return []
+        try:
+            mlt = Query.more_like_this_document_fields_query(
+                opened.ctx.schema, fields, min_doc_frequency=1, min_term_frequency=1,
+                max_query_terms=30, min_word_length=3, max_word_length=40,
+            )
+            res = searcher.search(mlt, k + 1)
+        except BaseException as exc:  # tantivy panics are BaseException
+            if not (isinstance(exc, Exception) or type(exc).__name__ == "PanicException"):
+                raise
+            log.exception("more-like-this failed for %r", doc.get_first("id"))
+            return []
+        out = []
+        for score, other_addr in res.hits:
+            if other_addr == addr:
+                continue
+            other = searcher.doc(other_addr)
+            body = " ".join(stored_text(other, "body")[: RELATED_PREVIEW_CHARS * 4].split())
+            preview = body[:RELATED_PREVIEW_CHARS] + ("…" if len(body) > RELATED_PREVIEW_CHARS else "")
+            out.append(replace(_stored(other, float(score), body), body=preview))
+        return out[:k]
+
+    # ------------------------------------------------------------------ did-you-mean
+    def vocabulary(self) -> list[tuple[str, int]]:
+        """Exact title and body terms with their document frequencies."""
+        opened = self.current()
+        searcher = opened.index.searcher()
+        terms = list(searcher.terms_with_prefix("body", "", limit=None))
+        terms += searcher.terms_with_prefix("title", "", limit=None)
+        if opened.ctx.plain_field:
+            terms += searcher.terms_with_prefix(PLAIN_FIELD, "", limit=None)
+        return terms
+
+    def pair_count(self, first: str, second: str) -> int:
+        """Documents holding the two exact (lowercase) words side by side in title or body."""
+        opened = self.current()
+        schema = opened.ctx.schema
+        query = Query.boolean_query(
+            [
+                (Occur.Should, Query.phrase_query(schema, f, [first, second]))
+                for f in ("title", *exact_fields("body", opened.ctx.plain_field))
+            ]
+        )
+        try:
+            return opened.index.searcher().search(query, 1, count=True).count or 0
+        except ValueError:
+            return 0
+
+
+def _stored(doc: tantivy.Document, score: float = 0.0, body: str | None = None) -> StoredDoc:
+    body = stored_text(doc, "body") if body is None else body
+    value = doc.get_first("date")
+    return StoredDoc(
+        id=doc.get_first("id") or "",
+        # the stored title, or one made from the first meaningful line of the body
+        title=doc.get_first("title") or guess_title(body[:2000], doc.get_first("id") or ""),
+        body=body,
+        lang=doc.get_first("lang") or "",
+        date=value.date().isoformat() if isinstance(value, datetime) else None,
+        source=doc.get_first("source") or "",
+        url=doc.get_first("url") or "",
+        score=score,
+    )

@@ -1,0 +1,1 @@
+"""The index over time: versions and the CURRENT pointer, builds, incremental updates, jobs, history."""

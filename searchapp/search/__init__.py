@@ -1,0 +1,1 @@
+"""Search: parse a query, run it on the backend, highlight, rerank, suggest, cache."""

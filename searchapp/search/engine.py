@@ -1,0 +1,191 @@
+"""The search engine façade: parse once, run on the backend, highlight, cache.
+
+A search reads top-down: the request is normalised and its text parsed into an engine-neutral
+ParsedQuery (search/parse.py); the backend runs it with every word required, and again with any
+word when nothing had them all; the page's stored documents are highlighted here
+(search/highlight.py), the same for every backend. Pages are cached per serving version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from ..analysis.analyzers import Analyzers
+from ..backends import SearchBackend, open_backend
+from .cache import LRUCache
+from .highlight import MatchSpec, highlight_all, match_spec, snippet
+from .parse import ParsedQuery, parse
+from .request import (
+    MAX_RESULT_WINDOW, DocView, FacetValue, Hit, Matches, SearchPage, SearchRequest, StoredDoc,
+    normalized,
+)
+
+log = logging.getLogger(__name__)
+
+RELAXED_NOTE = "No document contains all the words: showing documents that contain some of them."
+FAILED_NOTE = "The search could not be run; try simpler words."
+
+
+class Engine:
+    """Searches one index root; safe to share between threads of one process."""
+
+    def __init__(
+        self,
+        index_root: Path,
+        analyzers: Analyzers | None = None,
+        cache_size: int = 0,
+        backend: SearchBackend | None = None,
+    ) -> None:
+        self.root = Path(index_root)
+        self.backend = backend or open_backend(self.root, analyzers or Analyzers.create())
+        self.analyzers = self.backend.analyzers
+        # Recent pages by (serving version, request); 0 = off (the CLI and eval measure cold).
+        self.cache: LRUCache[SearchPage] = LRUCache(cache_size)
+        self.facet_cache: LRUCache[dict[str, list[FacetValue]]] = LRUCache(cache_size)
+
+    # ------------------------------------------------------------------ the serving index
+    def current(self):  # type: ignore[no-untyped-def]
+        """The backend's opened serving index (re-opened when a new version serves)."""
+        return self.backend.current()
+
+    def serving(self) -> object:
+        """A key that changes whenever the serving index does (a new version or an update)."""
+        return self.backend.serving()
+
+    def available(self) -> bool:
+        return self.backend.available()
+
+    def stats(self) -> dict[str, object]:
+        return self.backend.stats()
+
+    # ------------------------------------------------------------------ searching
+    def search(self, req: SearchRequest) -> SearchPage:
+        """Run one search; never raises for bad input (problems come back as warnings).
+        A search repeated on the same serving version comes from the cache, if there is one."""
+        started = time.perf_counter()
+        key = (self.backend.serving_key(), req)
+        if (cached := self.cache.get(key)) is not None:
+            return replace(cached, elapsed_ms=_ms(started))
+        page = self._search(req, started)
+        if page.complete:
+            self.cache.put(key, page)
+        return page
+
+    def _search(self, req: SearchRequest, started: float) -> SearchPage:
+        warnings: list[str] = []
+        if (max(int(req.page), 1) - 1) * max(int(req.page_size), 1) >= MAX_RESULT_WINDOW:
+            warnings.append(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
+        req = normalized(req)
+        pq = parse(req.query)
+        warnings.extend(pq.warnings)
+        version = self.backend.version()
+        relaxed = False
+        try:
+            found: Matches | None = self.backend.run(req, pq, match_all_words=True)
+            if found is None:  # nothing to search
+                return SearchPage(req, [], 0, {}, _ms(started), warnings, version=version)
+            if found.total == 0 and len(pq.positive) > 1:
+                loose = self.backend.run(req, pq, match_all_words=False)
+                if loose is not None and loose.total:
+                    found, relaxed = loose, True
+                    warnings.append(RELAXED_NOTE)
+            hits = self._hits(found.docs, pq, req)
+        except BaseException as exc:  # tantivy panics are BaseException
+            if not (isinstance(exc, Exception) or _is_panic(exc)):
+                raise
+            log.exception("search failed for a query of %d chars", len(req.query))
+            warnings.append(FAILED_NOTE)
+            return SearchPage(req, [], 0, {}, _ms(started), warnings, version=version,
+                              complete=False)
+        return SearchPage(req, hits, found.total, found.facets, _ms(started), warnings, relaxed,
+                          version)
+
+    def facets(self, req: SearchRequest) -> dict[str, list[FacetValue]]:
+        """The facets `search(req)` would show, without ranking, paging or snippets: one pass over
+        the matches instead of two. Empty when nothing matches or the search fails (never
+        raises for bad input)."""
+        req = replace(normalized(req), page=1, facets=True)
+        key = (self.backend.serving_key(), req)
+        if (cached := self.facet_cache.get(key)) is not None:
+            return cached
+        pq = parse(req.query)
+        out: dict[str, list[FacetValue]] = {}
+        try:
+            for match_all in (True, False):  # all the words, else any of them (as search does)
+                if not match_all and len(pq.positive) < 2:
+                    break
+                counted = self.backend.facet_counts(req, pq, match_all_words=match_all)
+                if counted is None:
+                    break
+                if counted[0]:
+                    out = counted[1]
+                    break
+        except BaseException as exc:  # tantivy panics are BaseException
+            if not (isinstance(exc, Exception) or _is_panic(exc)):
+                raise
+            log.exception("facets failed for a query of %d chars", len(req.query))
+            return {}
+        self.facet_cache.put(key, out)
+        return out
+
+    def _spec(self, pq: ParsedQuery, prefix_last: bool) -> MatchSpec:
+        return match_spec(pq, self.analyzers, self.backend.stem_langs(), prefix_last)
+
+    def _hits(self, docs: list[StoredDoc], pq: ParsedQuery, req: SearchRequest) -> list[Hit]:
+        spec = self._spec(pq, req.prefix_last)
+        az = self.analyzers
+        return [
+            Hit(
+                id=d.id, title=d.title, title_html=highlight_all(d.title, spec, az, d.lang),
+                lang=d.lang, date=d.date, source=d.source, url=d.url,
+                score=d.score if req.sort == "relevance" else 0.0,
+                snippet_html=snippet(d.body, spec, az, d.lang),
+            )
+            for d in docs
+        ]
+
+    # ------------------------------------------------------------------ documents
+    def document(self, doc_id: str, query: str = "") -> DocView | None:
+        """One document with the query's matches marked, or None if the id is unknown."""
+        found = self.backend.document(doc_id)
+        if found is None:
+            return None
+        doc, related = found
+        spec = self._spec(parse(query), prefix_last=True)
+        az = self.analyzers
+        return DocView(
+            id=doc_id,
+            title=doc.title,
+            title_html=highlight_all(doc.title, spec, az, doc.lang),
+            body_html=highlight_all(doc.body, spec, az, doc.lang),
+            lang=doc.lang, date=doc.date, source=doc.source, url=doc.url,
+            related=[_related_hit(d) for d in related],
+        )
+
+    # ------------------------------------------------------------------ did-you-mean
+    def vocabulary_source(self) -> tuple[object, list[tuple[str, int]]]:
+        """(a key that changes whenever the serving index does, exact title+body terms with
+        document frequencies) for did-you-mean."""
+        return self.backend.serving(), self.backend.vocabulary()
+
+    def pair_count(self, first: str, second: str) -> int:
+        """Documents holding the two exact (lowercase) words side by side in title or body."""
+        return self.backend.pair_count(first, second)
+
+
+def _related_hit(d: StoredDoc) -> Hit:
+    from html import escape  # noqa: PLC0415
+
+    return Hit(id=d.id, title=d.title, title_html=escape(d.title), lang=d.lang, date=d.date,
+               source=d.source, url=d.url, score=d.score, snippet_html=escape(d.body))
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

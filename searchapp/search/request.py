@@ -1,0 +1,117 @@
+"""What a search is asked and what it answers: engine-neutral records shared by every backend,
+the web layer, the CLI and eval/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+MAX_PAGE_SIZE = 100
+MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging, as in Elasticsearch
+FACETS = ("lang", "source", "year")
+FACET_VALUES = 20  # values shown per facet: the most frequent (years then newest first)
+RELATED_PREVIEW_CHARS = 180
+
+Sort = Literal["relevance", "date"]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything a search can be asked for; values are clamped by `normalized()`."""
+
+    query: str = ""
+    lang: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    page_size: int = 10
+    prefix_last: bool = True
+    # False: the page comes without facets, which `Engine.facets` gives on their own (the live
+    # search box asks for them once typing pauses: one pass over the matches per keystroke, not two)
+    facets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    title_html: str
+    lang: str
+    date: str | None
+    source: str
+    url: str
+    score: float
+    snippet_html: str
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    request: SearchRequest
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    elapsed_ms: float
+    warnings: list[str] = field(default_factory=list)
+    relaxed: bool = False  # no document had every word: any-word results are shown
+    version: str = ""
+    complete: bool = True  # False when the search failed (such a page is never cached)
+
+    @property
+    def pages(self) -> int:
+        reachable = min(self.total, MAX_RESULT_WINDOW)
+        return max(1, -(-reachable // self.request.page_size))
+
+
+@dataclass(frozen=True)
+class DocView:
+    id: str
+    title: str
+    title_html: str
+    body_html: str
+    lang: str
+    date: str | None
+    source: str
+    url: str
+    related: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    """A document as a backend returns it: stored fields, before highlighting."""
+
+    id: str
+    title: str  # the stored title, or one made from the body's first meaningful line
+    body: str
+    lang: str
+    date: str | None
+    source: str
+    url: str
+    score: float = 0.0
+
+
+@dataclass
+class Matches:
+    """One run of a query on a backend: the total, the requested page, facets if asked."""
+
+    total: int
+    docs: list[StoredDoc]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+def normalized(req: SearchRequest) -> SearchRequest:
+    size = min(max(int(req.page_size), 1), MAX_PAGE_SIZE)
+    page = max(int(req.page), 1)
+    if (page - 1) * size >= MAX_RESULT_WINDOW:
+        page = MAX_RESULT_WINDOW // size
+    sort: Sort = "date" if req.sort == "date" else "relevance"
+    return replace(req, page=page, page_size=size, sort=sort, query=req.query or "")
