@@ -220,10 +220,10 @@ def phase_ours_build(work: Path) -> dict:
 
 def phase_ours_write(work: Path) -> dict:
     """Loading (load_file: read, NFC, JSON, Document) timed apart from write_documents + commit."""
+    from searchapp.backends.tantivy.schema import create_index
+    from searchapp.backends.tantivy.writer import WRITER_HEAP, write_documents
     from searchapp.ingest.load import load_file
     from searchapp.ingest.records import LoadReport
-    from searchapp.backends.tantivy.writer import WRITER_HEAP, write_documents
-    from searchapp.backends.tantivy.schema import create_index
 
     path = work / "corpus.jsonl"
     started = time.perf_counter()
@@ -336,7 +336,7 @@ def prepare_subset(
 
 
 def fmt_row(cells: list[str], widths: list[int]) -> str:
-    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=False)))
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -346,7 +346,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def report(info: dict, corpus: Path, docs: int, nbytes: int, res: dict, args) -> str:  # noqa: ANN001
+def report(info: dict, corpus: Path, docs: int, nbytes: int, res: dict, args) -> str:
     mb = nbytes / 1e6
     out = [
         "searchapp core benchmark",
@@ -402,8 +402,8 @@ def report(info: dict, corpus: Path, docs: int, nbytes: int, res: dict, args) ->
     all_ms = [v for vs in samples.values() for v in vs]
     out += [
         "",
-        f"2. Query latency, in process: Engine.search(SearchRequest(query)) = parse + build + "
-        f"search top 10 + count + facets + 10 snippets",
+        "2. Query latency, in process: Engine.search(SearchRequest(query)) = parse + build + "
+        "search top 10 + count + facets + 10 snippets",
         f"   {len(QUERIES)} queries, {args.warmup} warm-up round(s), then {args.reps} runs each in "
         f"shuffled order; first search after open {q['first_ms']:.0f} ms; peak RSS "
         f"{q['rss_mb']:.0f} MB",
@@ -452,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args._work
         profiler = None
         if args.profile:
-            from pyinstrument import Profiler  # noqa: PLC0415
+            from pyinstrument import Profiler
 
             profiler = Profiler(interval=0.0005)
             profiler.start()

@@ -46,8 +46,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peers import (  # noqa: E402
-    DEFAULT_CORPUS, QUERIES, REPO, loadavg, machine_info, prepare_subset, table,
+from peers import (
+    DEFAULT_CORPUS,
+    QUERIES,
+    REPO,
+    loadavg,
+    machine_info,
+    prepare_subset,
+    table,
 )
 
 SMOKE_DOCS = 300
@@ -405,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
             if not corpus.is_file():
                 print(f"skipped: corpus not found ({corpus})")
                 return 0
-            from searchapp.index.build import build_index  # noqa: PLC0415
+            from searchapp.index.build import build_index
 
             limit = SMOKE_DOCS if args.smoke and args.docs is None else args.docs
             path = Path(tmp) / "corpus.jsonl"

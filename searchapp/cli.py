@@ -11,9 +11,9 @@ import click
 from . import __version__
 from .config import Settings
 from .index.build import EmptyBuild, ValidationFailed
+from .index.layout import IndexBusy, IndexLayout, IndexMissing
 from .search.engine import Engine
 from .search.request import SearchRequest
-from .index.layout import IndexBusy, IndexLayout, IndexMissing
 
 _INDEX_DIR = click.option(
     "--index-dir",
@@ -55,7 +55,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
     Reads .txt, .md, .html/.htm, .json and .jsonl. Files that cannot be read are skipped and
     listed with their reason; the serving index is untouched if the build fails. Progress goes
     to index/job.json and every run to index/history.jsonl (both shown on /admin)."""
-    from .index.jobs import run_job  # noqa: PLC0415
+    from .index.jobs import run_job
 
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
@@ -82,7 +82,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
 def admin_password_cmd(index_dir: Path | None, password: str) -> None:
     """Set the /admin password (stored as a hash in the instance folder; a running server picks
     it up at its next login). $SEARCHAPP_ADMIN_PASSWORD, when set, still wins."""
-    from .web.auth import instance_dir, store_password  # noqa: PLC0415
+    from .web.auth import instance_dir, store_password
 
     settings = Settings.from_env()
     folder = instance_dir(index_dir or settings.index_dir)
@@ -93,7 +93,7 @@ def admin_password_cmd(index_dir: Path | None, password: str) -> None:
 
 
 def _plain_snippet(html: str) -> str:
-    import html as htmlmod  # noqa: PLC0415
+    import html as htmlmod
 
     return htmlmod.unescape(html.replace("<mark>", "").replace("</mark>", ""))
 
@@ -158,7 +158,7 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     root = index_dir or settings.index_dir
     if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():
         click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
-        from .index.jobs import run_job  # noqa: PLC0415 - the same path as `searchapp index` (history)
+        from .index.jobs import run_job
 
         try:
             result = run_job(
@@ -167,7 +167,7 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
             click.echo(result.summary(), err=True)
         except (EmptyBuild, IndexBusy, ValidationFailed) as exc:
             click.echo(f"warning: {exc}; serving without an index", err=True)
-    from .server import run  # noqa: PLC0415
+    from .server import run
 
     run(
         host=host or settings.host,

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
-
 ACCESS_LOG = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
 ACCESS_LOG_WITH_QUERIES = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(f)s" "%(a)s"'
 
@@ -23,7 +22,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self):  # type: ignore[no-untyped-def]
         # Called in each worker after fork (no preload): every worker opens the index itself.
-        from .web import create_app  # noqa: PLC0415
+        from .web import create_app
 
         return create_app()
 

@@ -37,8 +37,7 @@ COMMON = "commonword"  # in every generated document, in every version
 def make_docs(folder: Path, n: int) -> Path:
     """n small text files: each holds COMMON, its own number word and some filler."""
     folder.mkdir(parents=True, exist_ok=True)
-    filler = ("river mountain ocean forest market village harbor garden bridge tower station "
-              "library museum theater school").split()
+    filler = ["river", "mountain", "ocean", "forest", "market", "village", "harbor", "garden", "bridge", "tower", "station", "library", "museum", "theater", "school"]
     for i in range(n):
         words = " ".join(filler[(i * 7 + k) % len(filler)] for k in range(60))
         (folder / f"d{i:05d}.txt").write_text(

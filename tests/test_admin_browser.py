@@ -19,7 +19,7 @@ CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None and os.environ.get("CI") != "true":
     pytest.skip("chromium is not on PATH; browser tests skipped", allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
 
 def test_login_reindex_and_watch_progress(tmp_path: Path) -> None:

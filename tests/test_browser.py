@@ -32,7 +32,7 @@ if CHROMIUM is None and os.environ.get("CI") != "true":
     pytest.skip("chromium is not on PATH (apt-get install chromium); browser tests skipped",
                 allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_typing_searches_live_and_url_follows(page: Page, server: str) -> None:
     page.goto(f"{server}/")
     page.locator("#q").click()
     page.keyboard.type("quyen", delay=90)  # no Enter
-    mark = page.locator(f'#results li.hit[lang="vi"] mark', has_text="quyền").first
+    mark = page.locator('#results li.hit[lang="vi"] mark', has_text="quyền").first
     expect(mark).to_be_visible()
     expect(page.locator(f'#results a.hit-link[href^="/doc/{VI_SEED}"]')).to_be_visible()
     expect(page).to_have_url(re.compile(r"/search\?q=quyen$"))
@@ -221,7 +221,7 @@ def test_payloads_render_as_text(page: Page, xss_server: str) -> None:
         _assert_inert(page, dialogs)
     for doc in ("sub/evil.txt", "evil.html"):
         page.goto(f"{xss_server}/doc/{doc}?q=zanzibar")
-        expect(page.locator(".doc-body mark").first).to_have_text(re.compile("zanzibar", re.I))
+        expect(page.locator(".doc-body mark").first).to_have_text(re.compile("zanzibar", re.IGNORECASE))
         assert "alert(1)" in page.locator("article.doc").inner_text()
         _assert_inert(page, dialogs)
 

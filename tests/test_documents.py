@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.ingest.records import LoadReport
-
-from searchapp.ingest.titles import guess_title
-
-from searchapp.ingest.walk import load_documents
-from searchapp.ingest.dates import find_date
 from searchapp.index.build import build_index
+from searchapp.ingest.dates import find_date
+from searchapp.ingest.records import LoadReport
+from searchapp.ingest.titles import guess_title
+from searchapp.ingest.walk import load_documents
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
 

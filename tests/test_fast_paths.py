@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from searchapp.search import highlight as H, parse as Q
 from searchapp.analysis.analyzers import Analyzers
+from searchapp.analysis.language import STEMMERS
+from searchapp.index.build import build_index
 from searchapp.ingest.dates import find_date
 from searchapp.ingest.load import load_file
 from searchapp.ingest.records import LoadReport
-from searchapp.index.build import build_index
-from searchapp.analysis.language import STEMMERS
+from searchapp.search import highlight as H
+from searchapp.search import parse as Q
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
 from tests.conftest import engine_over
@@ -126,7 +127,8 @@ def test_plain_and_other_bodies_are_found_and_shown_alike(tmp_path: Path) -> Non
 
 
 def test_clip_collapses_only_the_head_and_cuts_as_before() -> None:
-    from searchapp.ingest.titles import TITLE_MAX, clip as _clip
+    from searchapp.ingest.titles import TITLE_MAX
+    from searchapp.ingest.titles import clip as _clip
 
     long = "word " * 1000
     assert _clip(long) == ("word " * (TITLE_MAX // 5)).strip() + "…"

@@ -17,9 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from searchapp.web import ratelimit
+from searchapp.web import create_app, ratelimit, service
 from searchapp.web.security import CSP
-from searchapp.web import create_app, service
 from tests.test_admin import env
 from tests.web_helpers import running_server
 

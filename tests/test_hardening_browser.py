@@ -16,8 +16,9 @@ pytestmark = pytest.mark.browser
 
 # Chromium discovery, launch flags, the skip without chromium and the browser fixture are
 # shared with the other browser tests.
-from tests.test_browser import browser  # noqa: E402,F401 - the fixture
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, Page, expect
+
+from tests.test_browser import browser  # noqa: F401 - the fixture
 
 # Collects CSP violations the page reports (Playwright's init scripts are not subject to it).
 LISTEN = """

@@ -31,8 +31,7 @@ def make_hostile(docs: Path) -> dict[str, str | None]:
     (docs / "empty.txt").write_bytes(b"")
     with open(docs / "huge.txt", "wb") as f:  # 50 MB of text, over the 20 MB default limit
         line = b"hugefileword lorem ipsum dolor sit amet " * 25 + b"\n"
-        for _ in range(BIG_MB * 1024 * 1024 // len(line) + 1):
-            f.write(line)
+        f.writelines(line for _ in range(BIG_MB * 1024 * 1024 // len(line) + 1))
     depth = NESTING  # 100_000 would take ~40 s to parse: see test_100k_nested_divs_load_quickly
     (docs / "nested.html").write_text(
         "<html><head><title>Deep nesting</title></head><body>" + "<div>" * depth

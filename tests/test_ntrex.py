@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
-from searchapp.index.build import build_index
 from searchapp.analysis.language import detect_language, normalize_code
+from searchapp.analysis.segmentation import spaceless_words
+from searchapp.index.build import build_index
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
-from searchapp.analysis.segmentation import spaceless_words
 
 from .conftest import corpus_path
 

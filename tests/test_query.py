@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchapp.search.parse import parse
 from searchapp.search.engine import Engine
+from searchapp.search.parse import parse
 from searchapp.search.request import SearchRequest
 
 NASTY = [

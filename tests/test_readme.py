@@ -43,7 +43,7 @@ def test_configuration_table_lists_every_variable_with_a_default() -> None:
 def test_setup_commands_exist() -> None:
     assert "./run.sh serve " in README and "./run.sh test " in README
     run_sh = (ROOT / "run.sh").read_text(encoding="utf-8")
-    assert re.search(r"^\s*serve\)", run_sh, re.M) and re.search(r"^\s*test\)", run_sh, re.M)
+    assert re.search(r"^\s*serve\)", run_sh, re.MULTILINE) and re.search(r"^\s*test\)", run_sh, re.MULTILINE)
     usage = subprocess.run([str(ROOT / "run.sh"), "nonsense"], capture_output=True, text=True,
                            timeout=30)
     assert usage.returncode == 2 and "./run.sh serve" in usage.stderr

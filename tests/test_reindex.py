@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from searchapp.index import history, jobs, manifest
-from searchapp.index.incremental import update_index
 from searchapp.index.build import Checks, ValidationFailed, build_index
+from searchapp.index.incremental import update_index
+from searchapp.index.layout import COMPLETE_MARKER, IndexLayout, rollback, writer_lock
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
-from searchapp.index.layout import COMPLETE_MARKER, IndexLayout, rollback, writer_lock
 from tests.test_admin import COMMON, AdminClient, admin_server, api_total, make_docs
 
 BIG = 1500  # files: a full reindex takes ~2 s here, long enough to act in the middle of it
@@ -85,9 +85,10 @@ def test_an_index_built_before_body_plain_needs_a_full_build(
     for a full build (the admin button then does one), and the old index keeps serving."""
     import tantivy
 
-    from searchapp.backends.tantivy import schema as store, writer as indexer
-    from searchapp.index.incremental import NoManifest
     from searchapp.analysis.language import STEMMERS
+    from searchapp.backends.tantivy import schema as store
+    from searchapp.backends.tantivy import writer as indexer
+    from searchapp.index.incremental import NoManifest
 
     def old_schema() -> tantivy.Schema:  # the schema before body_plain
         sb = tantivy.SchemaBuilder()

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from searchapp.backends.tantivy import compile as Q
-
-from searchapp.search import parse as P
 from searchapp.index.build import build_index
+from searchapp.search import parse as P
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
 

@@ -7,7 +7,6 @@ from dataclasses import replace
 import pytest
 
 from searchapp.search.engine import Engine
-
 from searchapp.search.request import SearchRequest
 from tests.conftest import engine_over
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from searchapp.index.build import EmptyBuild, build_index
+from searchapp.index.layout import IndexBusy, IndexLayout, writer_lock
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
-from searchapp.index.layout import IndexBusy, IndexLayout, writer_lock
 
 
 def write(folder: Path, name: str, text: str) -> None:
@@ -64,7 +64,6 @@ def test_single_writer(tmp_path: Path) -> None:
     docs, root = tmp_path / "docs", tmp_path / "idx"
     write(docs, "a.txt", "zebra")
     layout = IndexLayout(root)
-    with writer_lock(layout):
-        with pytest.raises(IndexBusy):
-            build_index(root, [docs])
+    with writer_lock(layout), pytest.raises(IndexBusy):
+        build_index(root, [docs])
     build_index(root, [docs])  # free again afterwards

@@ -60,7 +60,7 @@ def normalize_code(code: str | None) -> str:
 @cache
 def _identifier():  # type: ignore[no-untyped-def]
     """Load the shipped langid model once per process (about 40 ms)."""
-    from py3langid import langid  # noqa: PLC0415 - deferred: no state at import
+    from py3langid import langid
 
     return langid._get_identifier()
 

@@ -11,7 +11,7 @@ from .language import SPACELESS_RE
 
 @cache
 def _locale():  # type: ignore[no-untyped-def]
-    from icu4py.locale import Locale  # noqa: PLC0415 - deferred: ICU loads its data on first use
+    from icu4py.locale import Locale
 
     return Locale("en")
 
@@ -23,7 +23,7 @@ def has_spaceless(text: str) -> bool:
 
 def spaceless_words(text: str) -> list[str]:
     """The dictionary words of every spaceless-script run in text, in order."""
-    from icu4py.breakers import WordBreaker  # noqa: PLC0415
+    from icu4py.breakers import WordBreaker
 
     return [w for w in WordBreaker(text, _locale()) if SPACELESS_RE.search(w)]
 

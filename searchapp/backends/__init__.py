@@ -15,6 +15,6 @@ __all__ = ["SearchBackend", "VersionWriter", "open_backend"]
 
 def open_backend(index_root: Path, analyzers: Analyzers) -> SearchBackend:
     """The backend serving index_root."""
-    from .tantivy.backend import TantivyBackend  # noqa: PLC0415
+    from .tantivy.backend import TantivyBackend
 
     return TantivyBackend(index_root, analyzers)

@@ -7,7 +7,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends.tantivy.writer import TantivyWriter
@@ -71,7 +71,7 @@ class Checks:
 
 CANARY_WORD = re.compile(r"[^\W\d_]{4,}")
 def _progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm  # noqa: PLC0415
+    from tqdm import tqdm
 
     return tqdm(total=total, unit="file", disable=not enabled, file=sys.stderr, leave=False)
 
@@ -192,8 +192,8 @@ def validate(version_dir: Path, report: LoadReport, firsts: list[Document], chec
     words = [w for w in (_canary_word(d) for d in firsts) if w]
     if not words:
         return
-    from ..search.engine import Engine  # noqa: PLC0415 - searching builds on the index, not us
-    from ..search.request import SearchRequest  # noqa: PLC0415
+    from ..search.engine import Engine
+    from ..search.request import SearchRequest
 
     engine = Engine(version_dir)
     for word in words:

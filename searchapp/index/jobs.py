@@ -27,11 +27,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import history
 from ..ingest.records import DEFAULT_MAX_BYTES
-from .incremental import NoManifest, UpdateResult, update_in_place
+from . import history
 from .build import BuildResult, Checks, Progress, build_version
+from .incremental import NoManifest, UpdateResult, update_in_place
 from .layout import IndexLayout, IndexMissing, acquire_lock, writer_lock
+from .processes import process_alive, process_start
 
 STATUS_FILE = "job.json"
 LOG_FILE = "job.log"
@@ -140,35 +141,6 @@ def _parse_time(value: str) -> float | None:
         return datetime.fromisoformat(value).timestamp()
     except ValueError:
         return None
-
-
-def process_start(pid: int) -> str:
-    """A process's start time (clock ticks since boot, from /proc), '' when unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
-def process_alive(pid: int, start: str = "") -> bool:
-    """True when pid runs (not a zombie) and, if given, started at `start`."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    fields = stat.rsplit(")", 1)[1].split()
-    if fields[0] in ("Z", "X"):
-        return False
-    return not start or fields[19] == start
 
 
 # --------------------------------------------------------------------------- running a job

@@ -13,8 +13,16 @@ from .formats.html import html_to_text
 from .formats.jsonrec import json_records, load_json, load_json_lines, text_lines
 from .formats.text import decode
 from .records import (
-    DEFAULT_MAX_BYTES, HTML_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, Document, LoadReport,
-    SkipFile, Skipped, content_hash, too_large,
+    DEFAULT_MAX_BYTES,
+    HTML_SUFFIXES,
+    JSON_SUFFIXES,
+    JSONL_SUFFIXES,
+    Document,
+    LoadReport,
+    SkipFile,
+    Skipped,
+    content_hash,
+    too_large,
 )
 from .titles import clip, guess_title
 

@@ -9,9 +9,9 @@ from .dates import find_date
 TITLE_MAX = 160
 
 _NOISE_LINE = re.compile(
-    r"^(font size|print|share|email|tweet|menu|home|skip to|cỡ chữ|in bài)\b.{0,20}$", re.I
+    r"^(font size|print|share|email|tweet|menu|home|skip to|cỡ chữ|in bài)\b.{0,20}$", re.IGNORECASE
 )
-_LEADING_DATE = re.compile(r"^\s*(date\s*:?\s*)?\d{4}-\d{2}-\d{2}\s*", re.I)
+_LEADING_DATE = re.compile(r"^\s*(date\s*:?\s*)?\d{4}-\d{2}-\d{2}\s*", re.IGNORECASE)
 
 
 def clip(text: str, limit: int = TITLE_MAX) -> str:

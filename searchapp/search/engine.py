@@ -19,7 +19,14 @@ from .cache import LRUCache
 from .highlight import MatchSpec, highlight_all, match_spec, snippet
 from .parse import ParsedQuery, parse
 from .request import (
-    MAX_RESULT_WINDOW, DocView, FacetValue, Hit, Matches, SearchPage, SearchRequest, StoredDoc,
+    MAX_RESULT_WINDOW,
+    DocView,
+    FacetValue,
+    Hit,
+    Matches,
+    SearchPage,
+    SearchRequest,
+    StoredDoc,
     normalized,
 )
 
@@ -177,7 +184,7 @@ class Engine:
 
 
 def _related_hit(d: StoredDoc) -> Hit:
-    from html import escape  # noqa: PLC0415
+    from html import escape
 
     return Hit(id=d.id, title=d.title, title_html=escape(d.title), lang=d.lang, date=d.date,
                source=d.source, url=d.url, score=d.score, snippet_html=escape(d.body))

@@ -75,7 +75,7 @@ _TOKEN_RE = re.compile(
           | (?P<word>[^\s"()]+) )
       | (?P<stray>["])
     """,
-    re.X,
+    re.VERBOSE,
 )
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 

@@ -7,9 +7,9 @@ JSON by what the client wants; nothing a client sends gives a 5xx (tests/test_ha
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
 from flask import Flask, g, jsonify, render_template, request
@@ -18,9 +18,8 @@ from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
 from .. import __version__
-from . import ratelimit, requestlog, security
 from ..config import Settings
-from . import i18n
+from . import i18n, ratelimit, requestlog, security
 from .service import EXTENSION, NoIndex, Services
 
 HTMX_JS = "htmx-2.0.11.min.js"
@@ -72,7 +71,7 @@ def _templates_dir() -> Path:
 def qs(
     add: tuple[str, object] | None = None,
     remove: tuple[str, object] | None = None,
-    set: dict[str, object] | None = None,  # noqa: A002 - reads well in templates
+    set: dict[str, object] | None = None,
     drop: tuple[str, ...] = ("page",),
     path: str = "/search",
 ) -> str:

@@ -8,15 +8,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
+from ..analysis.language import STEMMERS
 from ..index import history, jobs
+from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from . import auth
 from .analyze import analyze
-from ..analysis.language import STEMMERS
-from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from .service import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -172,7 +180,7 @@ def init_app(app: Any) -> None:
     """Login/CSRF/rate limits, the blueprint, and removal of builds a crash left behind."""
     auth.init_app(app)
     app.register_blueprint(bp)
-    from ..index.layout import cleanup_dead_builds  # noqa: PLC0415
+    from ..index.layout import cleanup_dead_builds
 
     keep = jobs.JobSettings.from_env().keep_versions
     cleanup_dead_builds(IndexLayout(Path(app.config["INDEX_DIR"]).absolute()), keep)

@@ -9,13 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis.analyzers import Analyzers
+from ..analysis.language import CJK_RE, SPACELESS_RE, STEMMERS, detect_language, normalize_code
+from ..analysis.segmentation import segment_for_index, spaceless_words
 from ..analysis.text import (
-    CJK, EXACT, EXACT_PLAIN, FOLD, SEG, fold_marks, is_plain, nfc, stem_analyzer_name,
+    CJK,
+    EXACT,
+    EXACT_PLAIN,
+    FOLD,
+    SEG,
+    fold_marks,
+    is_plain,
+    nfc,
+    stem_analyzer_name,
 )
 from ..backends.tantivy.schema import PLAIN_FIELD
 from ..search import parse as q
-from ..analysis.language import CJK_RE, SPACELESS_RE, STEMMERS, detect_language, normalize_code
-from ..analysis.segmentation import segment_for_index, spaceless_words
 
 MAX_CHARS = 5000
 

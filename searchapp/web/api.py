@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from .ratelimit import search_limit
 from .openapi import spec
 from .params import MAX_DOC_ID_CHARS, request_notes, search_request
+from .ratelimit import search_limit
 from .service import document, hit_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")

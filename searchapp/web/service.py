@@ -10,14 +10,13 @@ from pathlib import Path
 
 from flask import current_app
 
-from .requestlog import log_error, record_hits
-from ..search.engine import Engine
-from ..search.request import DocView, FacetValue, Hit, SearchPage, SearchRequest
-from ..search.parse import MAX_QUERY_CHARS
 from ..index.layout import IndexMissing
+from ..search.engine import Engine
+from ..search.parse import MAX_QUERY_CHARS
+from ..search.request import DocView, FacetValue, Hit, SearchPage, SearchRequest
 from ..search.suggest import Suggester
-
 from .params import MAX_DOC_ID_CHARS
+from .requestlog import log_error, record_hits
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 from flask.typing import ResponseReturnValue
 
 from ..search.parse import MAX_QUERY_CHARS
-from .ratelimit import search_limit
 from .params import request_notes, search_request
+from .ratelimit import search_limit
 from .service import document, health, run_facets, run_search
 
 bp = Blueprint("web", __name__)

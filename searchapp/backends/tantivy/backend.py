@@ -224,7 +224,7 @@ class TantivyBackend:
             ]
         )
         try:
-            return opened.index.searcher().search(query, 1, count=True).count or 0
+            return opened.index.searcher().search(query, 1, count=True).count or 0  # type: ignore[attr-defined]
         except ValueError:
             return 0
 

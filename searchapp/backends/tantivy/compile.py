@@ -7,95 +7,49 @@ only on the folded one: `quyền` ranks documents with quyền above those with 
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import tantivy
 from tantivy import Occur, Query
 
-from ...analysis.analyzers import Analyzers
 from ...analysis.language import CJK_RE, SPACELESS_RE
 from ...analysis.segmentation import spaceless_words
 from ...search.parse import DATE_MAX, DATE_MIN, FUZZY_MIN_LEN, Clause, ParsedQuery, Term
+from .context import QueryContext, has_marks
+from .longquery import any_of, required
 from .schema import exact_fields
+from .weights import (
+    MAX_PAIRS,
+    PROXIMITY_MAX_WORDS,
+    SHORT_PREFIX_EXPANSIONS,
+    W_CJK,
+    W_EXACT,
+    W_EXACT_MARKED,
+    W_FUZZY,
+    W_PAIR,
+    W_PAIR_MARKED,
+    W_PREFIX,
+    W_PROX,
+    W_SEG,
+)
 
-# Ranking weights, (title, body) per field family. Tuned with eval/run_eval.py on CACM and
-# XQuAD-R en/vi/de/zh at once (eval/RESULTS.md). Every document has an exact family and one
-# accent-free family: stemmed for the 18 languages with a Snowball stemmer, else folded. The
-# exact family adds a little on top, so the exact spelling ranks first (quyền above Quyên).
-W_EXACT = (0.5, 0.25)
-W_FOLD = (2.0, 1.0)  # documents in languages without a stemmer
-# When the query was typed with diacritics (some word differs from its folded form)
-# (Vietnamese: an unmarked syllable is then meant unmarked, so the exact spelling counts more
-# and adjacent pairs less; XQuAD-R vi 0.845 -> 0.847, queries without diacritics unchanged).
-W_EXACT_MARKED = (1.0, 0.5)
-W_FOLD_MARKED = (2.0, 1.0)
-W_PAIR_MARKED = (0.0, 0.3)
-W_STEM = (3.0, 1.5)  # documents in a language with a stemmer (stemmed and folded)
-W_CJK = (2.0, 1.0)
-W_SEG = (2.0, 1.0)
-W_PREFIX = 0.3  # last word typed, as a prefix (constant score)
-# A prefix of 1 or 2 letters completes to its 4 most frequent words only (see prefix_query).
-SHORT_PREFIX_EXPANSIONS = {1: 4, 2: 4}
-W_FUZZY = 0.15  # one typo, for words of FUZZY_MIN_LEN+ letters absent from the index
-W_PROX = (1.0, 0.0)  # all words of a short query close together, in order
-PROXIMITY_MAX_WORDS = 8
-W_PAIR = (0.0, 0.5)  # each pair of adjacent words side by side
-MAX_PAIRS = 12
-# Long queries (natural-language questions): any word may match; stop words and words in
-# more than DROP_DF_IN_LONG of the documents (in an index of COMMON_MIN_DOCS+) are left out.
-LONG_QUERY_WORDS = 5
-MIN_SHOULD_MATCH = 0.0
-DROP_STOPWORDS_IN_LONG = True
-DROP_DF_IN_LONG = 0.35
-COMMON_MIN_DOCS = 500
+__all__ = ["QueryContext", "build", "filter_queries", "has_marks", "prefix_query", "term_query"]
 
 # tantivy stores dates as i64 nanoseconds: bounds outside this range are refused.
 _TANTIVY_MIN = datetime(1677, 9, 22, tzinfo=UTC)
 _TANTIVY_MAX = datetime(2262, 4, 11, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class QueryContext:
-    """What query building needs from the open index."""
-
-    schema: tantivy.Schema
-    analyzers: Analyzers
-    stem_langs: tuple[str, ...]  # languages with a stem field that holds documents
-    searcher: tantivy.Searcher | None = None  # for document frequencies
-    plain_field: bool = False  # the index has body_plain (store.PLAIN_FIELD)
-    num_docs: int = 0
-    # Per opened index: figures the reranker reads once (average field lengths); shared by
-    # the copies `dataclasses.replace` makes per search.
-    stats: dict = field(default_factory=dict, compare=False, hash=False)  # type: ignore[type-arg]
-
-    def families(
-        self, text: str, marked: bool = False
-    ) -> list[tuple[str, list[str], tuple[float, float]]]:
-        """(field suffix, tokens, weights) of text in each accent-free family of the index."""
-        out = [("fold", self.analyzers.fold(text), W_FOLD_MARKED if marked else W_FOLD)]
-        for lang in self.stem_langs:
-            out.append((f"stem_{lang}", self.analyzers.stem(lang, text), W_STEM))
-        return [f for f in out if f[1]]
-
-    def doc_freq(self, text: str) -> int:
-        """Documents holding a one-token word in an accent-free family (0 without a searcher)."""
-        if self.searcher is None:
-            return 0
-        best = 0
-        for suffix, tokens, _ in self.families(text):
-            if len(tokens) == 1:
-                for base in ("title", "body"):
-                    best = max(best, self.searcher.doc_freq(f"{base}_{suffix}", tokens[0]))
-        return best
+def _terms(tokens: list[str]) -> list[str | tuple[int, str]]:
+    """tokens as phrase_query's list of terms (words, or (position, word) pairs)."""
+    return list(tokens)
 
 
 def _field_query(schema: tantivy.Schema, fieldname: str, tokens: list[str], boost: float) -> Query:
     if len(tokens) == 1:
         q = Query.term_query(schema, fieldname, tokens[0])
     else:
-        q = Query.phrase_query(schema, fieldname, tokens)
+        q = Query.phrase_query(schema, fieldname, _terms(tokens))
     return q if boost == 1.0 else Query.boost_query(q, boost)
 
 
@@ -116,12 +70,6 @@ def prefix_query(ctx: QueryContext, fieldname: str, prefix: str) -> Query | None
     if not found:
         return None
     return Query.term_set_query(ctx.schema, fieldname, [t for t, _ in found])
-
-
-def has_marks(ctx: QueryContext, pq: ParsedQuery) -> bool:
-    """True when some query word carries diacritics (typed with an input method)."""
-    az = ctx.analyzers
-    return any(az.exact(t.text) != az.fold(t.text) for t in pq.words())
 
 
 def term_query(
@@ -237,9 +185,9 @@ def build(
         if len(word_clauses) == 1:
             must.append((Occur.Must, word_clauses[0]))
         elif not match_all_words:
-            must.append((Occur.Must, _any(word_clauses)))
+            must.append((Occur.Must, any_of(word_clauses)))
         else:
-            must.extend(_required(ctx, word_sources, word_clauses))
+            must.extend(required(ctx, word_sources, word_clauses))
     proximity = _proximity(ctx, pq)
     if proximity is not None and word_clauses:
         must.append((Occur.Should, proximity))
@@ -253,69 +201,6 @@ def build(
             return None
         must.append((Occur.Must, Query.all_query()))
     return Query.boolean_query(must)
-
-
-def _any(queries: list[Query], at_least: int | None = None) -> Query:
-    return Query.boolean_query([(Occur.Should, q) for q in queries], at_least)
-
-
-def _required(
-    ctx: QueryContext, sources: list[Clause], clauses: list[Query]
-) -> list[tuple[Occur, Query]]:
-    """Every word must match in short queries. A long query (LONG_QUERY_WORDS or more words,
-    typically a natural-language question) matches documents with any of its words, ranked by
-    how many and how rare; its stop words and words found in most documents are left out."""
-    if len(clauses) < LONG_QUERY_WORDS:
-        return [(Occur.Must, q) for q in clauses]
-    keep = [q for c, q in zip(sources, clauses, strict=True) if _informative(ctx, c)] or clauses
-    need = math.ceil(MIN_SHOULD_MATCH * len(keep))
-    return [(Occur.Must, _any(keep, need if need > 1 else None))]
-
-
-def kept_clauses(ctx: QueryContext, pq: ParsedQuery) -> list[Clause]:
-    """The positive clauses a long query is scored on (stop words and very common words left
-    out, as in `_required`); every positive clause of a short one."""
-    clauses = pq.positive
-    if len(clauses) < LONG_QUERY_WORDS:
-        return clauses
-    return [c for c in clauses if _informative(ctx, c)] or clauses
-
-
-def _informative(ctx: QueryContext, clause: Clause) -> bool:
-    """False for a long query's stop words and words found in most documents."""
-    if DROP_STOPWORDS_IN_LONG and ctx.analyzers.is_stopword(clause.terms[0].text, ctx.stem_langs):
-        return False
-    return not _too_common(ctx, clause)
-
-
-def scoring_terms(ctx: QueryContext, pq: ParsedQuery) -> list[tuple[str, str, float]]:
-    """(field, token, boost) of every one-token term query `build` makes on the exact and
-    accent-free fields (what a BM25 rerank can recompute from the stored text)."""
-    az = ctx.analyzers
-    marked = has_marks(ctx, pq)
-    w_exact = W_EXACT_MARKED if marked else W_EXACT
-    out: list[tuple[str, str, float]] = []
-    for clause in kept_clauses(ctx, pq):
-        for t in clause.terms:
-            if t.phrase:
-                continue
-            exact = az.exact(t.text)
-            families = ctx.families(t.text, marked)
-            bases = ("title",) if t.field == "title" else ("title", "body")
-            for w, base in enumerate(bases):
-                if len(exact) == 1:
-                    out.extend((f, exact[0], w_exact[w]) for f in exact_fields(base, ctx.plain_field))
-                for suffix, tokens, weights in families:
-                    if len(tokens) == 1:
-                        out.append((f"{base}_{suffix}", tokens[0], weights[w]))
-    return out
-
-
-def _too_common(ctx: QueryContext, clause: Clause) -> bool:
-    """A word in more than DROP_DF_IN_LONG of a large index's documents."""
-    if DROP_DF_IN_LONG >= 1.0 or ctx.num_docs < COMMON_MIN_DOCS:
-        return False
-    return ctx.doc_freq(clause.terms[0].text) > DROP_DF_IN_LONG * ctx.num_docs
 
 
 def _family_tokens(ctx: QueryContext, words: list[Term]) -> dict[str, list[str]]:
@@ -334,7 +219,7 @@ def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
         return None
     subs = [
         Query.boost_query(
-            Query.phrase_query(ctx.schema, f"{base}_{suffix}", tokens, slop), boost
+            Query.phrase_query(ctx.schema, f"{base}_{suffix}", _terms(tokens), slop), boost
         )
         for suffix, tokens in _family_tokens(ctx, words).items()
         if len(tokens) >= 2
@@ -351,7 +236,7 @@ def _pairs(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
     words = [c.terms[0] for c in pq.positive if len(c.terms) == 1 and not c.terms[0].phrase]
     subs = []
     for suffix, tokens in _family_tokens(ctx, words).items():
-        for a, b in list(dict.fromkeys(zip(tokens, tokens[1:])))[:MAX_PAIRS]:
+        for a, b in list(dict.fromkeys(zip(tokens, tokens[1:], strict=False)))[:MAX_PAIRS]:
             for base, boost in (("title", weights[0]), ("body", weights[1])):
                 if boost:
                     q = Query.phrase_query(ctx.schema, f"{base}_{suffix}", [a, b], 0)

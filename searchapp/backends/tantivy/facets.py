@@ -33,7 +33,7 @@ def request_filters(ctx: q.QueryContext, req: SearchRequest) -> list[Query]:
     return out
 
 
-def facet_counts(  # noqa: PLR0913 - the pieces of one search
+def facet_counts(
     searcher: tantivy.Searcher,
     ctx: q.QueryContext,
     pq: ParsedQuery,

@@ -3,7 +3,7 @@
 tantivy's BM25 is fixed at k1=1.2, b=0.75 in the Python bindings. Lucene/Anserini use k1=0.9,
 b=0.4; on short documents (sentences) and abstracts a smaller k1 and b rank better (measured in
 eval/RESULTS.md: k1=0.9, b=0.55 raised every collection). The top RERANK_DEPTH hits of a long
-query are rescored: each one-token term query of `query.build` on the exact and accent-free
+query are rescored: each one-token term query of `compile.build` on the exact and accent-free
 fields gets its BM25 recomputed with our k1/b and the difference is added to tantivy's score,
 so every other signal (pairs, proximity, CJK, exact-spelling weights) is kept as it was.
 
@@ -23,8 +23,10 @@ from tantivy import Query
 
 from ...analysis.language import STEMMERS
 from ...search.parse import ParsedQuery
-from . import compile as q
+from .context import QueryContext
+from .longquery import scoring_terms
 from .schema import exact_field_of, stored_text
+from .weights import LONG_QUERY_WORDS
 
 K1 = 0.9
 B = 0.55
@@ -34,7 +36,7 @@ RERANK_DEPTH = 50  # hits rescored; the rest keep tantivy's order
 # (long documents, where b=0.75 length normalisation is also the better fit) keeps tantivy's
 # order. Sentences and abstracts (the collections of eval/) stay well under it.
 RERANK_MAX_CHARS = 60_000
-MIN_WORDS = q.LONG_QUERY_WORDS  # only long queries (questions) are reranked
+MIN_WORDS = LONG_QUERY_WORDS  # only long queries (questions) are reranked
 
 
 def applies(pq: ParsedQuery) -> bool:
@@ -45,7 +47,7 @@ def _bm25_tf(tf: int, dl: int, avgdl: float, k1: float, b: float) -> float:
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
 
 
-def average_length(ctx: q.QueryContext, searcher: tantivy.Searcher, fieldname: str) -> float:
+def average_length(ctx: QueryContext, searcher: tantivy.Searcher, fieldname: str) -> float:
     """tantivy's average token count of a field (0.0 when the field is empty)."""
     key = ("avgdl", fieldname, searcher.num_docs)
     cached = ctx.stats.get(key)
@@ -72,13 +74,13 @@ def _find(node: dict) -> float | None:  # type: ignore[type-arg]
 
 
 def rerank(
-    ctx: q.QueryContext,
+    ctx: QueryContext,
     searcher: tantivy.Searcher,
     pq: ParsedQuery,
     hits: list,  # type: ignore[type-arg]
 ) -> list:  # type: ignore[type-arg]
     """hits [(score, address)] with the first RERANK_DEPTH rescored and re-sorted."""
-    terms = q.scoring_terms(ctx, pq)
+    terms = scoring_terms(ctx, pq)
     if not terms or not hits:
         return hits
     n_docs = searcher.num_docs
@@ -101,7 +103,7 @@ def rerank(
             return hits
         docs.append(doc)
     out = []
-    for (score, addr), doc in zip(hits[:RERANK_DEPTH], docs):
+    for (score, addr), doc in zip(hits[:RERANK_DEPTH], docs, strict=False):
         lang = doc.get_first("lang") or ""
         family = f"stem_{lang}" if lang in STEMMERS else "fold"
         delta = 0.0

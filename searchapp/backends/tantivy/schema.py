@@ -62,7 +62,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(f"{base}_seg", tokenizer_name=SEG)
         for lang in STEMMERS:
             sb.add_text_field(stem_field(base, lang), tokenizer_name=stem_analyzer_name(lang))
-    # A body in Latin script only (analysis.is_plain): its exact words, cut by the faster
+    # A body in Latin script only (analysis/text.is_plain): its exact words, cut by the faster
     # tokenizer, and the text itself stored as UTF-8 bytes (a text field would also index it).
     sb.add_text_field(PLAIN_FIELD, tokenizer_name=EXACT_PLAIN)
     sb.add_bytes_field(PLAIN_SOURCE, stored=True, indexed=False)

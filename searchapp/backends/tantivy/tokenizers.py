@@ -7,7 +7,15 @@ from tantivy import Filter, Index, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
 from ...analysis.language import STEMMERS
 from ...analysis.text import (
-    CJK, CJK_PATTERN, EXACT, EXACT_PLAIN, FOLD, MAX_TOKEN_LEN, SEG, STOPWORD_LANGS, WORD_PATTERN,
+    CJK,
+    CJK_PATTERN,
+    EXACT,
+    EXACT_PLAIN,
+    FOLD,
+    MAX_TOKEN_LEN,
+    SEG,
+    STOPWORD_LANGS,
+    WORD_PATTERN,
     stem_analyzer_name,
 )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, time as dtime
+from datetime import UTC, datetime
+from datetime import time as dtime
 from pathlib import Path
 
 import tantivy
@@ -18,7 +19,7 @@ from .schema import PLAIN_FIELD, PLAIN_SOURCE, create_index, open_index, stem_fi
 
 WRITER_HEAP = 256_000_000
 # Any character that fold_marks, the cjk field or the seg field cares about (the union of
-# analysis._NEEDS_MARK_FOLD_RE, CJK_RE and SPACELESS_RE): most texts have none, and one scan
+# analysis/text._NEEDS_MARK_FOLD_RE, CJK_RE and SPACELESS_RE): most texts have none, and one scan
 # then settles all three.
 _SPECIAL_SCRIPTS_RE = re.compile(
     "[\u0370-\u052f\u0590-\u06ff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
@@ -48,7 +49,7 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
         plain = name == "body" and is_plain(text)
         special = not plain and _SPECIAL_SCRIPTS_RE.search(text) is not None
         folded = fold_marks(text) if special else text
-        if plain:  # the same exact words as the regex gives, ~2x faster (analysis.is_plain)
+        if plain:  # the same exact words as the regex gives, ~2x faster (analysis/text.is_plain)
             t.add_text(PLAIN_FIELD, text)
             t.add_bytes(PLAIN_SOURCE, text.encode("utf-8"))
         else:

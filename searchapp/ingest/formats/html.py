@@ -23,7 +23,7 @@ def _nesting_run(html: str) -> int:
 
 
 def html_to_text(html: str) -> tuple[str, str]:
-    from selectolax.lexbor import LexborHTMLParser  # noqa: PLC0415
+    from selectolax.lexbor import LexborHTMLParser
 
     # The parser's time grows with the square of the nesting depth (100k nested <div> take
     # ~40 s): refuse pathological files before parsing.

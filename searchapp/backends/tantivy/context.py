@@ -1,0 +1,52 @@
+"""What query compilation needs from the open index, per search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import tantivy
+
+from ...analysis.analyzers import Analyzers
+from ...search.parse import ParsedQuery
+from .weights import W_FOLD, W_FOLD_MARKED, W_STEM
+
+
+@dataclass(frozen=True)
+class QueryContext:
+    """What query building needs from the open index."""
+
+    schema: tantivy.Schema
+    analyzers: Analyzers
+    stem_langs: tuple[str, ...]  # languages with a stem field that holds documents
+    searcher: tantivy.Searcher | None = None  # for document frequencies
+    plain_field: bool = False  # the index has body_plain (schema.PLAIN_FIELD)
+    num_docs: int = 0
+    # Per opened index: figures the reranker reads once (average field lengths); shared by
+    # the copies `dataclasses.replace` makes per search.
+    stats: dict = field(default_factory=dict, compare=False, hash=False)  # type: ignore[type-arg]
+
+    def families(
+        self, text: str, marked: bool = False
+    ) -> list[tuple[str, list[str], tuple[float, float]]]:
+        """(field suffix, tokens, weights) of text in each accent-free family of the index."""
+        out = [("fold", self.analyzers.fold(text), W_FOLD_MARKED if marked else W_FOLD)]
+        for lang in self.stem_langs:
+            out.append((f"stem_{lang}", self.analyzers.stem(lang, text), W_STEM))
+        return [f for f in out if f[1]]
+
+    def doc_freq(self, text: str) -> int:
+        """Documents holding a one-token word in an accent-free family (0 without a searcher)."""
+        if self.searcher is None:
+            return 0
+        best = 0
+        for suffix, tokens, _ in self.families(text):
+            if len(tokens) == 1:
+                for base in ("title", "body"):
+                    best = max(best, self.searcher.doc_freq(f"{base}_{suffix}", tokens[0]))
+        return best
+
+
+def has_marks(ctx: QueryContext, pq: ParsedQuery) -> bool:
+    """True when some query word carries diacritics (typed with an input method)."""
+    az = ctx.analyzers
+    return any(az.exact(t.text) != az.fold(t.text) for t in pq.words())
