@@ -19,6 +19,10 @@ if TYPE_CHECKING:  # the seam's records; imported lazily (analysis builds on bac
     from ..search.request import FacetValue, Matches, SearchRequest, StoredDoc
 
 
+class OutdatedVersion(RuntimeError):
+    """A version written by an older searchapp: it serves, but needs a full build to be updated."""
+
+
 class SearchBackend(Protocol):
     """Reads the serving version of one index."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..backends.tantivy.writer import TantivyWriter
+from ..backends import create_writer
 from ..ingest.load import load_file
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.walk import iter_files
@@ -123,7 +123,7 @@ def build_version(
     layout.prune(keep_previous)  # dead builds from a crash go first (we hold the lock)
     files = list(iter_files(doc_roots, report))
     version_dir = layout.new_version_dir()
-    writer = TantivyWriter.create(version_dir)
+    writer = create_writer(version_dir)
     languages: dict[str, int] = {}
     files_manifest: manifest.Manifest = {}
     firsts: list[Document] = []

@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..backends.tantivy.schema import PLAIN_FIELD, has_field, open_index
-from ..backends.tantivy.writer import TantivyWriter
+from ..backends import OutdatedVersion, open_writer
 from ..ingest.load import load_file
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.walk import iter_files
@@ -81,9 +80,10 @@ def update_in_place(
     old = manifest.load(version_dir)
     if old is None:
         raise NoManifest(f"version {name} has no {manifest.MANIFEST}: run a full build first")
-    if not has_field(open_index(version_dir).schema, PLAIN_FIELD):
-        raise NoManifest(f"version {name} was built by an older searchapp (no {PLAIN_FIELD} "
-                         "field): run a full build first")
+    try:
+        writer = open_writer(version_dir)
+    except OutdatedVersion as exc:
+        raise NoManifest(str(exc)) from exc
     report = LoadReport()
     tell: Callable[[int, int, str], None] = _teller(progress, report)
     tell(0, 0, "scanning")
@@ -113,7 +113,6 @@ def update_in_place(
     result.unchanged = len(new)
     result.removed = len(gone)
 
-    writer = TantivyWriter.open(version_dir)
     # 2. delete what changed or disappeared; 3. add the new contents (deleting each id first,
     # once, so a run repeated after a crash never duplicates a document)
     for rel in gone + [t[1] for t in todo if t[1] in old]:

@@ -15,7 +15,8 @@ from ...analysis.language import CJK_RE, SPACELESS_RE, detect_language, normaliz
 from ...analysis.segmentation import segment_for_index
 from ...analysis.text import fold_marks, is_plain, nfc
 from ...ingest.records import Document
-from .schema import PLAIN_FIELD, PLAIN_SOURCE, create_index, open_index, stem_field
+from ..base import OutdatedVersion
+from .schema import PLAIN_FIELD, PLAIN_SOURCE, create_index, has_field, open_index, stem_field
 
 WRITER_HEAP = 256_000_000
 # Any character that fold_marks, the cjk field or the seg field cares about (the union of
@@ -104,7 +105,13 @@ class TantivyWriter:
     @classmethod
     def open(cls, version_dir: Path) -> TantivyWriter:
         """A writer of the existing index in version_dir (an incremental update)."""
-        return cls(open_index(version_dir))
+        index = open_index(version_dir)
+        if not has_field(index.schema, PLAIN_FIELD):
+            raise OutdatedVersion(
+                f"version {version_dir.name} was built by an older searchapp (no {PLAIN_FIELD} "
+                "field): run a full build first"
+            )
+        return cls(index)
 
     def _w(self) -> tantivy.IndexWriter:
         if self.writer is None:
