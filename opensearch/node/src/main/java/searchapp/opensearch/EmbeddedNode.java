@@ -31,7 +31,10 @@ import org.opensearch.transport.Netty4Plugin;
  *
  * Usage: EmbeddedNode --name n1 --http-port 9200 --transport-port 9300
  *          --seed 127.0.0.1:9300,127.0.0.1:9301 --initial-managers n1,n2 --data DIR --cluster NAME
- *          [--host 127.0.0.1] [--setting key=value ...]
+ *          [--host 127.0.0.1] [--parent-pid PID] [--setting key=value ...]
+ *
+ * With --parent-pid the node shuts down (cleanly, through the shutdown hook) when that process
+ * ends, so that a test runner killed with -9 leaves no orphaned node behind.
  *
  * Prints a line "EMBEDDED-NODE STARTED name=... http=... transport=..." to stdout once the node
  * is started. Stops cleanly on SIGTERM/SIGINT (a JVM shutdown hook closes the node).
@@ -53,7 +56,8 @@ public final class EmbeddedNode {
     private static void usage(String message) {
         System.err.println("EmbeddedNode: " + message);
         System.err.println("usage: EmbeddedNode --name N --http-port P --transport-port T --seed H:T,H:T "
-            + "--initial-managers N1,N2 --data DIR --cluster NAME [--host 127.0.0.1] [--setting k=v]...");
+            + "--initial-managers N1,N2 --data DIR --cluster NAME [--host 127.0.0.1] [--parent-pid PID] "
+            + "[--setting k=v]...");
         System.exit(2);
     }
 
@@ -151,6 +155,15 @@ public final class EmbeddedNode {
             + " http=" + opts.getOrDefault("host", "127.0.0.1") + ":" + opts.get("http-port")
             + " transport=" + opts.getOrDefault("host", "127.0.0.1") + ":" + opts.get("transport-port"));
         System.out.flush();
+        String parent = opts.get("parent-pid");
+        if (parent != null) {
+            ProcessHandle.of(Long.parseLong(parent)).ifPresentOrElse(
+                h -> h.onExit().thenRun(() -> {
+                    System.out.println("EmbeddedNode: parent process " + parent + " ended, stopping");
+                    System.exit(0);
+                }),
+                () -> System.exit(0));
+        }
         stopped.await();
     }
 }
