@@ -5,9 +5,15 @@ The nodes are OpenSearch 2.16.0 run in-process by the small launcher in ``opense
 server, Netty4 transport (HTTP REST), analysis-common and analysis-icu. See
 ``docs/opensearch-cluster.md``.
 
-Stdlib only (urllib, subprocess), so tests and scripts can import it without extra packages::
+Stdlib only (urllib, subprocess), so tests and scripts can load it without extra packages.
+Load it BY PATH: ``import opensearch.cluster`` does not work once opensearch-py is installed,
+because its dependency opensearch-protobufs installs a regular top-level package named
+``opensearch`` that wins over this folder (a namespace package)::
 
-    from opensearch import cluster          # or load this file by path
+    import importlib.util, sys
+    spec = importlib.util.spec_from_file_location("searchapp_opensearch_cluster", "opensearch/cluster.py")
+    cluster = importlib.util.module_from_spec(spec); sys.modules[spec.name] = cluster
+    spec.loader.exec_module(cluster)
     c = cluster.start(nodes=2)              # builds the launcher if needed, waits for green
     c.urls                                  # ['http://127.0.0.1:PORT', ...]
     c.pids

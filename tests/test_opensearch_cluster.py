@@ -76,6 +76,10 @@ def _search(client, text: str, field: str = "title"):
 
 @pytest.fixture(scope="module")
 def indexed(client):
+    # Spread primaries evenly, so that each node holds one primary and the kill -9 test below
+    # always loses a primary (its replica on the other node must be promoted).
+    client.cluster.put_settings(
+        body={"persistent": {"cluster.routing.allocation.balance.prefer_primary": True}})
     client.indices.create(
         index=INDEX,
         body={
@@ -147,7 +151,7 @@ def test_search_survives_kill_9_of_one_node(cluster, client, indexed):
     victim = next(n for n in cluster.nodes if n.name != manager)
     survivor = next(n for n in cluster.nodes if n.name == manager)
     shards_on_victim = [s for s in client.cat.shards(index=INDEX, format="json") if s["node"] == victim.name]
-    assert shards_on_victim, "expected the victim to hold shard copies"
+    assert any(s["prirep"] == "p" for s in shards_on_victim), f"victim holds no primary: {shards_on_victim}"
 
     victim.kill()
     assert not victim.alive()
