@@ -47,6 +47,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 TARGET = NODE_DIR / "target"
@@ -131,7 +132,7 @@ def build(force: bool = False, offline: bool | None = None, verbose: bool = Fals
         print("opensearch: building launcher:", " ".join(cmd), f"(in {NODE_DIR})", file=sys.stderr)
     t0 = time.monotonic()
     STAMP.unlink(missing_ok=True)
-    proc = subprocess.run(cmd, cwd=NODE_DIR, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, cwd=NODE_DIR, env=env, capture_output=True, text=True)
     if proc.returncode == 0 and JAR.is_file() and CLASSPATH_FILE.is_file():
         STAMP.touch()
     if proc.returncode != 0 or not is_built():
@@ -258,7 +259,7 @@ class Cluster:
             ],
         }
 
-    def __enter__(self) -> Cluster:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -324,6 +325,7 @@ def start(
     elif not is_built():
         raise ClusterError(f"launcher not built: run `mvn -B package` in {NODE_DIR}")
     java = java_binary()
+    assert java is not None  # missing_tools() said so
     remove_dir = base_dir is None
     base = Path(base_dir) if base_dir else Path(tempfile.mkdtemp(prefix="searchapp-opensearch-"))
     base.mkdir(parents=True, exist_ok=True)
