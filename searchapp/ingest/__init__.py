@@ -1,0 +1,1 @@
+"""Reading sources into Document records: the folder walk, one module per family of formats."""

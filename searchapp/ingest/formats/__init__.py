@@ -1,0 +1,1 @@
+"""One module per family of file formats; each turns bytes into Extracted texts."""
