@@ -37,7 +37,7 @@ _KNOWN = [
     r"версия для печати", r"печать", r"поделиться", r"наверх", r"phiên bản in", r"in bài viết",
     r"chia sẻ", r"về đầu trang", r"打印(本页|版本)?", r"分享(到)?", r"返回顶部",
 ]
-KNOWN_FURNITURE = re.compile(r"^(?:" + "|".join(_KNOWN) + r")$", re.I)
+KNOWN_FURNITURE = re.compile(r"^(?:" + "|".join(_KNOWN) + r")$", re.IGNORECASE)
 
 
 def _norm(line: str) -> str:

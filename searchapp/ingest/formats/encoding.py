@@ -63,7 +63,7 @@ _LANG_CODES = {
 @cache
 def _identifier() -> Any:
     """py3langid's shipped model (no download), normalised probabilities."""
-    from py3langid.langid import _load_identifier  # noqa: PLC0415
+    from py3langid.langid import _load_identifier
 
     return _load_identifier(norm_probs=True)
 
@@ -107,7 +107,7 @@ def _agrees(match: Any, text: str) -> bool:
 
 
 def _guess(data: bytes) -> str:
-    from charset_normalizer import from_bytes  # noqa: PLC0415 - deferred: heavy import
+    from charset_normalizer import from_bytes
 
     results = from_bytes(data)
     best = results.best()

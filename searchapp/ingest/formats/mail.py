@@ -23,8 +23,8 @@ from searchapp.ingest.formats._common import Deadline, check_size, one_line, tid
 from searchapp.ingest.formats.encoding import decode_text
 
 SUFFIXES = {".eml", ".mbox"}
-_FROM_LINE = re.compile(rb"^From [^\n]*\n", re.M)
-_QUOTED_FROM = re.compile(rb"^>(>*From )", re.M)
+_FROM_LINE = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
+_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 log = logging.getLogger(__name__)
 
 
@@ -59,7 +59,7 @@ def _author(msg: EmailMessage) -> str:
         return ""
 
 
-def _part_text(part: EmailMessage) -> str:
+def _part_text(part: Any) -> str:
     try:
         content = part.get_content()
     except (LookupError, UnicodeError, ValueError, AssertionError):
@@ -76,7 +76,7 @@ def _body(msg: EmailMessage, limits: Limits) -> str:
         return ""
     text = _part_text(body_part)
     if body_part.get_content_subtype() == "html":
-        from searchapp.ingest.formats.webpage import extract_html  # noqa: PLC0415 - cycle
+        from searchapp.ingest.formats.webpage import extract_html
 
         text = extract_html(text, limits, fmt="eml").body
     return tidy(text, limits)
@@ -85,7 +85,7 @@ def _body(msg: EmailMessage, limits: Limits) -> str:
 def _attachments(
     msg: EmailMessage, subject: str, date: Any, author: str, prefix: str, limits: Limits
 ) -> list[Extracted]:
-    from searchapp.ingest.formats.dispatch import reader_for  # noqa: PLC0415 - cycle
+    from searchapp.ingest.formats.dispatch import reader_for
 
     out: list[Extracted] = []
     for part in msg.iter_attachments():

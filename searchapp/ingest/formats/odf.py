@@ -8,8 +8,8 @@ and each ODS sheet is a page.
 
 from __future__ import annotations
 
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
 from searchapp.ingest.formats._common import (
@@ -32,10 +32,10 @@ NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
 }
-T = "{%s}" % NS["text"]
-TB = "{%s}" % NS["table"]
-D = "{%s}" % NS["draw"]
-P = "{%s}" % NS["presentation"]
+T = "{" + NS["text"] + "}"
+TB = "{" + NS["table"] + "}"
+D = "{" + NS["draw"] + "}"
+P = "{" + NS["presentation"] + "}"
 
 
 def _inline(el: ET.Element) -> str:

@@ -66,8 +66,8 @@ def _core(props: Any) -> dict[str, Any]:
 
 
 def _docx(data: bytes, limits: Limits) -> Extracted:
-    import docx  # noqa: PLC0415 - deferred: heavy import
-    from docx.table import Table  # noqa: PLC0415
+    import docx
+    from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
     deadline = Deadline(limits)
@@ -123,7 +123,7 @@ def _docx_lang(document: Any) -> str:
 
 
 def _pptx(data: bytes, limits: Limits) -> Extracted:
-    import pptx  # noqa: PLC0415 - deferred: heavy import
+    import pptx
 
     prs = pptx.Presentation(io.BytesIO(data))
     deadline = Deadline(limits)
@@ -166,7 +166,7 @@ def _shape_texts(shape: Any) -> list[str]:
 
 
 def _xlsx(data: bytes, limits: Limits) -> Extracted:
-    import openpyxl  # noqa: PLC0415 - deferred: heavy import
+    import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     deadline = Deadline(limits)

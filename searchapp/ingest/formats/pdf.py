@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-import time
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 

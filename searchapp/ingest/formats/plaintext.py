@@ -10,7 +10,7 @@ from searchapp.ingest.formats.encoding import decode_text
 from searchapp.ingest.formats.frontmatter import split_front_matter
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown"}
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:

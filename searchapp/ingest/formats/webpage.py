@@ -61,7 +61,7 @@ def _html_text(data: bytes) -> str:
 
 def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     """Main text and metadata of one HTML document already decoded to str."""
-    import trafilatura  # noqa: PLC0415 - deferred: heavy import
+    import trafilatura
 
     tree = HTMLParser(html)
     html_node = tree.css_first("html")
@@ -88,9 +88,10 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     except Exception:  # noqa: BLE001 - trafilatura raises assorted errors on odd markup
         doc = None
     if doc is not None:
-        body = doc.text or ""
-        date = date or as_date(doc.date or "")
-        title = title or one_line(doc.title)
+        fields = doc if isinstance(doc, dict) else vars(doc)
+        body = fields.get("text") or ""
+        date = date or as_date(fields.get("date") or "")
+        title = title or one_line(fields.get("title"))
     if not body.strip():
         body = _visible_text(tree)
     body, removed = strip(body)
