@@ -30,6 +30,7 @@ _BOMS = (
 )
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v", "\x1b"}
 _CHAOS_MARGIN = 0.05
+_RELAXED_THRESHOLD = 0.5
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -73,25 +74,43 @@ def _likelihood(text: str) -> float:
     return float(prob)
 
 
+_EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"}
+_DEBRIS = {"So", "No", "Sc", "Sk", "Sm", "Co", "Cn"}  # symbols, superscripts, unassigned
+_WORD_PUNCT = set("…¿¡‰′″")  # other punctuation ('Po') that does touch words in real text
+
+
+def _is_debris(c: str, cat: str) -> bool:
+    if cat in _DEBRIS:
+        return True
+    # '¶', '§', '·' and the like glued to a letter are debris; CJK/fullwidth punctuation is not.
+    code = ord(c)
+    return cat == "Po" and c not in _WORD_PUNCT and not (
+        0x3000 <= code < 0x3040 or 0xFF00 <= code < 0xFFF0 or 0x2010 <= code < 0x2030
+    )
+
+
 def _script(c: str) -> str:
+    """Script of a letter from its Unicode name; Han, kana and Hangul count as one (they mix)."""
     name = unicodedata.name(c, "")
-    return name.split(" ")[0] if name else ""
+    word = name.split(" ")[0] if name else ""
+    return "CJK" if word in _EAST_ASIAN else word
 
 
 def mojibake_signs(text: str) -> int:
     """Count characters that look like wrong-codec debris inside words.
 
-    A non-ASCII character that is not a letter or mark (e.g. '³', '¹', '±', '¤') with a letter on
-    either side, or a non-ASCII letter whose script differs from both neighbouring letters'.
+    A non-ASCII symbol, superscript, stray punctuation (e.g. '³', '¹', '±', '¤', '¶') with a
+    letter on either side, or a non-ASCII letter whose script differs from both neighbouring letters'.
     """
     signs = 0
-    for i in range(1, len(text) - 1):
-        c = text[i]
+    padded = f" {text} "
+    for i in range(1, len(padded) - 1):
+        c = padded[i]
         if ord(c) < 128:
             continue
-        prev, nxt = text[i - 1], text[i + 1]
+        prev, nxt = padded[i - 1], padded[i + 1]
         cat = unicodedata.category(c)
-        if cat[0] not in "LM":
+        if _is_debris(c, cat):
             if prev.isalpha() or nxt.isalpha():
                 signs += 1
         elif prev.isalpha() and nxt.isalpha():
@@ -110,6 +129,9 @@ def _guess(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
     results = from_bytes(data)
+    if not results:
+        # Kanji-dense Japanese scores above the default chaos threshold (0.2); look again, wider.
+        results = from_bytes(data, threshold=_RELAXED_THRESHOLD)
     best = results.best()
     if best is None:
         raise SkipFile("binary file (no text encoding fits)")

@@ -8,6 +8,7 @@ page's visible text (selectolax, scripts/styles/nav/footer removed) is used inst
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -88,7 +89,7 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     except Exception:  # noqa: BLE001 - trafilatura raises assorted errors on odd markup
         doc = None
     if doc is not None:
-        fields = doc if isinstance(doc, dict) else vars(doc)
+        fields: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict()
         body = fields.get("text") or ""
         date = date or as_date(fields.get("date") or "")
         title = title or one_line(fields.get("title"))
