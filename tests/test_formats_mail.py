@@ -145,8 +145,8 @@ def _mbox_message(number: int) -> bytes:
 def test_mbox_keeps_good_messages_and_skips_a_malformed_one() -> None:
     parts = [
         b"From p1@example.org Mon Mar  1 12:00:00 2021\n" + _mbox_message(1),
-        b"From MAILER-DAEMON Tue Mar  2 12:00:00 2021\n\x00\x01\x02garbage without headers"
-        b"\xff\xfe\n--- no colon here ---\n",
+        (b"From MAILER-DAEMON Tue Mar  2 12:00:00 2021\n\x00\x01\x02garbage without headers"
+         b"\xff\xfe\n--- no colon here ---\n"),
         b"From p2@example.org Tue Mar  2 12:00:00 2021\n" + _mbox_message(2),
         b"From p3@example.org Wed Mar  3 12:00:00 2021\n" + _mbox_message(3),
     ]

@@ -15,6 +15,7 @@ precomposed letters.
 from __future__ import annotations
 
 import codecs
+import math
 import unicodedata
 from functools import cache
 from typing import Any
@@ -63,15 +64,25 @@ _LANG_CODES = {
 
 @cache
 def _identifier() -> Any:
-    """py3langid's shipped model (no download), normalised probabilities."""
-    from py3langid.langid import _load_identifier
+    """py3langid's shared identifier (the model ships in the wheel; loaded once per process,
+    the same instance searchapp.language uses)."""
+    from py3langid import langid
 
-    return _load_identifier(norm_probs=True)
+    return langid._get_identifier()
 
 
 def _likelihood(text: str) -> float:
-    _lang, prob = _identifier().classify(text[:2000])
-    return float(prob)
+    """py3langid's probability of its top language: softmax of the raw log-likelihoods at
+    temperature sqrt(bytes), as py3langid's own norm_probs computes it."""
+    sample = text[:2000]
+    ranked = _identifier().rank(sample)
+    if not ranked:
+        return 0.0
+    temperature = math.sqrt(len(sample.encode("utf-8")) or 1)
+    top = float(ranked[0][1])
+    return 1.0 / sum(
+        math.exp(min(0.0, (float(score) - top) / temperature)) for _lang, score in ranked
+    )
 
 
 _EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"}
