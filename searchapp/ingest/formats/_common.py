@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 import time
 import unicodedata
 import zipfile
+from collections.abc import Callable
+from typing import TypeVar
 
 from searchapp.ingest.extracted import Limits, SkipFile
 
@@ -15,6 +18,33 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _BLANKS = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
+
+
+R = TypeVar("R")
+
+
+def guarded(kind: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Turn any error a parser raises on a damaged file into SkipFile('corrupt <kind> (...)').
+
+    The libraries raise many kinds (KeyError, zlib.error, NotImplementedError for odd zip
+    versions, lxml errors...); a damaged file must be reported and skipped, not crash the walk.
+    """
+
+    def wrap(fn: Callable[..., R]) -> Callable[..., R]:
+        @functools.wraps(fn)
+        def inner(*args: object, **kwargs: object) -> R:
+            try:
+                return fn(*args, **kwargs)
+            except SkipFile:
+                raise
+            except (MemoryError, RecursionError) as exc:
+                raise SkipFile(f"{kind} too complex to read ({type(exc).__name__})") from None
+            except Exception as exc:  # noqa: BLE001 - see docstring
+                raise SkipFile(f"corrupt {kind} ({type(exc).__name__}: {exc})"[:300]) from None
+
+        return inner
+
+    return wrap
 
 
 def check_size(data: bytes, limits: Limits) -> None:
@@ -44,7 +74,7 @@ def open_zip(data: bytes, limits: Limits, kind: str) -> zipfile.ZipFile:
     """Open a zip container after checking its declared sizes (zip bomb guard)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, OSError, ValueError, NotImplementedError
         raise SkipFile(f"corrupt {kind} (not a valid zip container: {exc})") from None
     infos = zf.infolist()
     total = sum(i.file_size for i in infos)

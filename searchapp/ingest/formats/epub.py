@@ -18,6 +18,7 @@ from searchapp.ingest.formats._common import (
     Deadline,
     as_date,
     check_size,
+    guarded,
     lang_code,
     one_line,
     open_zip,
@@ -44,6 +45,7 @@ def _chapter_text(data: bytes) -> str:
     return body.text(separator="\n", strip=True)
 
 
+@guarded("EPUB")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
     zf = open_zip(data, limits, "EPUB")

@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
-from searchapp.ingest.formats._common import Deadline, check_size, one_line, tidy
+from searchapp.ingest.formats._common import Deadline, check_size, guarded, one_line, tidy
 from searchapp.ingest.formats.encoding import decode_text
 
 SUFFIXES = {".eml", ".mbox"}
@@ -144,6 +144,7 @@ def _parse(raw: bytes) -> EmailMessage:
     return msg
 
 
+@guarded("e-mail")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
     if name.lower().endswith(".mbox"):

@@ -17,6 +17,7 @@ from searchapp.ingest.formats._common import (
     Deadline,
     as_date,
     check_size,
+    guarded,
     heading_title,
     lang_code,
     one_line,
@@ -29,6 +30,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML is an OLE2 compoun
 log = logging.getLogger(__name__)
 
 
+@guarded("office file")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
     suffix = "." + name.lower().rsplit(".", 1)[-1] if "." in name else ""

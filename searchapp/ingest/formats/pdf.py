@@ -15,7 +15,14 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
-from searchapp.ingest.formats._common import Deadline, check_size, heading_title, one_line, tidy
+from searchapp.ingest.formats._common import (
+    Deadline,
+    check_size,
+    guarded,
+    heading_title,
+    one_line,
+    tidy,
+)
 
 SUFFIXES = {".pdf"}
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
@@ -64,6 +71,7 @@ def _ocr_page(page: Any, langs: str, timeout: float) -> str:
     return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else ""
 
 
+@guarded("PDF")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
     deadline = Deadline(limits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
-from searchapp.ingest.formats._common import check_size, heading_title, tidy
+from searchapp.ingest.formats._common import check_size, guarded, heading_title, tidy
 from searchapp.ingest.formats.encoding import decode_text
 from searchapp.ingest.formats.frontmatter import split_front_matter
 
@@ -13,6 +13,7 @@ SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
+@guarded("text file")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
     text = decode_text(data)

@@ -13,7 +13,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
-from searchapp.ingest.formats._common import as_date, check_size, lang_code, one_line, tidy
+from searchapp.ingest.formats._common import as_date, check_size, guarded, lang_code, one_line, tidy
 from searchapp.ingest.formats.boilerplate import strip
 from searchapp.ingest.formats.encoding import decode_text
 
@@ -101,6 +101,7 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
                      boilerplate=tuple(removed))
 
 
+@guarded("HTML")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
     doc = extract_html(_html_text(data), limits)
