@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import platform
 import sys
 import tempfile
@@ -32,12 +33,20 @@ CORPUS = ROOT.parent / "shared" / "corpora" / "ntrex" / "corpus.jsonl"
 LATIN_SCRIPTS = ("eng", "fra", "deu", "spa", "ita", "por", "nld", "vie", "pol", "ces")
 
 
+def dejavu_covers(text: str) -> bool:
+    """DejaVu Sans has Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic...; not CJK,
+    Hangul, Thai or Indic scripts (those texts would come out as missing glyphs)."""
+    return not any(ord(c) >= 0x0900 and not 0x1E00 <= ord(c) < 0x2C00 for c in text)
+
+
 def load_texts(unicode_font: bool) -> list[tuple[str, str]]:
     texts: list[tuple[str, str]] = []
     if CORPUS.exists():
         for line in CORPUS.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             if not unicode_font and row.get("lang") not in LATIN_SCRIPTS:
+                continue
+            if not dejavu_covers(row.get("title", "") + row["text"]):
                 continue
             texts.append((row.get("title") or "Untitled", row["text"]))
     if not texts:
@@ -103,6 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="files of each format")
     args = parser.parse_args()
+    logging.getLogger("fpdf").setLevel(logging.ERROR)
     unicode_font = DEJAVU.exists()
     texts = load_texts(unicode_font)
     print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()},"
