@@ -1,0 +1,148 @@
+"""OpenDocument (ODT, ODS, ODP) read straight from the zip: content.xml in order, meta.xml.
+
+The XML is walked with the standard library's ElementTree (expat, with its entity-expansion
+protection); no ODF library is needed for text.  Paragraphs and headings become lines, table rows
+become tab-separated lines (repeated empty cells are not expanded), each ODP slide (draw:page)
+and each ODS sheet is a page.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+
+from searchapp.ingest.extracted import Extracted, Limits, SkipFile
+from searchapp.ingest.formats._common import (
+    Deadline,
+    as_date,
+    heading_title,
+    lang_code,
+    one_line,
+    read_member,
+    tidy,
+)
+
+SUFFIXES = {".odt", ".ods", ".odp"}
+NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
+}
+T = "{" + NS["text"] + "}"
+TB = "{" + NS["table"] + "}"
+D = "{" + NS["draw"] + "}"
+P = "{" + NS["presentation"] + "}"
+
+
+def _inline(el: ET.Element) -> str:
+    """Text of a paragraph, honouring text:s (spaces), text:tab and text:line-break."""
+    out: list[str] = [el.text or ""]
+    for child in el:
+        tag = child.tag
+        if tag == f"{T}s":
+            out.append(" " * int(child.get(f"{T}c", "1")))
+        elif tag == f"{T}tab":
+            out.append("\t")
+        elif tag == f"{T}line-break":
+            out.append("\n")
+        elif tag in (f"{T}note", f"{P}notes"):
+            pass
+        else:
+            out.append(_inline(child))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _blocks(el: ET.Element, out: list[str], first_heading: list[str]) -> None:
+    for child in el:
+        tag = child.tag
+        if tag in (f"{T}p", f"{T}h"):
+            text = _inline(child)
+            out.append(text)
+            if tag == f"{T}h" and text.strip() and not first_heading:
+                first_heading.append(text)
+        elif tag == f"{TB}table-row":
+            cells = []
+            for cell in child:
+                parts: list[str] = []
+                _blocks(cell, parts, first_heading)
+                cells.append(" ".join(" ".join(parts).split()))
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                out.append("\t".join(cells))
+        elif tag in (f"{P}notes",):
+            continue
+        else:
+            _blocks(child, out, first_heading)
+
+
+def _meta(zf: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
+    if "meta.xml" not in zf.namelist():
+        return {}
+    root = ET.fromstring(read_member(zf, "meta.xml", limits))
+    meta = root.find("office:meta", NS)
+    if meta is None:
+        return {}
+
+    def get(path: str) -> str:
+        node = meta.find(path, NS)
+        return one_line(node.text) if node is not None and node.text else ""
+
+    return {
+        "title": get("dc:title"),
+        "author": get("meta:initial-creator") or get("dc:creator"),
+        "date": get("meta:creation-date") or get("dc:date"),
+        "lang": get("dc:language"),
+    }
+
+
+def extract_zip(zf: zipfile.ZipFile, suffix: str, limits: Limits) -> list[Extracted]:
+    kind = suffix.lstrip(".")
+    deadline = Deadline(limits)
+    try:
+        if "content.xml" not in zf.namelist():
+            raise SkipFile(f"corrupt {kind} (no content.xml)")
+        root = ET.fromstring(read_member(zf, "content.xml", limits))
+        meta = _meta(zf, limits)
+    except ET.ParseError as exc:
+        raise SkipFile(f"corrupt {kind} (bad XML: {exc})") from None
+    finally:
+        zf.close()
+    body_el = root.find("office:body", NS)
+    if body_el is None:
+        raise SkipFile(f"corrupt {kind} (no office:body)")
+    heading: list[str] = []
+    # Slides and sheets are pages; a text document is one flow.
+    units = body_el.findall(".//draw:page", NS) or body_el.findall(".//table:table", NS)
+    if suffix == ".odt" or not units:
+        units = [body_el]
+    texts: list[str] = []
+    for unit in units[: limits.max_pages]:
+        deadline.check()
+        lines: list[str] = []
+        if unit.tag == f"{TB}table" and unit.get(f"{TB}name"):
+            lines.append(unit.get(f"{TB}name", ""))
+        _blocks(unit, lines, heading)
+        texts.append(tidy("\n".join(lines)))
+    pages, offset = [], 0
+    for text in texts:
+        pages.append(offset)
+        offset += len(text) + 2
+    body = "\n\n".join(texts)[: limits.max_chars]
+    if not body.strip():
+        raise SkipFile(f"no text in {kind}")
+    title = meta.get("title") or one_line(heading[0] if heading else "")
+    if not title and suffix == ".odt":
+        title = heading_title(body)
+    return [
+        Extracted(
+            body=body, title=title, date=as_date(meta.get("date", "")),
+            lang=lang_code(meta.get("lang", "")), author=meta.get("author", ""), format=kind,
+            pages=tuple(p for p in pages if p <= len(body)) if suffix != ".odt" else (),
+        )
+    ]

@@ -1,0 +1,42 @@
+"""Plain text and Markdown files: decoded by encoding.decode_text, front matter read for Markdown."""
+
+from __future__ import annotations
+
+import re
+
+from searchapp.ingest.extracted import Extracted, Limits, SkipFile
+from searchapp.ingest.formats._common import check_size, guarded, heading_title, tidy
+from searchapp.ingest.formats.encoding import decode_text
+from searchapp.ingest.formats.frontmatter import split_front_matter
+
+SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+@guarded("text file")
+def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
+    check_size(data, limits)
+    text = decode_text(data)
+    is_md = name.lower().endswith((".md", ".markdown"))
+    meta, body = split_front_matter(text)
+    title = meta.get("title", "")
+    if is_md and not title:
+        m = _MD_HEADING.search(body)
+        title = m[1].strip() if m else ""
+    body = tidy(body, limits)
+    if not body:
+        raise SkipFile("empty file (no text)")
+    if not title and not is_md:
+        title = heading_title(body)
+    return [
+        Extracted(
+            body=body,
+            title=title,
+            date=meta.get("date"),
+            lang=meta.get("lang", ""),
+            author=meta.get("author", ""),
+            format="md" if is_md else "txt",
+            url=meta.get("url", ""),
+            tags=meta.get("tags", ()),
+        )
+    ]

@@ -1,0 +1,110 @@
+"""HTML pages: main content by trafilatura (offline), metadata from the page's own tags.
+
+trafilatura drops navigation, footers, cookie banners and sidebars by its content heuristics
+(with jusText/readability fallbacks); tables are kept.  When it finds no main content, the
+page's visible text (selectolax, scripts/styles/nav/footer removed) is used instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from searchapp.ingest.extracted import Extracted, Limits, SkipFile
+from searchapp.ingest.formats._common import as_date, check_size, guarded, lang_code, one_line, tidy
+from searchapp.ingest.formats.boilerplate import strip
+from searchapp.ingest.formats.encoding import decode_text
+
+SUFFIXES = {".html", ".htm", ".xhtml"}
+_DATE_META = (
+    'meta[property="article:published_time"]', 'meta[name="date"]', 'meta[name="dc.date"]',
+    'meta[name="DC.date"]', 'meta[itemprop="datePublished"]', 'meta[name="pubdate"]',
+)
+_NOISE = "script, style, noscript, template, nav, header, footer, aside, form, iframe, svg"
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def _meta(tree: HTMLParser, selector: str, attr: str = "content") -> str:
+    node = tree.css_first(selector)
+    value = node.attributes.get(attr) if node is not None else None
+    return one_line(value) if value else ""
+
+
+def _visible_text(tree: HTMLParser) -> str:
+    body = tree.body or tree.root
+    if body is None:
+        return ""
+    for node in body.css(_NOISE):
+        node.decompose()
+    return body.text(separator="\n", strip=True)
+
+
+def _html_text(data: bytes) -> str:
+    head = data[:4096].lower()
+    if b"charset" not in head:
+        return decode_text(data)
+    tree = HTMLParser(data[:4096])
+    for node in tree.css("meta"):
+        cs = node.attributes.get("charset")
+        content = node.attributes.get("content") or ""
+        if not cs and "charset=" in content.lower():
+            cs = content.lower().split("charset=")[-1].split(";")[0].strip()
+        if cs:
+            try:
+                return data.decode(cs)
+            except (LookupError, UnicodeDecodeError):
+                break
+    return decode_text(data)
+
+
+def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
+    """Main text and metadata of one HTML document already decoded to str."""
+    import trafilatura
+
+    tree = HTMLParser(html)
+    html_node = tree.css_first("html")
+    lang = lang_code(html_node.attributes.get("lang") if html_node is not None else "")
+    url = _meta(tree, 'link[rel="canonical"]', "href") or _meta(tree, 'meta[property="og:url"]')
+    title = _meta(tree, 'meta[property="og:title"]')
+    if not title:
+        node = tree.css_first("title")
+        title = one_line(node.text()) if node is not None else ""
+    if not title:
+        node = tree.css_first("h1")
+        title = one_line(node.text()) if node is not None else ""
+    date = None
+    for selector in _DATE_META:
+        date = as_date(_meta(tree, selector))
+        if date:
+            break
+    body = ""
+    try:
+        doc = trafilatura.bare_extraction(
+            html, favor_precision=True, include_tables=True, include_comments=False,
+            with_metadata=True, deduplicate=False,
+        )
+    except Exception:  # noqa: BLE001 - trafilatura raises assorted errors on odd markup
+        doc = None
+    if doc is not None:
+        fields: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict()
+        body = fields.get("text") or ""
+        date = date or as_date(fields.get("date") or "")
+        title = title or one_line(fields.get("title"))
+    if not body.strip():
+        body = _visible_text(tree)
+    body, removed = strip(body)
+    body = tidy(body, limits)
+    return Extracted(body=body, title=title, date=date, lang=lang, format=fmt, url=url,
+                     boilerplate=tuple(removed))
+
+
+@guarded("HTML")
+def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
+    check_size(data, limits)
+    doc = extract_html(_html_text(data), limits)
+    if not doc.body:
+        raise SkipFile("no text in HTML page")
+    return [doc]
