@@ -43,8 +43,8 @@ def save(path: Path, text: str) -> str:
     return digest
 
 
-@bp.get("")
 @bp.get("/")
+@bp.get("")
 @auth.login_required
 def edit() -> ResponseReturnValue:
     synonyms = services().engine.synonyms
@@ -55,8 +55,8 @@ def edit() -> ResponseReturnValue:
     return _page(text, [], 200, focus_end=bool(add))
 
 
-@bp.post("")
 @bp.post("/")
+@bp.post("")
 @auth.login_required
 def update() -> ResponseReturnValue:
     text = request.form.get("text", "")
