@@ -25,7 +25,7 @@ from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
 from . import auth
 from .ratelimit import search_limit
-from .service import services
+from .service import SEARCH_FAILED, safe_search, services
 
 DB_FILE = "analytics.sqlite3"
 KEEP_DAYS = 90
@@ -145,8 +145,9 @@ def _beacon_query() -> str:
 def search_beacon() -> ResponseReturnValue:
     """A search made in the page, once its results settled: the hits are counted here."""
     if enabled() and (query := _beacon_query()):
-        page = services().engine.search(SearchRequest(query=query, facets=False, page_size=1))
-        if page.complete:
+        # the request a keystroke made (facets come apart): usually answered from the cache
+        page = safe_search(services().engine, SearchRequest(query=query, facets=False))
+        if page.complete and SEARCH_FAILED not in page.warnings:
             store().add_search(query, page.total)
     return Response(status=204)
 
