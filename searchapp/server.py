@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
@@ -27,9 +30,32 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
+def metrics_dir() -> str | None:
+    """Point $PROMETHEUS_MULTIPROC_DIR at a private temporary folder when it is unset (before any
+    worker imports prometheus_client); that folder, made here, is removed at exit."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    made = tempfile.mkdtemp(prefix="searchapp-metrics-")  # mode 0700
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    """A worker ended: drop its live-gauge files (its counters stay summed in)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
 def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> None:
     """Serve until interrupted."""
     os.environ["SEARCHAPP_INDEX_DIR"] = str(Path(index_dir).resolve())
+    made = metrics_dir()
+
+    def on_exit(server: Any) -> None:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
+
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -45,5 +71,7 @@ def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> No
             "timeout": 60,
             "limit_request_line": 8190,  # gunicorn's maximum: long non-Latin queries fit
             "graceful_timeout": 10,
+            "child_exit": _child_exit,
+            "on_exit": on_exit,
         }
     ).run()

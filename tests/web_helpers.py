@@ -43,23 +43,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _server_command(index_dir: Path, port: int) -> list[str]:
+def _server_command(index_dir: Path, port: int, workers: int = 1) -> list[str]:
     exe = shutil.which("searchapp", path=str(Path(sys.executable).parent))
     if exe:
         return [exe, "serve", "--host", "127.0.0.1", "--port", str(port),
-                "--index-dir", str(index_dir), "--workers", "1", "--threads", "4"]
+                "--index-dir", str(index_dir), "--workers", str(workers), "--threads", "4"]
     return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-            "--workers", "1", "--threads", "4", "--worker-class", "gthread",
+            "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
             "searchapp.web:create_app()"]
 
 
 @contextmanager
-def running_server(index_dir: Path, log: Path) -> Iterator[str]:
+def running_server(index_dir: Path, log: Path, workers: int = 1,
+                   extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Start the real server on a free port, wait for /health, yield its base URL, stop it."""
     port = free_port()
-    env = {**os.environ, "SEARCHAPP_INDEX_DIR": str(index_dir)}
+    env = {**os.environ, "SEARCHAPP_INDEX_DIR": str(index_dir), **(extra_env or {})}
     with open(log, "wb") as out:
-        proc = subprocess.Popen(_server_command(index_dir, port), env=env, stdout=out,
+        proc = subprocess.Popen(_server_command(index_dir, port, workers), env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -1,8 +1,9 @@
 """The history of indexing runs: index/history.jsonl, one JSON object per finished run.
 
-Fields: id, kind (full, incremental, rollback), who (admin, cli), start, end (ISO 8601 UTC),
-documents, skipped (count), skipped_reasons ([{path, reason}], the first 100), outcome
-(succeeded, failed, interrupted), message, version.
+Fields: id, kind (full, incremental, rollback, synonyms: a synonyms.txt saved from /admin), who
+(admin, cli), start, end (ISO 8601 UTC), documents, skipped (count), skipped_reasons
+([{path, reason}], the first 100), outcome (succeeded, failed, interrupted), message, version
+(for synonyms, the saved file's hash).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from .request import (
     StoredDoc,
     normalized,
 )
+from .synonyms import Expansion, SynonymFile, Synonyms, expand
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Engine:
         analyzers: Analyzers | None = None,
         cache_size: int = 0,
         backend: SearchBackend | None = None,
+        synonyms: SynonymFile | None = None,
     ) -> None:
         self.root = Path(index_root)
         self.backend = backend or open_backend(self.root, analyzers or Analyzers.create())
@@ -52,6 +54,8 @@ class Engine:
         # Recent pages by (serving version, request); 0 = off (the CLI and eval measure cold).
         self.cache: LRUCache[SearchPage] = LRUCache(cache_size)
         self.facet_cache: LRUCache[dict[str, list[FacetValue]]] = LRUCache(cache_size)
+        # Query-time synonyms (search/synonyms.py); None or a missing file: queries as typed.
+        self.synonyms = synonyms
 
     # ------------------------------------------------------------------ the serving index
     def current(self):  # type: ignore[no-untyped-def]
@@ -68,14 +72,36 @@ class Engine:
     def stats(self) -> dict[str, object]:
         return self.backend.stats()
 
+    # ------------------------------------------------------------------ queries
+    def current_synonyms(self) -> Synonyms | None:
+        return self.synonyms.current() if self.synonyms is not None else None
+
+    def _synonyms_key(self) -> object:
+        return self.synonyms.key() if self.synonyms is not None else None
+
+    def expanded(self, text: str) -> tuple[ParsedQuery, list[Expansion]]:
+        """The parsed query with the synonyms in force applied, and what each match became."""
+        return expand(parse(text), self.current_synonyms())
+
+    def parse(self, text: str) -> ParsedQuery:
+        """The query as it is searched: parsed, then synonyms applied (without synonyms, exactly
+        what parse() gives)."""
+        return self.expanded(text)[0]
+
+    def count(self, pq: ParsedQuery) -> int:
+        """How many documents a parsed query matches (every word required; no synonyms)."""
+        found = self.backend.run(SearchRequest(page_size=1, facets=False, prefix_last=False),
+                                 pq, match_all_words=True)
+        return found.total if found is not None else 0
+
     # ------------------------------------------------------------------ searching
     def search(self, req: SearchRequest) -> SearchPage:
         """Run one search; never raises for bad input (problems come back as warnings).
         A search repeated on the same serving version comes from the cache, if there is one."""
         started = time.perf_counter()
-        key = (self.backend.serving_key(), req)
+        key = (self.backend.serving_key(), self._synonyms_key(), req)
         if (cached := self.cache.get(key)) is not None:
-            return replace(cached, elapsed_ms=_ms(started))
+            return replace(cached, elapsed_ms=_ms(started), cached=True)
         page = self._search(req, started)
         if page.complete:
             self.cache.put(key, page)
@@ -86,7 +112,7 @@ class Engine:
         if (max(int(req.page), 1) - 1) * max(int(req.page_size), 1) >= MAX_RESULT_WINDOW:
             warnings.append(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
         req = normalized(req)
-        pq = parse(req.query)
+        pq = self.parse(req.query)
         warnings.extend(pq.warnings)
         version = self.backend.version()
         relaxed = False
@@ -115,10 +141,10 @@ class Engine:
         the matches instead of two. Empty when nothing matches or the search fails (never
         raises for bad input)."""
         req = replace(normalized(req), page=1, facets=True)
-        key = (self.backend.serving_key(), req)
+        key = (self.backend.serving_key(), self._synonyms_key(), req)
         if (cached := self.facet_cache.get(key)) is not None:
             return cached
-        pq = parse(req.query)
+        pq = self.parse(req.query)
         out: dict[str, list[FacetValue]] = {}
         try:
             for match_all in (True, False):  # all the words, else any of them (as search does)
@@ -161,7 +187,7 @@ class Engine:
         if found is None:
             return None
         doc, related = found
-        spec = self._spec(parse(query), prefix_last=True)
+        spec = self._spec(self.parse(query), prefix_last=True)
         az = self.analyzers
         return DocView(
             id=doc_id,

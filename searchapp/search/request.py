@@ -65,6 +65,7 @@ class SearchPage:
     relaxed: bool = False  # no document had every word: any-word results are shown
     version: str = ""
     complete: bool = True  # False when the search failed (such a page is never cached)
+    cached: bool = False  # answered from the Engine's cache (metrics: the cache hit ratio)
 
     @property
     def pages(self) -> int:

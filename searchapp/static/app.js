@@ -61,3 +61,45 @@
     }
   });
 })();
+// Search analytics (web/analytics.py), only when the server logs queries (body[data-analytics]):
+// a search made in the page is reported once its results have settled for 1.5 s (or when a
+// result is opened, or the page is left), a result click with its query. navigator.sendBeacon
+// to this server only; no address, user agent or cookie is recorded.
+(function () {
+  "use strict";
+  if (!document.body || document.body.getAttribute("data-analytics") !== "on" || !navigator.sendBeacon) { return; }
+  function shownQuery() {
+    var el = document.querySelector("#results [data-query]");
+    return el ? el.getAttribute("data-query").trim() : "";
+  }
+  var reported = {};
+  var pending = "";
+  var timer = null;
+  var first = shownQuery();
+  if (first) { reported[first] = true; }  // a full page load: the server recorded it
+  function send(path, q) {
+    var body = new URLSearchParams();
+    body.set("q", q);
+    navigator.sendBeacon(path, body);
+  }
+  function flush() {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (pending && !reported[pending]) { reported[pending] = true; send("/analytics/search", pending); }
+    pending = "";
+  }
+  document.addEventListener("htmx:afterSwap", function () {
+    var q = shownQuery();
+    if (!q || reported[q]) { return; }
+    pending = q;
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(flush, 1500);
+  });
+  document.addEventListener("click", function (ev) {
+    var link = ev.target && ev.target.closest ? ev.target.closest("#results a.hit-link") : null;
+    if (!link) { return; }
+    var q = shownQuery();
+    if (q) { pending = pending || q; flush(); send("/analytics/click", q); }
+  }, true);
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { flush(); } });
+})();

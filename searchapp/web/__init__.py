@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from .. import __version__
 from ..config import Settings
 from . import i18n, ratelimit, requestlog, security
+from .auth import instance_dir
 from .service import EXTENSION, NoIndex, Services
 
 HTMX_JS = "htmx-2.0.11.min.js"
@@ -42,15 +43,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     ratelimit.init_app(app)
     app.config.setdefault("SEARCH_CACHE", settings.search_cache)
+    folder = Path(app.config.get("INSTANCE_DIR") or instance_dir(app.config["INDEX_DIR"]))
     app.extensions[EXTENSION] = Services(
-        Path(app.config["INDEX_DIR"]), cache_size=int(app.config["SEARCH_CACHE"])
+        Path(app.config["INDEX_DIR"]), cache_size=int(app.config["SEARCH_CACHE"]),
+        instance_dir=folder,
     )
 
-    from . import admin, api, views
+    from . import admin, analytics, api, metrics, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    admin.init_app(app)  # login, CSRF, rate limits, /admin
+    admin.init_app(app)  # login, CSRF, rate limits, /admin, /admin/synonyms
+    analytics.init_app(app)  # /admin/analytics and its beacons (only with LOG_QUERIES)
+    metrics.init_app(app)  # /metrics
     app.context_processor(_template_context)
     app.register_error_handler(NoIndex, _no_index)
     app.register_error_handler(HTTPException, _http_error)

@@ -171,7 +171,8 @@ def rollback_view() -> ResponseReturnValue:
 def analyze_view() -> ResponseReturnValue:
     text = request.args.get("text", "")
     lang = request.args.get("lang", "auto")
-    result = analyze(text, lang, services().engine.analyzers) if text.strip() else None
+    engine = services().engine
+    result = analyze(text, lang, engine.analyzers, engine.current_synonyms()) if text.strip() else None
     return render_template("admin/analyze.html", text=text, lang=lang, result=result,
                            langs=sorted(STEMMERS))
 
@@ -180,6 +181,9 @@ def init_app(app: Any) -> None:
     """Login/CSRF/rate limits, the blueprint, and removal of builds a crash left behind."""
     auth.init_app(app)
     app.register_blueprint(bp)
+    from . import synonyms
+
+    app.register_blueprint(synonyms.bp)
     from ..index.layout import cleanup_dead_builds
 
     keep = jobs.JobSettings.from_env().keep_versions

@@ -24,6 +24,7 @@ from ..analysis.text import (
 )
 from ..backends.tantivy.schema import PLAIN_FIELD
 from ..search import parse as q
+from ..search.synonyms import Expansion, Synonyms, expand
 
 MAX_CHARS = 5000
 
@@ -55,9 +56,11 @@ class Analysis:
     index_rows: list[TokenRow]
     query_terms: list[QueryTerm]
     warnings: list[str]
+    synonyms: list[Expansion]  # what each span matching a synonym set is searched as
 
 
-def analyze(text: str, lang: str, analyzers: Analyzers) -> Analysis:
+def analyze(text: str, lang: str, analyzers: Analyzers,
+            synonyms: Synonyms | None = None) -> Analysis:
     """Tokens of `text` for each analyzer; lang '' or 'auto' = detect as the indexer does."""
     text = nfc(text[:MAX_CHARS])
     code = normalize_code(lang) if lang and lang != "auto" else ""
@@ -71,6 +74,7 @@ def analyze(text: str, lang: str, analyzers: Analyzers) -> Analysis:
         index_rows=index_side(text, code, analyzers),
         query_terms=query_side(text, code, analyzers),
         warnings=q.parse(text).warnings,
+        synonyms=expand(q.parse(text), synonyms)[1],
     )
 
 

@@ -38,9 +38,10 @@ def _start() -> None:
     g.started = time.perf_counter()
 
 
-def record_hits(total: int) -> None:
-    """Remember the hit count of this request's search for its log line."""
+def record_hits(total: int, cached: bool = False) -> None:
+    """Remember the hit count of this request's search for its log line (and the metrics)."""
     g.search_hits = total
+    g.search_cached = cached
 
 
 def _queries_logged() -> bool:

@@ -15,6 +15,8 @@ from ..search.engine import Engine
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import DocView, FacetValue, Hit, SearchPage, SearchRequest
 from ..search.suggest import Suggester
+from ..search.synonyms import FILE_NAME as SYNONYMS_FILE
+from ..search.synonyms import SynonymFile
 from .params import MAX_DOC_ID_CHARS
 from .requestlog import log_error, record_hits
 
@@ -26,9 +28,12 @@ EXTENSION = "searchapp"
 class Services:
     """Opens the Engine lazily, once per process (so after a pre-fork server has forked)."""
 
-    def __init__(self, index_dir: Path, cache_size: int = 0) -> None:
+    def __init__(self, index_dir: Path, cache_size: int = 0,
+                 instance_dir: Path | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.cache_size = cache_size
+        # synonyms.txt in the instance folder, re-read when it changes (search/synonyms.py)
+        self.synonyms_path = Path(instance_dir or index_dir) / SYNONYMS_FILE
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._engine: Engine | None = None
@@ -39,7 +44,8 @@ class Services:
             return
         with self._lock:
             if self._pid != os.getpid() or self._engine is None:
-                engine = Engine(self.index_dir, cache_size=self.cache_size)
+                engine = Engine(self.index_dir, cache_size=self.cache_size,
+                                synonyms=SynonymFile(self.synonyms_path))
                 self._engine, self._suggester = engine, Suggester(engine)
                 self._pid = os.getpid()
 
@@ -109,7 +115,7 @@ def run_search(req: SearchRequest, notes: tuple[str, ...] = ()) -> Results:
     """Search, then propose a better query when the corpus vocabulary has one."""
     engine = _engine()
     page = safe_search(engine, req)
-    record_hits(page.total)
+    record_hits(page.total, page.cached)
     return Results(page, did_you_mean(engine, page), notes)
 
 

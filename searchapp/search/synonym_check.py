@@ -1,0 +1,34 @@
+"""Validation of a synonyms file before it is saved from /admin: the syntax, and no set that
+would match half the index (a set like `the, a` would turn every search into noise)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .parse import Clause, ParsedQuery, Term
+from .synonyms import Rule, key_of, parse_rules
+
+MAX_SHARE = 0.5  # a set matching more than this share of the documents is refused
+MIN_DOCUMENTS = 4  # below this many documents the share says nothing
+
+
+def set_query(rule: Rule) -> ParsedQuery:
+    """Any entry of the set, each as a phrase: what the set can make a search match."""
+    terms = tuple(Term(t, phrase=len(key_of(t)) > 1) for t in rule.terms)
+    return ParsedQuery(clauses=[Clause(terms)])
+
+
+def check(text: str, count: Callable[[ParsedQuery], int], documents: int) -> list[str]:
+    """Why this file cannot be saved (empty when it can). `count` gives the number of documents
+    a query matches, `documents` the size of the index."""
+    rules, errors = parse_rules(text)
+    if errors or documents < MIN_DOCUMENTS:
+        return errors
+    for rule in rules:
+        matched = count(set_query(rule))
+        if matched > MAX_SHARE * documents:
+            errors.append(
+                f"line {rule.line}: “{rule.text()}” would match {matched:,} of {documents:,} "
+                f"documents ({matched / documents:.0%}); a set may match at most half the index"
+            )
+    return errors
