@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..backends.tantivy.schema import PLAIN_FIELD, has_field, open_index
 from ..backends.tantivy.writer import TantivyWriter
-from ..ingest.load import load_file
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
-from ..ingest.walk import iter_files
+from ..ingest.safety import guarded
+from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
 from .build import Progress, ProgressFn
 from .layout import IndexLayout, IndexMissing, writer_lock
@@ -81,7 +81,11 @@ def update_in_place(
     old = manifest.load(version_dir)
     if old is None:
         raise NoManifest(f"version {name} has no {manifest.MANIFEST}: run a full build first")
-    if not has_field(open_index(version_dir).schema, PLAIN_FIELD):
+    try:
+        schema = open_index(version_dir).schema
+    except ValueError as exc:  # a damaged version: a full build replaces it
+        raise NoManifest(f"version {name} cannot be opened ({exc})") from exc
+    if not has_field(schema, PLAIN_FIELD):
         raise NoManifest(f"version {name} was built by an older searchapp (no {PLAIN_FIELD} "
                          "field): run a full build first")
     report = LoadReport()
@@ -100,7 +104,7 @@ def update_in_place(
             if prev and (prev.mtime_ns, prev.size) == (st.st_mtime_ns, st.st_size):
                 new[rel] = prev
                 continue
-            digest = manifest.file_hash(path)
+            digest = guarded(lambda: manifest.file_hash(path))  # noqa: B023 - called at once
         except OSError as exc:
             report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
             continue
@@ -113,6 +117,8 @@ def update_in_place(
     result.unchanged = len(new)
     result.removed = len(gone)
 
+    registry = IdRegistry({rel for _, rel, _ in files},
+                          {i: rel for rel, e in new.items() for i in e.ids})
     writer = TantivyWriter.open(version_dir)
     # 2. delete what changed or disappeared; 3. add the new contents (deleting each id first,
     # once, so a run repeated after a crash never duplicates a document)
@@ -135,10 +141,10 @@ def update_in_place(
                 ids.append(doc.id)
                 yield doc
 
-        writer.add(fresh(load_file(path, rel, source, report, max_bytes)), languages)
+        writer.add(fresh(load_checked(path, rel, source, report, max_bytes, registry)), languages)
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
         try:
-            new[rel] = manifest.entry_for(path, ids, reason, digest)
+            new[rel] = guarded(lambda: manifest.entry_for(path, ids, reason, digest))  # noqa: B023
         except OSError:
             pass
         if rel in old:
