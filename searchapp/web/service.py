@@ -182,4 +182,11 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "source": hit.source,
         "snippet_html": hit.snippet_html,
         "score": hit.score,
+        "link": _doc_url(hit.id),
     }
+
+
+def _doc_url(doc_id: str) -> str:
+    from . import doc_url  # noqa: PLC0415 - the package imports this module
+
+    return doc_url(doc_id)
