@@ -23,7 +23,26 @@ _INDEX_DIR = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Every command ends with one line and a non-zero exit when the disk refuses (full,
+    read-only, permissions): the serving index is only ever replaced by a complete version."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            raise click.ClickException(disk_message(exc)) from exc
+
+
+def disk_message(exc: OSError) -> str:
+    """'cannot write /x: No space left on device (...)' in one line."""
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return (f"cannot read or write{where}: {reason} "
+            "(nothing was changed: the serving index, if any, is as it was)")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchapp")
 def main() -> None:
     """Multilingual full-text search for folders of documents.
@@ -167,6 +186,8 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
             click.echo(result.summary(), err=True)
         except (EmptyBuild, IndexBusy, ValidationFailed) as exc:
             click.echo(f"warning: {exc}; serving without an index", err=True)
+        except OSError as exc:
+            click.echo(f"warning: {disk_message(exc)}; serving without an index", err=True)
     from .server import run  # noqa: PLC0415
 
     run(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import logging
 import os
 import shutil
 import time
@@ -25,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 COMPLETE_MARKER = "COMPLETE"
+
+log = logging.getLogger(__name__)
 
 
 class IndexBusy(RuntimeError):
@@ -213,6 +216,10 @@ def cleanup_dead_builds(layout: IndexLayout, keep_previous: int = 2) -> list[str
         fd = acquire_lock(layout)
     except IndexBusy:
         return []  # a running build owns the newest directory: leave everything alone
+    except OSError as exc:  # a read-only index folder still serves; there is nothing to clean
+        log.warning("index folder %s is not writable (%s): serving read-only",
+                    layout.root, exc.strerror or exc)
+        return []
     try:
         return layout.prune(keep_previous)
     finally:

@@ -132,7 +132,15 @@ def reindex() -> ResponseReturnValue:
     except IndexBusy:
         return _status_response("Another indexing run holds the index (for example "
                                 "`searchapp index` on the command line); try again when it ends.")
+    except OSError as exc:
+        return _status_response(_cannot_write(exc))
     return _status_response(f"Started a {job.kind} reindex.", started=True)
+
+
+def _cannot_write(exc: OSError) -> str:
+    """One line for a reindex or rollback the disk refused (read-only, full, permissions)."""
+    return (f"The index folder cannot be written ({exc.strerror or exc}): nothing was changed, "
+            "the serving version still serves.")
 
 
 @bp.post("/rollback")
@@ -146,6 +154,8 @@ def rollback_view() -> ResponseReturnValue:
         return _status_response("An indexing run is in progress: roll back when it ends.")
     except NoPreviousVersion as exc:
         return _status_response(str(exc).capitalize() + ".")
+    except OSError as exc:
+        return _status_response(_cannot_write(exc))
     now = jobs.now()
     history.append(layout, {
         "id": jobs.new_job_id(), "kind": "rollback", "who": "admin", "start": now, "end": now,

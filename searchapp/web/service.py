@@ -187,6 +187,6 @@ def hit_json(hit: Hit) -> dict[str, object]:
 
 
 def _doc_url(doc_id: str) -> str:
-    from . import doc_url  # noqa: PLC0415 - the package imports this module
+    from . import doc_url  # the package imports this module: imported when first used
 
     return doc_url(doc_id)
