@@ -13,7 +13,7 @@ from .config import Settings
 from .index.build import EmptyBuild, ValidationFailed
 from .search.engine import Engine
 from .search.request import SearchRequest
-from .index.layout import IndexBusy, IndexLayout, IndexMissing
+from .index.layout import IndexBusy, IndexMissing
 
 _INDEX_DIR = click.option(
     "--index-dir",
@@ -175,7 +175,9 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     generated on first start and printed once to this log."""
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
-    if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():
+    # A full build only when no version on disk can serve (a missing CURRENT or a damaged
+    # serving version falls back to an intact older one: backends/tantivy/backend.py)
+    if not (root / "meta.json").exists() and not Engine(root).available():
         click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
         from .index.jobs import run_job  # noqa: PLC0415 - the same path as `searchapp index` (history)
 

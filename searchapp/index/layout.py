@@ -68,6 +68,19 @@ class IndexLayout:
             return None
         return name if name and (self.versions / name / "meta.json").exists() else None
 
+    def named_version(self) -> str | None:
+        """What CURRENT says, whether or not that version is there (None: no CURRENT)."""
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return None
+        return name if name and "/" not in name and name not in (".", "..") else None
+
+    def complete_versions(self) -> list[str]:
+        """Versions a build finished (COMPLETE marker and meta.json), oldest first."""
+        return [n for n in self.list_versions() if (self.versions / n / COMPLETE_MARKER).exists()
+                and (self.versions / n / "meta.json").exists()]
+
     def current_path(self) -> Path:
         name = self.current_version()
         if name is None:

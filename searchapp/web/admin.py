@@ -36,7 +36,8 @@ def _serving() -> dict[str, Any]:
         stats = services().engine.stats()
     except (IndexMissing, ValueError):
         return {"version": None, "documents": 0}
-    return {"version": stats["version"], "documents": stats["documents"]}
+    return {"version": stats["version"], "documents": stats["documents"],
+            "problem": stats.get("problem") or ""}
 
 
 def _versions(layout: IndexLayout) -> list[dict[str, Any]]:

@@ -169,7 +169,11 @@ def _encodable(text: str) -> bool:
 def health() -> dict[str, object]:
     """Status, serving version and document count."""
     stats = _engine().stats()
-    return {"status": "ok", "version": stats["version"], "documents": stats["documents"]}
+    out = {"status": "degraded" if stats.get("problem") else "ok", "version": stats["version"],
+           "documents": stats["documents"]}
+    if stats.get("problem"):  # an older version serves: CURRENT's is damaged or missing
+        out["problem"] = stats["problem"]
+    return out
 
 
 def hit_json(hit: Hit) -> dict[str, object]:
