@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from searchapp.ingest.load import load_file
-from searchapp.ingest.records import LoadReport
 from searchapp.index.build import build_index
 from searchapp.ingest import walk
+from searchapp.ingest.load import load_file
+from searchapp.ingest.records import LoadReport
 from searchapp.ingest.safety import bounded, guarded
 from tests.test_admin import AdminClient, admin_server, env
 

@@ -25,8 +25,8 @@ from ...search.parse import ParsedQuery
 from ...search.request import RELATED_PREVIEW_CHARS, Matches, SearchRequest, StoredDoc
 from . import compile as q
 from . import rerank
-from .integrity import segment_ids, verify_version
 from .facets import FACET_AGGS, MATCHED_AGG, facet_counts, matched, request_filters
+from .integrity import segment_ids, verify_version
 from .schema import PLAIN_FIELD, exact_field_of, exact_fields, has_field, open_index, stored_text
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class TantivyBackend:
             return opened
         with self._lock:
             if self._open is None or self._open.stamp != stamp:
-                if self._failed is not None and self._failed[0] == stamp and stamp is not None:
+                if self._failed is not None and self._failed[0] == stamp:
                     raise self._failed[1]
                 try:
                     self._open = self._load()
@@ -275,7 +275,8 @@ class TantivyBackend:
             ]
         )
         try:
-            return opened.index.searcher().search(query, 1, count=True).count or 0
+            found = opened.index.searcher().search(query, 1, count=True)
+            return int(found.count or 0)  # type: ignore[attr-defined]
         except ValueError:
             return 0
 

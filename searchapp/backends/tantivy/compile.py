@@ -95,7 +95,7 @@ def _field_query(schema: tantivy.Schema, fieldname: str, tokens: list[str], boos
     if len(tokens) == 1:
         q = Query.term_query(schema, fieldname, tokens[0])
     else:
-        q = Query.phrase_query(schema, fieldname, tokens)
+        q = Query.phrase_query(schema, fieldname, tokens)  # type: ignore[arg-type]
     return q if boost == 1.0 else Query.boost_query(q, boost)
 
 
@@ -334,7 +334,8 @@ def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
         return None
     subs = [
         Query.boost_query(
-            Query.phrase_query(ctx.schema, f"{base}_{suffix}", tokens, slop), boost
+            Query.phrase_query(ctx.schema, f"{base}_{suffix}", tokens, slop),  # type: ignore[arg-type]
+            boost
         )
         for suffix, tokens in _family_tokens(ctx, words).items()
         if len(tokens) >= 2
