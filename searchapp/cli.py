@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .config import Settings
-from .index.build import EmptyBuild, ValidationFailed
+from .index.build import DocumentRefused, EmptyBuild, ValidationFailed
 from .search.engine import Engine
 from .search.request import SearchRequest
 from .index.layout import IndexBusy, IndexMissing
@@ -89,7 +89,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
         raise click.ClickException(str(exc)) from exc
     except EmptyBuild as exc:
         raise click.ClickException(f"{exc} (looked in: {', '.join(map(str, roots))})") from exc
-    except (ValidationFailed, IndexMissing) as exc:
+    except (ValidationFailed, IndexMissing, DocumentRefused) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
 

@@ -57,6 +57,10 @@ class EmptyBuild(RuntimeError):
     """A build found no document: the serving index is left as it was."""
 
 
+class DocumentRefused(RuntimeError):
+    """The index refused a document: the build stops, naming the file it came from."""
+
+
 class ValidationFailed(RuntimeError):
     """A new version failed its checks before the switch: the serving index is left as it was."""
 
@@ -144,8 +148,11 @@ def build_version(
                         firsts.append(doc)
                     yield doc
 
-            writer.add(streamed(load_checked(path, rel, source, report, max_bytes, registry)),
-                       languages)
+            try:
+                writer.add(streamed(load_checked(path, rel, source, report, max_bytes, registry)),
+                           languages)
+            except ValueError as exc:  # a document the index refused: say which file it came from
+                raise DocumentRefused(f"could not index {rel}: {exc}") from exc
             reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
             try:
                 files_manifest[rel] = guarded(

@@ -20,7 +20,7 @@ from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
-from .build import Progress, ProgressFn
+from .build import DocumentRefused, Progress, ProgressFn
 from .layout import IndexLayout, IndexMissing, writer_lock
 
 
@@ -141,7 +141,10 @@ def update_in_place(
                 ids.append(doc.id)
                 yield doc
 
-        writer.add(fresh(load_checked(path, rel, source, report, max_bytes, registry)), languages)
+        try:
+            writer.add(fresh(load_checked(path, rel, source, report, max_bytes, registry)), languages)
+        except ValueError as exc:  # a document the index refused: say which file it came from
+            raise DocumentRefused(f"could not index {rel}: {exc}") from exc
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
         try:
             new[rel] = guarded(lambda: manifest.entry_for(path, ids, reason, digest))  # noqa: B023

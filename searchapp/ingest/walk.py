@@ -13,7 +13,8 @@ from .load import load_file
 from .records import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Document, LoadReport, Skipped
 from .safety import MAX_ID_CHARS, bounded, clean_text, link_refusal, not_regular
 
-COLLISION = "its name, with invalid UTF-8 bytes replaced, is the same as another file's"
+COLLISION = ("its id is the same as another file's (the same path under another folder given, "
+             "or the same name once bytes that are not UTF-8 are replaced)")
 
 
 def source_of(rel: str, root_name: str) -> str:
@@ -32,9 +33,10 @@ def iter_files(roots: list[Path], report: LoadReport) -> Iterator[tuple[Path, st
         root = root.absolute()
         root_name = clean_text(root.name)
         if root.is_file() or (root.exists() and not root.is_dir()):
-            if reason := not_regular(root):
+            if reason := not_regular(root) or (COLLISION if root_name in seen_rels else ""):
                 report.skipped.append(Skipped(clean_text(str(root)), reason))
                 continue
+            seen_rels.add(root_name)
             report.files_seen += 1
             yield root, root_name, clean_text(root.parent.name) or "files"
             continue
