@@ -179,3 +179,24 @@ def test_every_hit_links_to_its_own_document(tmp_path: Path) -> None:
             assert json.loads(get(api)[1])["id"] == hit["id"]
         status, html = get(f"{base}/doc/x.txt")
         assert status == 200 and "real ocelot file" in html and "impostor" not in html
+
+
+def test_an_incremental_update_keeps_ids_unique(tmp_path: Path) -> None:
+    """A record that took a path as its id while no file had it yields it to the file that
+    appears later, as a full build would; a new record cannot take an existing id."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Alpha margay file", encoding="utf-8")
+    (docs / "r.jsonl").write_text(json.dumps({"id": "later.txt", "text": "record margay"}),
+                                  encoding="utf-8")
+    root = tmp_path / "idx"
+    assert index(root, docs).returncode == 0
+    (docs / "later.txt").write_text("The real later margay file", encoding="utf-8")
+    (docs / "s.jsonl").write_text(json.dumps({"id": "a.txt", "text": "impostor margay"}),
+                                  encoding="utf-8")
+    res = index(root, docs, "--incremental")
+    assert res.returncode == 0, res.stderr
+    assert "duplicate id 'later.txt'" in res.stdout and "duplicate id 'a.txt'" in res.stdout
+    hits = search(root, "margay")["hits"]
+    assert sorted(h["id"] for h in hits) == ["a.txt", "later.txt"]
+    assert all("impostor" not in h["snippet"] and "record" not in h["snippet"] for h in hits)

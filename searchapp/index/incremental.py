@@ -112,6 +112,7 @@ def update_in_place(
             new[rel] = replace(prev, mtime_ns=st.st_mtime_ns, size=st.st_size)
             continue
         todo.append((path, rel, source, digest))
+    _reclaim(files, new, todo)
     changed = {t[1] for t in todo}
     gone = [rel for rel in old if rel not in new and rel not in changed]
     result.unchanged = len(new)
@@ -169,6 +170,20 @@ def update_in_place(
     result.skipped = report.skipped
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _reclaim(files: list[tuple[Path, str, str]], new: manifest.Manifest,
+             todo: list[tuple[Path, str, str, str]]) -> None:
+    """A new file whose path a record of an unchanged file took as its id gets it back: that
+    file is indexed again, and the record is then skipped as a duplicate (as in a full build)."""
+    owners = {i: rel for rel, e in new.items() for i in e.ids if i != rel}
+    where = {rel: (path, source) for path, rel, source in files}
+    for rel in [t[1] for t in todo]:
+        owner = owners.get(rel)
+        if owner is not None and owner in new:
+            entry = new.pop(owner)
+            path, source = where[owner]
+            todo.append((path, owner, source, entry.hash))
 
 
 def _teller(progress: ProgressFn | None, report: LoadReport) -> Callable[[int, int, str], None]:
