@@ -10,8 +10,8 @@ import click
 
 from . import __version__
 from .config import Settings
-from .index.build import EmptyBuild, ValidationFailed
-from .index.layout import IndexBusy, IndexLayout, IndexMissing
+from .index.build import DocumentRefused, EmptyBuild, ValidationFailed
+from .index.layout import IndexBusy, IndexMissing
 from .search.engine import Engine
 from .search.request import SearchRequest
 
@@ -23,7 +23,26 @@ _INDEX_DIR = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Every command ends with one line and a non-zero exit when the disk refuses (full,
+    read-only, permissions): the serving index is only ever replaced by a complete version."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            raise click.ClickException(disk_message(exc)) from exc
+
+
+def disk_message(exc: OSError) -> str:
+    """'cannot write /x: No space left on device (...)' in one line."""
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return (f"cannot read or write{where}: {reason} "
+            "(nothing was changed: the serving index, if any, is as it was)")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchapp")
 def main() -> None:
     """Multilingual full-text search for folders of documents.
@@ -70,7 +89,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
         raise click.ClickException(str(exc)) from exc
     except EmptyBuild as exc:
         raise click.ClickException(f"{exc} (looked in: {', '.join(map(str, roots))})") from exc
-    except (ValidationFailed, IndexMissing) as exc:
+    except (ValidationFailed, IndexMissing, DocumentRefused) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
 
@@ -156,7 +175,9 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     generated on first start and printed once to this log."""
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
-    if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():
+    # A full build only when no version on disk can serve (a missing CURRENT or a damaged
+    # serving version falls back to an intact older one: backends/tantivy/backend.py)
+    if not (root / "meta.json").exists() and not Engine(root).available():
         click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
         from .index.jobs import run_job
 
@@ -167,7 +188,9 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
             click.echo(result.summary(), err=True)
         except (EmptyBuild, IndexBusy, ValidationFailed) as exc:
             click.echo(f"warning: {exc}; serving without an index", err=True)
-    from .server import run
+        except OSError as exc:
+            click.echo(f"warning: {disk_message(exc)}; serving without an index", err=True)
+    from .server import run  # noqa: PLC0415
 
     run(
         host=host or settings.host,

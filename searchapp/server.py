@@ -73,5 +73,10 @@ def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> No
             "graceful_timeout": 10,
             "child_exit": _child_exit,
             "on_exit": on_exit,
+            # gunicorn would believe X-Forwarded-Proto from 127.0.0.1 (a local client, or any
+            # client through a proxy that passes the header on): the scheme is the app's
+            # decision, made only with $SEARCHAPP_PROXY_FIX (web/security.py)
+            "secure_scheme_headers": {},
+            "forwarded_allow_ips": "",
         }
     ).run()

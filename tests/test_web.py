@@ -160,7 +160,7 @@ def test_api_search_shape(client: FlaskClient) -> None:
     assert set(data) == {"total", "elapsed_ms", "hits", "facets", "warnings", "suggestion"}
     assert data["total"] == 3
     assert set(data["hits"][0]) == {"id", "title", "lang", "date", "source", "snippet_html",
-                                    "score"}
+                                    "score", "link"}
     assert set(data["facets"]) == {"lang", "source", "year"}
     assert {"value": "vi", "count": 1} in data["facets"]["lang"]
 

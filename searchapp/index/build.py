@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends import create_writer
-from ..ingest.load import load_file
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
-from ..ingest.walk import iter_files
+from ..ingest.safety import guarded
+from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
 from .layout import IndexLayout, writer_lock
 
@@ -55,6 +55,10 @@ class BuildResult:
 
 class EmptyBuild(RuntimeError):
     """A build found no document: the serving index is left as it was."""
+
+
+class DocumentRefused(RuntimeError):
+    """The index refused a document: the build stops, naming the file it came from."""
 
 
 class ValidationFailed(RuntimeError):
@@ -122,6 +126,7 @@ def build_version(
     tell(0, 0, "scanning")
     layout.prune(keep_previous)  # dead builds from a crash go first (we hold the lock)
     files = list(iter_files(doc_roots, report))
+    registry = IdRegistry({rel for _, rel, _ in files})
     version_dir = layout.new_version_dir()
     writer = create_writer(version_dir)
     languages: dict[str, int] = {}
@@ -143,10 +148,15 @@ def build_version(
                         firsts.append(doc)
                     yield doc
 
-            writer.add(streamed(load_file(path, rel, source, report, max_bytes)), languages)
+            try:
+                writer.add(streamed(load_checked(path, rel, source, report, max_bytes, registry)),
+                           languages)
+            except ValueError as exc:  # a document the index refused: say which file it came from
+                raise DocumentRefused(f"could not index {rel}: {exc}") from exc
             reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
             try:
-                files_manifest[rel] = manifest.entry_for(path, ids, reason)
+                files_manifest[rel] = guarded(
+                    lambda: manifest.entry_for(path, ids, reason))  # noqa: B023 - called at once
             except OSError:
                 pass  # vanished meanwhile: the next incremental run sees it as new or gone
             bar.update(1)

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..backends import OutdatedVersion, open_writer
-from ..ingest.load import load_file
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
-from ..ingest.walk import iter_files
+from ..ingest.safety import guarded
+from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
-from .build import Progress, ProgressFn
+from .build import DocumentRefused, Progress, ProgressFn
 from .layout import IndexLayout, IndexMissing, writer_lock
 
 
@@ -84,6 +84,8 @@ def update_in_place(
         writer = open_writer(version_dir)
     except OutdatedVersion as exc:
         raise NoManifest(str(exc)) from exc
+    except ValueError as exc:  # a damaged version: a full build replaces it
+        raise NoManifest(f"version {name} cannot be opened ({exc})") from exc
     report = LoadReport()
     tell: Callable[[int, int, str], None] = _teller(progress, report)
     tell(0, 0, "scanning")
@@ -100,7 +102,7 @@ def update_in_place(
             if prev and (prev.mtime_ns, prev.size) == (st.st_mtime_ns, st.st_size):
                 new[rel] = prev
                 continue
-            digest = manifest.file_hash(path)
+            digest = guarded(lambda: manifest.file_hash(path))  # noqa: B023 - called at once
         except OSError as exc:
             report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
             continue
@@ -108,11 +110,14 @@ def update_in_place(
             new[rel] = replace(prev, mtime_ns=st.st_mtime_ns, size=st.st_size)
             continue
         todo.append((path, rel, source, digest))
+    _reclaim(files, new, todo)
     changed = {t[1] for t in todo}
     gone = [rel for rel in old if rel not in new and rel not in changed]
     result.unchanged = len(new)
     result.removed = len(gone)
 
+    registry = IdRegistry({rel for _, rel, _ in files},
+                          {i: rel for rel, e in new.items() for i in e.ids})
     # 2. delete what changed or disappeared; 3. add the new contents (deleting each id first,
     # once, so a run repeated after a crash never duplicates a document)
     for rel in gone + [t[1] for t in todo if t[1] in old]:
@@ -134,10 +139,13 @@ def update_in_place(
                 ids.append(doc.id)
                 yield doc
 
-        writer.add(fresh(load_file(path, rel, source, report, max_bytes)), languages)
+        try:
+            writer.add(fresh(load_checked(path, rel, source, report, max_bytes, registry)), languages)
+        except ValueError as exc:  # a document the index refused: say which file it came from
+            raise DocumentRefused(f"could not index {rel}: {exc}") from exc
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
         try:
-            new[rel] = manifest.entry_for(path, ids, reason, digest)
+            new[rel] = guarded(lambda: manifest.entry_for(path, ids, reason, digest))  # noqa: B023
         except OSError:
             pass
         if rel in old:
@@ -159,6 +167,20 @@ def update_in_place(
     result.skipped = report.skipped
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _reclaim(files: list[tuple[Path, str, str]], new: manifest.Manifest,
+             todo: list[tuple[Path, str, str, str]]) -> None:
+    """A new file whose path a record of an unchanged file took as its id gets it back: that
+    file is indexed again, and the record is then skipped as a duplicate (as in a full build)."""
+    owners = {i: rel for rel, e in new.items() for i in e.ids if i != rel}
+    where = {rel: (path, source) for path, rel, source in files}
+    for rel in [t[1] for t in todo]:
+        owner = owners.get(rel)
+        if owner is not None and owner in new:
+            entry = new.pop(owner)
+            path, source = where[owner]
+            todo.append((path, owner, source, entry.hash))
 
 
 def _teller(progress: ProgressFn | None, report: LoadReport) -> Callable[[int, int, str], None]:

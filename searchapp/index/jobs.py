@@ -254,7 +254,10 @@ def run_job(
                     checks=Checks(settings.max_skip_ratio, settings.canaries),
                 )
         except BaseException as exc:
-            reporter.finish("failed", str(exc) or type(exc).__name__, None)
+            try:
+                reporter.finish("failed", str(exc) or type(exc).__name__, None)
+            except OSError:
+                pass  # a full or read-only disk: the build's own error says why
             raise
         reporter.finish("succeeded", note + result.summary().splitlines()[0], result)
         return result

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import logging
 import os
 import shutil
 import time
@@ -25,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 COMPLETE_MARKER = "COMPLETE"
+
+log = logging.getLogger(__name__)
 
 
 class IndexBusy(RuntimeError):
@@ -64,6 +67,19 @@ class IndexLayout:
         except FileNotFoundError:
             return None
         return name if name and (self.versions / name / "meta.json").exists() else None
+
+    def named_version(self) -> str | None:
+        """What CURRENT says, whether or not that version is there (None: no CURRENT)."""
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return None
+        return name if name and "/" not in name and name not in (".", "..") else None
+
+    def complete_versions(self) -> list[str]:
+        """Versions a build finished (COMPLETE marker and meta.json), oldest first."""
+        return [n for n in self.list_versions() if (self.versions / n / COMPLETE_MARKER).exists()
+                and (self.versions / n / "meta.json").exists()]
 
     def current_path(self) -> Path:
         name = self.current_version()
@@ -213,6 +229,10 @@ def cleanup_dead_builds(layout: IndexLayout, keep_previous: int = 2) -> list[str
         fd = acquire_lock(layout)
     except IndexBusy:
         return []  # a running build owns the newest directory: leave everything alone
+    except OSError as exc:  # a read-only index folder still serves; there is nothing to clean
+        log.warning("index folder %s is not writable (%s): serving read-only",
+                    layout.root, exc.strerror or exc)
+        return []
     try:
         return layout.prune(keep_previous)
     finally:

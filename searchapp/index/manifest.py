@@ -71,5 +71,6 @@ def save(version_dir: Path, manifest: Manifest, roots: list[Path]) -> None:
         "files": {rel: vars(e) for rel, e in sorted(manifest.items())},
     }
     tmp = version_dir / f"{MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    # a documents folder whose own path is not UTF-8 is written back as its bytes
+    tmp.write_bytes(json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogateescape"))
     os.replace(tmp, version_dir / MANIFEST)

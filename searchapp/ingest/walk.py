@@ -1,13 +1,20 @@
-"""The folder walk: every supported file under the documents folders, in a stable order."""
+"""The folder walk: every supported file under the documents folders, in a stable order, and
+each file read under the rules of safety.py (regular files only, bounded reads, links kept
+inside the folder, ids that are valid UTF-8 and unique)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from .load import load_file
 from .records import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Document, LoadReport, Skipped
+from .safety import MAX_ID_CHARS, bounded, clean_text, link_refusal, not_regular
+
+COLLISION = ("its id is the same as another file's (the same path under another folder given, "
+             "or the same name once bytes that are not UTF-8 are replaced)")
 
 
 def source_of(rel: str, root_name: str) -> str:
@@ -17,43 +24,129 @@ def source_of(rel: str, root_name: str) -> str:
 
 
 def iter_files(roots: list[Path], report: LoadReport) -> Iterator[tuple[Path, str, str]]:
-    """(path, stable relative id, source) for every supported file under roots.
+    """(path, stable relative id, source) for every supported regular file under roots.
 
-    Hidden files are ignored; symlink loops and unsupported types are reported."""
+    Hidden files are ignored; symlink loops, links leaving the folder, special files and
+    unsupported types are reported. Ids are valid UTF-8 (bad bytes of a name become U+FFFD)."""
+    seen_rels: set[str] = set()
     for root in roots:
         root = root.absolute()
-        if root.is_file():
+        root_name = clean_text(root.name)
+        if root.is_file() or (root.exists() and not root.is_dir()):
+            if reason := not_regular(root) or (COLLISION if root_name in seen_rels else ""):
+                report.skipped.append(Skipped(clean_text(str(root)), reason))
+                continue
+            seen_rels.add(root_name)
             report.files_seen += 1
-            yield root, root.name, root.parent.name or "files"
+            yield root, root_name, clean_text(root.parent.name) or "files"
             continue
         if not root.is_dir():
-            report.skipped.append(Skipped(str(root), "no such file or directory"))
+            report.skipped.append(Skipped(clean_text(str(root)), "no such file or directory"))
             continue
-        seen_dirs: set[tuple[int, int]] = set()
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
-            st = os.stat(dirpath)
-            key = (st.st_dev, st.st_ino)
-            if key in seen_dirs:
-                report.skipped.append(Skipped(os.path.relpath(dirpath, root), "symlink loop"))
-                dirnames[:] = []
+        yield from _walk(root, os.path.realpath(root), root_name, report, seen_rels)
+
+
+def _walk(root: Path, real_root: str, root_name: str, report: LoadReport,
+          seen_rels: set[str]) -> Iterator[tuple[Path, str, str]]:
+    def rel_of(path: str | Path) -> str:
+        return clean_text(Path(os.path.relpath(path, root)).as_posix())
+
+    def unreadable(exc: OSError) -> None:
+        where = rel_of(exc.filename) if exc.filename else root_name
+        report.skipped.append(Skipped(where, f"unreadable folder ({exc.strerror or exc})"))
+
+    seen_dirs: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
+        st = os.stat(dirpath)
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            report.skipped.append(Skipped(rel_of(dirpath), "symlink loop"))
+            dirnames[:] = []
+            continue
+        seen_dirs.add(key)
+        kept = []
+        for d in sorted(d for d in dirnames if not d.startswith(".")):
+            sub = Path(dirpath) / d
+            if os.path.islink(sub) and (reason := link_refusal(sub, real_root)):
+                report.skipped.append(Skipped(rel_of(sub), reason))
+            else:
+                kept.append(d)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if name.startswith("."):
                 continue
-            seen_dirs.add(key)
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                path = Path(dirpath) / name
-                rel = path.relative_to(root).as_posix()
-                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                    report.skipped.append(Skipped(rel, f"unsupported file type {path.suffix!r}"))
-                    continue
-                report.files_seen += 1
-                yield path, rel, source_of(rel, root.name)
+            path = Path(dirpath) / name
+            rel = rel_of(path)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                report.skipped.append(Skipped(rel, f"unsupported file type {clean_text(path.suffix)!r}"))
+                continue
+            reason = link_refusal(path, real_root) if os.path.islink(path) else ""
+            reason = reason or not_regular(path) or (COLLISION if rel in seen_rels else "")
+            if reason:
+                report.skipped.append(Skipped(rel, reason))
+                continue
+            seen_rels.add(rel)
+            report.files_seen += 1
+            yield path, rel, source_of(rel, root_name)
+
+
+class IdRegistry:
+    """Keeps ids unique in one index: a file's path belongs to that file, and any other id to
+    the first document that had it. `used` (id -> file) may start with the ids of the files an
+    incremental update keeps."""
+
+    def __init__(self, file_rels: set[str], used: dict[str, str] | None = None) -> None:
+        self.file_rels = file_rels
+        self.used: dict[str, str] = dict(used or {})
+
+    def refusal(self, doc_id: str, rel: str) -> str:
+        if len(doc_id) > MAX_ID_CHARS:
+            return f"id longer than {MAX_ID_CHARS} characters"
+        if "\x00" in doc_id:
+            return "id contains a NUL character"
+        owner = self.used.get(doc_id) or (doc_id if doc_id in self.file_rels else None)
+        if owner is not None and not (owner == rel == doc_id and doc_id not in self.used):
+            return f"duplicate id {doc_id!r} (already the id of a document from {owner})"
+        return ""
+
+    def admit(self, doc: Document, rel: str, report: LoadReport) -> bool:
+        if reason := self.refusal(doc.id, rel):
+            report.skipped.append(Skipped(rel if doc.id == rel else f"{rel} (id {doc.id!r})",
+                                          reason))
+            report.documents -= 1
+            return False
+        self.used[doc.id] = rel
+        return True
+
+
+def _clean(doc: Document) -> Document:
+    """doc with every text field valid UTF-8 (tantivy refuses lone surrogates)."""
+    fields = {"id": doc.id, "title": doc.title, "body": doc.body, "lang": doc.lang,
+              "source": doc.source, "url": doc.url}
+    changed = {k: c for k, v in fields.items() if (c := clean_text(v)) is not v}
+    return replace(doc, **changed) if changed else doc  # type: ignore[arg-type]
+
+
+def load_checked(
+    path: Path, rel: str, source: str, report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES,
+    ids: IdRegistry | None = None,
+) -> Iterator[Document]:
+    """load_file under the walk's rules: the file is still a regular file, each read is bounded
+    in time, text fields are valid UTF-8 and (with ids) every id is unique."""
+    if reason := not_regular(path):  # replaced since the walk?
+        report.skipped.append(Skipped(rel, reason))
+        return
+    for doc in bounded(load_file(path, rel, source, report, max_bytes)):
+        doc = _clean(doc)
+        if ids is None or ids.admit(doc, rel, report):
+            yield doc
 
 
 def load_documents(
     roots: list[Path], report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Document]:
     """Every document under roots (files or folders), in a stable order."""
-    for path, rel, source in iter_files(roots, report):
-        yield from load_file(path, rel, source, report, max_bytes)
+    files = list(iter_files(roots, report))
+    ids = IdRegistry({rel for _, rel, _ in files})
+    for path, rel, source in files:
+        yield from load_checked(path, rel, source, report, max_bytes, ids)

@@ -7,6 +7,7 @@ JSON by what the client wants; nothing a client sends gives a 5xx (tests/test_ha
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -118,10 +119,27 @@ _PATH_SAFE = "/:@!$&'()*+,;=~"
 
 
 def doc_url(doc_id: str, query: str | None = None) -> str:
-    """url_for('web.doc', doc_id=doc_id, q=query), as a string join: a results page builds ten,
-    and url_for's routing lookups cost ~0.1 ms each (tests/test_web.py checks they agree)."""
-    url = f"{request.script_root}/doc/{quote(doc_id, safe=_PATH_SAFE)}"
-    return url if query is None else f"{url}?q={_quoted(query)}"
+    """The link of a document: /doc/<id> (what url_for('web.doc', ...) gives, as a string join:
+    a results page builds ten, and url_for's routing lookups cost ~0.1 ms each), or /doc?id=<id>
+    for an id a client would change on the way (dot or empty segments, backslashes, control
+    characters: tests/test_round2_ingest.py), so every link opens its document."""
+    if path_safe(doc_id):
+        url = f"{request.script_root}/doc/{quote(doc_id, safe=_PATH_SAFE)}"
+        return url if query is None else f"{url}?q={_quoted(query)}"
+    url = f"{request.script_root}/doc?id={_quoted(doc_id)}"
+    return url if query is None else f"{url}&q={_quoted(query)}"
+
+
+def path_safe(doc_id: str) -> bool:
+    """True when /doc/<id> reaches the document: no segment a client normalises away (".",
+    "..", empty), no backslash (read as "/"), no control character (the route's pattern and
+    URL parsers drop or refuse them)."""
+    if not doc_id or _UNSAFE_CHAR.search(doc_id):
+        return False
+    return all(part not in ("", ".", "..") for part in doc_id.split("/"))
+
+
+_UNSAFE_CHAR = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _template_context() -> dict[str, Any]:

@@ -44,7 +44,8 @@ def _serving() -> dict[str, Any]:
         stats = services().engine.stats()
     except (IndexMissing, ValueError):
         return {"version": None, "documents": 0}
-    return {"version": stats["version"], "documents": stats["documents"]}
+    return {"version": stats["version"], "documents": stats["documents"],
+            "problem": stats.get("problem") or ""}
 
 
 def _versions(layout: IndexLayout) -> list[dict[str, Any]]:
@@ -140,7 +141,15 @@ def reindex() -> ResponseReturnValue:
     except IndexBusy:
         return _status_response("Another indexing run holds the index (for example "
                                 "`searchapp index` on the command line); try again when it ends.")
+    except OSError as exc:
+        return _status_response(_cannot_write(exc))
     return _status_response(f"Started a {job.kind} reindex.", started=True)
+
+
+def _cannot_write(exc: OSError) -> str:
+    """One line for a reindex or rollback the disk refused (read-only, full, permissions)."""
+    return (f"The index folder cannot be written ({exc.strerror or exc}): nothing was changed, "
+            "the serving version still serves.")
 
 
 @bp.post("/rollback")
@@ -154,6 +163,8 @@ def rollback_view() -> ResponseReturnValue:
         return _status_response("An indexing run is in progress: roll back when it ends.")
     except NoPreviousVersion as exc:
         return _status_response(str(exc).capitalize() + ".")
+    except OSError as exc:
+        return _status_response(_cannot_write(exc))
     now = jobs.now()
     history.append(layout, {
         "id": jobs.new_job_id(), "kind": "rollback", "who": "admin", "start": now, "end": now,

@@ -31,6 +31,13 @@ def search() -> ResponseReturnValue:
     )
 
 
+@bp.get("/doc")
+@search_limit
+def doc_by_query() -> ResponseReturnValue:
+    """/api/doc?id=<id>: any id, whatever it holds (see web.doc_url)."""
+    return doc(request.args.get("id", ""))
+
+
 @bp.get("/doc/<path:doc_id>")
 @search_limit
 def doc(doc_id: str) -> ResponseReturnValue:

@@ -9,6 +9,8 @@
 - Login attempts: 10 per minute per client address (the app's one Flask-Limiter, ratelimit.py;
   in-memory storage: the count is per worker process, so N workers allow up to N x 10; behind a
   reverse proxy set $SEARCHAPP_PROXY_FIX so the client address is the real one, security.py).
+- Sessions: each carries an epoch (session_epoch) that changes at every logout and password
+  change, so a saved cookie stops working server-side in every worker.
 - Cookies: HttpOnly, SameSite=Lax; Secure with $SEARCHAPP_SECURE_COOKIES=1 or on any request
   that arrived over HTTPS (security.py).
 """
@@ -16,7 +18,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
+import logging
 import os
 import secrets
 import sys
@@ -31,10 +35,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .ratelimit import limiter  # noqa: F401 - the app's one Limiter (admin.py: auth.limiter)
 
 PASSWORD_FILE = "admin-password.hash"
+EPOCH_FILE = "session-epoch"
 SECRET_FILE = "secret-key"
 LOGIN_LIMIT = "10 per minute"
 
 csrf = CSRFProtect()
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,9 +76,14 @@ def secret_key(folder: Path) -> str:
     if env:
         return env
     path = folder / SECRET_FILE
-    if not path.exists():
-        _create_once(path, secrets.token_hex(32))
-    return path.read_text(encoding="utf-8").strip()
+    try:
+        if not path.exists():
+            _create_once(path, secrets.token_hex(32))
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:  # a read-only instance folder: searching works, sessions per process
+        log.error("no session key in %s (%s): set SEARCHAPP_SECRET_KEY; admin logins now last "
+                  "only as long as this worker", folder, exc.strerror or exc)
+        return secrets.token_hex(32)
 
 
 def store_password(folder: Path, password: str) -> Path:
@@ -94,7 +105,13 @@ def ensure_password(folder: Path) -> None:
     if os.environ.get("SEARCHAPP_ADMIN_PASSWORD") or (folder / PASSWORD_FILE).exists():
         return
     password = secrets.token_urlsafe(12)
-    if _create_once(folder / PASSWORD_FILE, generate_password_hash(password)):
+    try:
+        created = _create_once(folder / PASSWORD_FILE, generate_password_hash(password))
+    except OSError as exc:
+        log.error("no admin password: %s is not writable (%s); set SEARCHAPP_ADMIN_PASSWORD",
+                  folder, exc.strerror or exc)
+        return
+    if created:
         print(
             f"searchapp: generated admin password for /admin: {password}\n"
             f"searchapp: (only its hash is kept, in {folder / PASSWORD_FILE}; set "
@@ -115,17 +132,56 @@ def check_password(candidate: str) -> bool:
     return check_password_hash(stored.strip(), candidate)
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+
+
+def session_epoch() -> str:
+    """What every valid session carries: it changes at each logout (EPOCH_FILE gets a new
+    token) and whenever the password changes (stored hash or $SEARCHAPP_ADMIN_PASSWORD), so a
+    cookie saved before either is refused, in every worker."""
+    folder = Path(current_app.instance_path)
+    env = os.environ.get("SEARCHAPP_ADMIN_PASSWORD") or current_app.config.get("ADMIN_PASSWORD")
+    password = "env:" + env if env else "hash:" + _read(folder / PASSWORD_FILE)
+    material = f"{_read(folder / EPOCH_FILE)}\0{password}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def new_epoch(folder: Path) -> None:
+    """End every session signed so far (logout; store_password changes the epoch itself)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{EPOCH_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(secrets.token_hex(16), encoding="utf-8")
+    os.replace(tmp, folder / EPOCH_FILE)
+
+
 def log_in() -> None:
     session.clear()
     session["admin"] = True
+    session["epoch"] = session_epoch()
 
 
 def log_out() -> None:
+    """Log out this browser and invalidate every earlier session server-side (only a logged-in
+    admin can: an anonymous POST must not end the admin's sessions)."""
+    was_admin = is_admin()
     session.clear()
+    if not was_admin:
+        return
+    try:
+        new_epoch(Path(current_app.instance_path))
+    except OSError as exc:
+        log.error("logout could not end earlier sessions: %s is not writable (%s)",
+                  current_app.instance_path, exc.strerror or exc)
 
 
 def is_admin() -> bool:
-    return bool(session.get("admin"))
+    epoch = session.get("epoch")
+    return bool(session.get("admin")) and isinstance(epoch, str) and hmac.compare_digest(
+        epoch, session_epoch())
 
 
 def login_required(view: F) -> F:

@@ -31,6 +31,9 @@ _HIT = {
             "description": "Escaped HTML; matches wrapped in <mark>.",
         },
         "score": {"type": "number", "description": "Relevance score; 0 when sorted by date."},
+        "link": {"type": "string", "description": "URL of the document's page (/doc/<id>, or "
+                 "/doc?id=<id> for an id that would not survive as a path); /api/doc?id=<id> "
+                 "returns any document as JSON."},
     },
 }
 
@@ -103,6 +106,18 @@ def spec() -> dict[str, Any]:
                         "503": {"description": "No index built yet",
                                 "content": {"application/json": {"schema": _ERROR}}},
                     },
+                }
+            },
+            "/api/doc": {
+                "get": {
+                    "summary": "One document by an id given as a query parameter (any id)",
+                    "operationId": "documentByQuery",
+                    "parameters": [
+                        _param("id", {"type": "string"}, "Document id."),
+                        _param("q", {"type": "string"}, "Query whose matches are marked."),
+                    ],
+                    "responses": {"200": {"description": "As /api/doc/{id}"},
+                                  "404": {"description": "No document with that id"}},
                 }
             },
             "/api/doc/{id}": {

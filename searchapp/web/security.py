@@ -9,7 +9,8 @@
   Behind a TLS-terminating proxy, set $SEARCHAPP_PROXY_FIX to the number of proxies in front (1
   for one nginx): werkzeug's ProxyFix then trusts their X-Forwarded-For/-Proto/-Host, so the
   scheme, the client address (rate limits) and the host are the real ones. Never set it when
-  clients can reach the server directly: they could forge those headers.
+  clients can reach the server directly: they could forge those headers. Without it the
+  headers are ignored, by gunicorn (server.py) and by the app (IgnoreForwarded).
   $SEARCHAPP_SECURE_COOKIES=1 marks cookies Secure whatever the scheme (auth.py).
 """
 
@@ -54,6 +55,19 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+class IgnoreForwarded:
+    """Without the proxy setting, X-Forwarded-* and Forwarded headers are dropped before the app
+    (or any library) can read them: a client cannot claim HTTPS, another address or host."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        for key in [k for k in environ if k.startswith("HTTP_X_FORWARDED_") or k == "HTTP_FORWARDED"]:
+            del environ[key]
+        return self.app(environ, start_response)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure when configured so, and on any request over HTTPS."""
 
@@ -66,5 +80,7 @@ def init_app(app: Any) -> None:
     proxies = int(app.config.get("PROXY_FIX") or os.environ.get("SEARCHAPP_PROXY_FIX") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    else:
+        app.wsgi_app = IgnoreForwarded(app.wsgi_app)
     app.session_interface = SessionInterface()
     app.after_request(add_headers)

@@ -174,7 +174,11 @@ def _encodable(text: str) -> bool:
 def health() -> dict[str, object]:
     """Status, serving version and document count."""
     stats = _engine().stats()
-    return {"status": "ok", "version": stats["version"], "documents": stats["documents"]}
+    out = {"status": "degraded" if stats.get("problem") else "ok", "version": stats["version"],
+           "documents": stats["documents"]}
+    if stats.get("problem"):  # an older version serves: CURRENT's is damaged or missing
+        out["problem"] = stats["problem"]
+    return out
 
 
 def hit_json(hit: Hit) -> dict[str, object]:
@@ -187,4 +191,11 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "source": hit.source,
         "snippet_html": hit.snippet_html,
         "score": hit.score,
+        "link": _doc_url(hit.id),
     }
+
+
+def _doc_url(doc_id: str) -> str:
+    from . import doc_url  # the package imports this module: imported when first used
+
+    return doc_url(doc_id)

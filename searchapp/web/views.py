@@ -45,6 +45,13 @@ def facets() -> ResponseReturnValue:
     return render_template("_facets.html", facets=values, req=req)
 
 
+@bp.get("/doc")
+@search_limit
+def doc_by_query() -> ResponseReturnValue:
+    """/doc?id=<id>: the link of a document whose id does not survive as a path (doc_url)."""
+    return doc(request.args.get("id", ""))
+
+
 @bp.get("/doc/<path:doc_id>")
 @search_limit
 def doc(doc_id: str) -> ResponseReturnValue:

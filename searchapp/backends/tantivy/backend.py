@@ -8,6 +8,7 @@ so a long-running server always serves the newest complete version without a res
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,16 +19,19 @@ from tantivy import Occur, Order, Query
 
 from ...analysis.analyzers import Analyzers
 from ...analysis.language import STEMMERS
-from ...index.layout import IndexLayout, IndexMissing, resolve
+from ...index.layout import IndexLayout, IndexMissing
 from ...ingest.titles import guess_title
 from ...search.parse import ParsedQuery
 from ...search.request import RELATED_PREVIEW_CHARS, Matches, SearchRequest, StoredDoc
 from . import compile as q
 from . import rerank
 from .facets import FACET_AGGS, MATCHED_AGG, facet_counts, matched, request_filters
+from .integrity import segment_ids, verify_version
 from .schema import PLAIN_FIELD, exact_field_of, exact_fields, has_field, open_index, stored_text
 
 log = logging.getLogger(__name__)
+# Check every segment file's checksum when a version is opened (SEARCHAPP_VERIFY_INDEX=0: not).
+VERIFY = os.environ.get("SEARCHAPP_VERIFY_INDEX", "1") not in ("0", "false", "no")
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Opened:
     stamp: tuple[int, int] | None
     ctx: q.QueryContext
     num_docs: int
+    problem: str = ""  # why an older version serves instead of CURRENT's (logged)
 
 
 class TantivyBackend:
@@ -52,10 +57,43 @@ class TantivyBackend:
         self.analyzers = analyzers
         self._lock = threading.Lock()
         self._open: Opened | None = None
+        self._failed: tuple[tuple[int, int] | None, IndexMissing] | None = None
 
     # ------------------------------------------------------------------ the serving version
     def _load(self) -> Opened:
-        path = resolve(self.root)
+        """The serving version; when it is damaged (or CURRENT is missing or broken), the newest
+        intact complete version, with the problem logged and kept in Opened.problem."""
+        if (self.root / "meta.json").exists():  # a bare version directory (validation)
+            return self._open_version(self.root)
+        named = self.layout.named_version()
+        # CURRENT's version, else the newest intact one (after a rollback: older ones first)
+        complete = self.layout.complete_versions()
+        older = [n for n in complete if named is None or n < named]
+        newer = [n for n in complete if named is not None and n > named]
+        candidates = ([named] if named else []) + older[::-1] + newer[::-1]
+        problems = [] if named else [f"CURRENT in {self.root} is missing, empty or unreadable"]
+        for name in candidates:
+            try:
+                opened = self._open_version(self.layout.versions / name)
+            except BaseException as exc:  # tantivy panics are BaseException
+                if not (isinstance(exc, Exception) or type(exc).__name__ == "PanicException"):
+                    raise
+                log.error("index version %s cannot be opened: %s", name, exc)
+                problems.append(f"version {name} is damaged ({str(exc)[:200]})")
+                continue
+            if problems:
+                opened.problem = "; ".join(problems) + f": serving version {name} instead"
+                log.error("index %s: %s", self.root, opened.problem)
+            return opened
+        if problems and candidates:
+            raise IndexMissing(f"no intact index version in {self.root}: {'; '.join(problems)}")
+        raise IndexMissing(f"no index in {self.root}: run `searchapp index` first")
+
+    def _open_version(self, path: Path) -> Opened:
+        if not (path / "meta.json").exists():
+            raise ValueError(f"{path.name} has no meta.json")
+        if VERIFY:
+            verify_version(path, segment_ids(path))
         index = open_index(path)
         searcher = index.searcher()
         langs: tuple[str, ...] = ()
@@ -68,16 +106,28 @@ class TantivyBackend:
             index.schema, self.analyzers, langs,
             plain_field=has_field(index.schema, PLAIN_FIELD),  # not in indexes built before it
         )
+        if searcher.num_docs:  # the stored documents can be read back
+            searcher.doc(searcher.search(Query.all_query(), 1).hits[0][1])
         return Opened(index, path.name, self.layout.current_stamp(), ctx, searcher.num_docs)
 
     def current(self) -> Opened:
-        """The open serving version, re-opened when CURRENT has changed."""
+        """The open serving version, re-opened when CURRENT has changed (a failure is kept until
+        then too: a damaged index is not re-checked, nor logged, at every request)."""
         opened = self._open
-        if opened is not None and opened.stamp == self.layout.current_stamp():
+        stamp = self.layout.current_stamp()
+        if opened is not None and opened.stamp == stamp:
             return opened
         with self._lock:
-            if self._open is None or self._open.stamp != self.layout.current_stamp():
-                self._open = self._load()
+            if self._open is None or self._open.stamp != stamp:
+                if self._failed is not None and self._failed[0] == stamp:
+                    raise self._failed[1]
+                try:
+                    self._open = self._load()
+                except IndexMissing as exc:
+                    self._failed = (stamp, exc)
+                    raise
+                self._open.stamp = stamp
+                self._failed = None
             return self._open
 
     def serving(self) -> object:
@@ -103,7 +153,8 @@ class TantivyBackend:
     def stats(self) -> dict[str, object]:
         o = self.current()
         o.index.reload()
-        return {"version": o.version, "documents": o.index.searcher().num_docs}
+        return {"version": o.version, "documents": o.index.searcher().num_docs,
+                "problem": o.problem}
 
     # ------------------------------------------------------------------ searching
     def _context(self, req: SearchRequest) -> tuple[tantivy.Searcher, q.QueryContext, list[Query]]:
@@ -224,7 +275,8 @@ class TantivyBackend:
             ]
         )
         try:
-            return opened.index.searcher().search(query, 1, count=True).count or 0  # type: ignore[attr-defined]
+            found = opened.index.searcher().search(query, 1, count=True)
+            return int(found.count or 0)  # type: ignore[attr-defined]
         except ValueError:
             return 0
 

@@ -9,6 +9,7 @@ import tantivy
 
 from ...analysis.language import STEMMERS
 from ...analysis.text import CJK, EXACT, EXACT_PLAIN, FOLD, SEG, stem_analyzer_name
+from .readonly import is_lock_failure, open_read_only
 from .tokenizers import register_all
 
 TEXT_FIELDS = ("title", "body")
@@ -84,6 +85,11 @@ def create_index(path: Path) -> tantivy.Index:
 
 def open_index(path: Path) -> tantivy.Index:
     """Open an index directory (a version) and register the analyzers."""
-    index = tantivy.Index.open(str(path))
+    try:
+        index = tantivy.Index.open(str(path))
+    except ValueError as exc:
+        if not is_lock_failure(exc):
+            raise
+        index = open_read_only(path)  # a read-only disk: searches still run
     register_all(index)
     return index

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from datetime import time as dtime
@@ -90,28 +93,66 @@ def write_documents(
     return n
 
 
-class TantivyWriter:
-    """A VersionWriter (backends/base.py) over one tantivy index directory."""
+_OS_ERROR = re.compile(r"os error (\d+)")
+LOW_SPACE = 4 * 1024 * 1024  # bytes free under which a failed writer is taken for a full disk
 
-    def __init__(self, index: tantivy.Index) -> None:
+
+def disk_error(exc: BaseException, path: Path) -> OSError | None:
+    """The OSError behind a tantivy writer failure (tantivy reports them as ValueError, with
+    the errno in the text when it kept it), or None when it was not one."""
+    text = str(exc)
+    if m := _OS_ERROR.search(text):
+        code = int(m.group(1))
+        return OSError(code, os.strerror(code), str(path))
+    if "io::Error" in text or "IoError" in text or "writer was killed" in text:
+        try:
+            st = os.statvfs(path)
+            if st.f_bavail * st.f_frsize < LOW_SPACE:
+                return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        except OSError:
+            pass
+        return OSError(errno.EIO, f"the index writer failed ({text})", str(path))
+    return None
+
+
+@contextmanager
+def io_errors(path: Path) -> Iterator[None]:
+    """Raise a tantivy I/O failure as the OSError it is (disk full, read-only, permissions)."""
+    try:
+        yield
+    except ValueError as exc:
+        if (err := disk_error(exc, path)) is not None:
+            raise err from exc
+        raise
+
+
+class TantivyWriter:
+    """A VersionWriter (backends/base.py) over one tantivy index directory; disk failures are
+    raised as OSError."""
+
+    def __init__(self, index: tantivy.Index, path: Path) -> None:
         self.index = index
-        self.writer: tantivy.IndexWriter | None = index.writer(WRITER_HEAP)
+        self.path = path
+        with io_errors(path):
+            self.writer: tantivy.IndexWriter | None = index.writer(WRITER_HEAP)
 
     @classmethod
     def create(cls, version_dir: Path) -> TantivyWriter:
         """A writer of a new, empty index in version_dir."""
-        return cls(create_index(version_dir))
+        with io_errors(version_dir):
+            return cls(create_index(version_dir), version_dir)
 
     @classmethod
     def open(cls, version_dir: Path) -> TantivyWriter:
         """A writer of the existing index in version_dir (an incremental update)."""
-        index = open_index(version_dir)
+        with io_errors(version_dir):
+            index = open_index(version_dir)
         if not has_field(index.schema, PLAIN_FIELD):
             raise OutdatedVersion(
                 f"version {version_dir.name} was built by an older searchapp (no {PLAIN_FIELD} "
                 "field): run a full build first"
             )
-        return cls(index)
+        return cls(index, version_dir)
 
     def _w(self) -> tantivy.IndexWriter:
         if self.writer is None:
@@ -119,20 +160,23 @@ class TantivyWriter:
         return self.writer
 
     def add(self, docs: Iterable[Document], languages: dict[str, int]) -> int:
-        return write_documents(self._w(), docs, languages)
+        with io_errors(self.path):
+            return write_documents(self._w(), docs, languages)
 
     def delete(self, doc_id: str) -> None:
         self._w().delete_documents_by_term("id", doc_id)
 
     def commit(self) -> None:
-        self._w().commit()
+        with io_errors(self.path):
+            self._w().commit()
 
     def rollback(self) -> None:
         self._w().rollback()
 
     def close(self) -> None:
         if self.writer is not None:
-            self.writer.wait_merging_threads()
+            with io_errors(self.path):
+                self.writer.wait_merging_threads()
         self.writer = None
 
     def num_docs(self) -> int:

@@ -1,0 +1,131 @@
+"""What the walk may read, for how long, and under which id.
+
+- Only regular files are read; a FIFO, socket or device is skipped with a reason (a FIFO would
+  block open() forever).
+- Every read is bounded in time: in the main thread a timer interrupts a read that takes longer
+  than $SEARCHAPP_READ_TIMEOUT seconds (default 30) and the file is skipped (ReadTimeout is an
+  OSError, so the loaders report it as "unreadable").
+- Symbolic links are followed only when their target stays inside the documents folder, unless
+  $SEARCHAPP_FOLLOW_LINKS_OUTSIDE=1.
+- Names that are not valid UTF-8 become ids with U+FFFD in place of the bad bytes.
+- Ids are unique per index: a record whose id is a file's path or an id seen before is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import stat
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_READ_TIMEOUT = 30.0
+MAX_ID_CHARS = 1000  # the web looks up ids up to this length (web/params.MAX_DOC_ID_CHARS)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_KINDS = {
+    stat.S_IFIFO: "named pipe (FIFO)", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device", stat.S_IFDIR: "directory",
+}
+
+
+class ReadTimeout(OSError):
+    """A read took longer than the read timeout."""
+
+
+def read_timeout() -> float:
+    try:
+        return float(os.environ.get("SEARCHAPP_READ_TIMEOUT") or DEFAULT_READ_TIMEOUT)
+    except ValueError:
+        return DEFAULT_READ_TIMEOUT
+
+
+def follow_links_outside() -> bool:
+    return os.environ.get("SEARCHAPP_FOLLOW_LINKS_OUTSIDE", "") in ("1", "true", "yes")
+
+
+def not_regular(path: Path) -> str:
+    """'' for a regular file (links followed); else why it is not read."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    if stat.S_ISREG(st.st_mode):
+        return ""
+    kind = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
+    return f"not a regular file ({kind})"
+
+
+def outside(path: Path, real_root: str) -> bool:
+    """True when path (a link, or under one) resolves outside real_root."""
+    real = os.path.realpath(path)
+    return real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def link_refusal(path: Path, real_root: str) -> str:
+    """'' when path may be read; else why not (a link leaving the documents folder)."""
+    if follow_links_outside() or not outside(path, real_root):
+        return ""
+    return "symbolic link to outside the documents folder (set SEARCHAPP_FOLLOW_LINKS_OUTSIDE=1 to follow)"
+
+
+def clean_text(text: str) -> str:
+    """text with undecodable bytes (surrogate escapes) and lone surrogates replaced by U+FFFD."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:  # a file name's bytes, as os.walk escaped them: one U+FFFD per bad sequence
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+
+
+@contextmanager
+def deadline(seconds: float | None = None) -> Iterator[None]:
+    """Interrupt what runs inside with ReadTimeout after `seconds` (main thread only: elsewhere
+    signals cannot be used, and only the regular-file check protects the read)."""
+    seconds = read_timeout() if seconds is None else seconds
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    armed = True
+
+    def expire(signum: int, frame: object) -> None:
+        if armed:
+            raise ReadTimeout(0, f"read timed out after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def bounded(items: Iterator[T], seconds: float | None = None) -> Iterator[T]:
+    """items, with each step (one read and parse) bounded by deadline()."""
+    while True:
+        with deadline(seconds):
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+        yield item
+
+
+def guarded(fn: Callable[[], T], seconds: float | None = None) -> T:
+    """fn() under deadline()."""
+    with deadline(seconds):
+        return fn()
