@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..backends.tantivy.tokenizers import build_analyzers, stopword_analyzer
+from .normalize import normalize_derived
 from .text import CJK, EXACT, FOLD, MEMO_MAX, fold_marks, stem_analyzer_name
 
 
@@ -30,7 +31,7 @@ class Analyzers:
         return self.by_name[FOLD].analyze(fold_marks(text))
 
     def stem(self, lang: str, text: str) -> list[str]:
-        return self.by_name[stem_analyzer_name(lang)].analyze(text)
+        return self.by_name[stem_analyzer_name(lang)].analyze(normalize_derived(text))
 
     def cjk(self, text: str) -> list[str]:
         return self.by_name[CJK].analyze(text)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .normalize import normalize_derived
+
 # A word: letters, digits and combining marks, except scripts written without spaces
 # (those are handled by the cjk and seg fields).
 WORD_PATTERN = (
@@ -59,6 +61,7 @@ def nfc(text: str) -> str:
 
 def fold_marks(text: str) -> str:
     """Strip diacritics that ascii_fold does not know (Greek, Cyrillic, Hebrew, Arabic)."""
+    text = normalize_derived(text)
     if not _NEEDS_MARK_FOLD_RE.search(text):
         return text
     return unicodedata.normalize("NFC", _MARKS_RE.sub("", unicodedata.normalize("NFD", text)))
