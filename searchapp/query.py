@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -255,10 +256,26 @@ def _terms(value: str, is_phrase: bool, fname: str | None) -> list[Term]:
 
 
 def spaceless_split(value: str) -> list[str]:
-    """Split a token at script changes; spaceless runs into ICU words."""
+    """Split a token at script changes; spaceless runs into ICU words. Combining marks stay
+    inside their run (Python's \\w has no Mn: Thai vowel and tone marks split every word)."""
     out: list[str] = []
-    for run in re.findall(r"[^\W\d_]+|\d+|\w+", value) or [value]:
+    for run in letter_runs(value) or [value]:
         out.extend(spaceless_words(run) if SPACELESS_RE.search(run) else [run])
+    return out
+
+
+def letter_runs(value: str) -> list[str]:
+    """Runs of letters with their combining marks, runs of digits, and other word characters."""
+    out: list[str] = []
+    kind_prev = ""
+    for ch in value:
+        cat = unicodedata.category(ch)
+        kind = "L" if cat[0] in "LM" else "N" if cat == "Nd" else "W" if ch.isalnum() or ch == "_" else ""
+        if kind and kind == kind_prev:
+            out[-1] += ch
+        elif kind:
+            out.append(ch)
+        kind_prev = kind
     return out
 
 

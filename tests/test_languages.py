@@ -1,0 +1,30 @@
+"""Query-side analysis of scripts beyond the tuned languages (no corpus needed)."""
+
+from __future__ import annotations
+
+from searchapp.query import letter_runs, parse, spaceless_split
+
+
+def test_thai_words_keep_their_vowel_and_tone_marks() -> None:
+    # Thai vowel signs (ิ ี ั) and tone marks (่ ้) are combining marks (Mn), which Python's \w
+    # does not match: the query used to be cut into fragments such as 'ประธานาธ', 'บด'.
+    words = spaceless_split("ประธานาธิบดีทรัมป์ถึงยอมแพ้ได้ขนาดนี้")
+    assert words[:2] == ["ประธานาธิบดี", "ทรัมป์"]
+    assert "".join(words) == "ประธานาธิบดีทรัมป์ถึงยอมแพ้ได้ขนาดนี้"
+
+
+def test_thai_query_terms_are_whole_words() -> None:
+    terms = [t.text for c in parse("โรงพยาบาลในขณะที่ยังมีอาการไม่หนัก").clauses for t in c.terms]
+    assert "โรงพยาบาล" in terms
+    assert "".join(terms) == "โรงพยาบาลในขณะที่ยังมีอาการไม่หนัก"
+
+
+def test_letter_runs_split_at_digits_but_not_at_marks() -> None:
+    assert letter_runs("กรุงเทพฯ2024ปี") == ["กรุงเทพฯ", "2024", "ปี"]
+    assert letter_runs("東京タワー2024年") == ["東京タワー", "2024", "年"]
+    assert letter_runs("hello, world") == ["hello", "world"]
+
+
+def test_mixed_script_query_keeps_latin_and_japanese() -> None:
+    assert spaceless_split("東京タワー2024年") == ["東京タワー", "2024", "年"]
+    assert spaceless_split("Bangkokกรุงเทพฯ") == ["Bangkok", "กรุงเทพฯ"]
