@@ -265,12 +265,18 @@ def spaceless_split(value: str) -> list[str]:
 
 
 def letter_runs(value: str) -> list[str]:
-    """Runs of letters with their combining marks, runs of digits, and other word characters."""
+    """Runs of letters with their combining marks (spaceless scripts apart from the others),
+    runs of digits, and other word characters."""
     out: list[str] = []
     kind_prev = ""
     for ch in value:
         cat = unicodedata.category(ch)
-        kind = "L" if cat[0] in "LM" else "N" if cat == "Nd" else "W" if ch.isalnum() or ch == "_" else ""
+        if cat[0] == "M" and kind_prev in ("L", "S"):
+            kind = kind_prev
+        elif cat[0] in "LM":
+            kind = "S" if SPACELESS_RE.match(ch) else "L"
+        else:
+            kind = "N" if cat == "Nd" else "W" if ch.isalnum() or ch == "_" else ""
         if kind and kind == kind_prev:
             out[-1] += ch
         elif kind:
