@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from tantivy import Filter, Index, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
+from .analysis_normalize import normalize_derived
 from .language import STEMMERS
 
 # A word: letters, digits and combining marks, except scripts written without spaces
@@ -64,6 +65,7 @@ def nfc(text: str) -> str:
 
 def fold_marks(text: str) -> str:
     """Strip diacritics that ascii_fold does not know (Greek, Cyrillic, Hebrew, Arabic)."""
+    text = normalize_derived(text)
     if not _NEEDS_MARK_FOLD_RE.search(text):
         return text
     return unicodedata.normalize("NFC", _MARKS_RE.sub("", unicodedata.normalize("NFD", text)))
@@ -145,7 +147,7 @@ class Analyzers:
         return self.by_name[FOLD].analyze(fold_marks(text))
 
     def stem(self, lang: str, text: str) -> list[str]:
-        return self.by_name[stem_analyzer_name(lang)].analyze(text)
+        return self.by_name[stem_analyzer_name(lang)].analyze(normalize_derived(text))
 
     def cjk(self, text: str) -> list[str]:
         return self.by_name[CJK].analyze(text)

@@ -14,6 +14,7 @@ from pathlib import Path
 import tantivy
 
 from .analysis import fold_marks, is_plain, nfc
+from .analysis_normalize import normalize_derived
 from .documents import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, iter_files, load_file
 from .language import CJK_RE, SPACELESS_RE, detect_language, normalize_code, stemmer_for
 from .segmentation import segment_for_index
@@ -105,14 +106,15 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
             continue
         plain = name == "body" and is_plain(text)
         special = not plain and _SPECIAL_SCRIPTS_RE.search(text) is not None
-        folded = fold_marks(text) if special else text
+        derived = normalize_derived(text)  # for the accent-free fields only
+        folded = fold_marks(derived) if special else derived
         if plain:  # the same exact words as the regex gives, ~2x faster (analysis.is_plain)
             t.add_text(PLAIN_FIELD, text)
             t.add_bytes(PLAIN_SOURCE, text.encode("utf-8"))
         else:
             t.add_text(name, text)
         if stemmed:
-            t.add_text(stem_field(name, lang), text)
+            t.add_text(stem_field(name, lang), derived)
         else:
             t.add_text(f"{name}_fold", folded)
         if special and CJK_RE.search(text):

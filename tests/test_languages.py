@@ -28,3 +28,31 @@ def test_letter_runs_split_at_digits_but_not_at_marks() -> None:
 def test_mixed_script_query_keeps_latin_and_japanese() -> None:
     assert spaceless_split("東京タワー2024年") == ["東京タワー", "2024", "年"]
     assert spaceless_split("Bangkokกรุงเทพฯ") == ["Bangkok", "กรุงเทพฯ"]  # the Latin word was dropped
+
+
+def test_turkish_dotted_capital_i_matches_plain_i() -> None:
+    from searchapp.analysis import Analyzers
+
+    az = Analyzers.create()
+    assert az.fold("İstanbul") == az.fold("istanbul") == ["istanbul"]
+    assert az.stem("tr", "İstanbul'da") == az.stem("tr", "istanbul'da")
+    assert az.exact("İstanbul") != ["istanbul"]  # the exact field keeps the original spelling
+
+
+def test_hindi_nukta_and_persian_letters_fold() -> None:
+    from searchapp.analysis import Analyzers
+
+    az = Analyzers.create()
+    assert az.fold("क़ानून") == az.fold("कानून") == az.fold("\u0958ानून") == ["कानून"]
+    assert az.fold("کتاب") == az.fold("كتاب")  # Persian keheh vs Arabic kaf
+    assert az.fold("ایران") == az.fold("ايران")
+
+
+def test_indexed_turkish_document_found_without_dotted_capital(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import engine_over
+
+    engine = engine_over(tmp_path, {"tr.txt": "İstanbul'da büyük bir toplantı yapıldı ve İzmir de katıldı."})
+    from searchapp.search import SearchRequest
+
+    assert engine.search(SearchRequest("istanbul", prefix_last=False)).hits
+    assert engine.search(SearchRequest("izmir", prefix_last=False)).hits
