@@ -9,8 +9,9 @@ from flask.typing import ResponseReturnValue
 
 from ..search.parse import MAX_QUERY_CHARS
 from .ratelimit import search_limit
-from .params import request_notes, search_request
-from .service import document, health, run_facets, run_search
+from ..search.request import SearchRequest
+from .params import request_notes, search_request, verbatim
+from .service import document, health, overview, run_facets, run_search
 
 bp = Blueprint("web", __name__)
 
@@ -28,9 +29,13 @@ def search() -> ResponseReturnValue:
     if fragment and request.htmx.trigger == SEARCH_BOX_ID:  # type: ignore[attr-defined]
         # a keystroke: the facets load on their own once typing pauses (_results.html)
         req = replace(req, facets=False)
-    results = run_search(req, request_notes(request)) if req.query.strip() else None
+    results = None
+    if wants_results(req):
+        results = run_search(req, request_notes(request), verbatim(request.args))
+    home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
-    response = make_response(render_template(template, results=results, req=req, oob=fragment))
+    response = make_response(render_template(template, results=results, req=req, oob=fragment,
+                                             home=home))
     response.vary.add("HX-Request")
     response.vary.add("HX-Trigger")
     return response
@@ -41,8 +46,15 @@ def search() -> ResponseReturnValue:
 def facets() -> ResponseReturnValue:
     """The facet column of a search alone (htmx swaps it in after a keystroke's results)."""
     req = search_request(request.args)
-    values = run_facets(req) if req.query.strip() else {}
+    values = run_facets(req) if wants_results(req) else {}
     return render_template("_facets.html", facets=values, req=req)
+
+
+def wants_results(req: SearchRequest) -> bool:
+    """Words to search, or none but filters, a sort or `*` (browsing every document): anything
+    but the bare home page."""
+    return bool(req.query.strip() or req.lang or req.source or req.year or req.format
+                or req.date_from or req.date_to or "sort" in request.args)
 
 
 @bp.get("/doc/<path:doc_id>")
