@@ -19,7 +19,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings an older gunicorn lacks are left out
+                self.cfg.set(key, value)
 
     def load(self):  # type: ignore[no-untyped-def]
         # Called in each worker after fork (no preload): every worker opens the index itself.
@@ -46,5 +47,8 @@ def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> No
             "timeout": 60,
             "limit_request_line": 8190,  # gunicorn's maximum: long non-Latin queries fit
             "graceful_timeout": 10,
+            # No control socket: gunicorn's default (~/.gunicorn/gunicorn.ctl) is one path per
+            # user, so two servers on one machine would share it (and one could stop the other).
+            "control_socket_disable": True,
         }
     ).run()

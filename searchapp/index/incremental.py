@@ -99,6 +99,8 @@ def update_in_place(
             prev = old.get(rel)
             if prev and (prev.mtime_ns, prev.size) == (st.st_mtime_ns, st.st_size):
                 new[rel] = prev
+                if prev.skipped:  # still skipped, for the same reason: listed again
+                    report.skipped.append(Skipped(rel, prev.skipped))
                 continue
             digest = manifest.file_hash(path)
         except OSError as exc:
@@ -106,6 +108,8 @@ def update_in_place(
             continue
         if prev and prev.hash == digest:
             new[rel] = replace(prev, mtime_ns=st.st_mtime_ns, size=st.st_size)
+            if prev.skipped:
+                report.skipped.append(Skipped(rel, prev.skipped))
             continue
         todo.append((path, rel, source, digest))
     changed = {t[1] for t in todo}
