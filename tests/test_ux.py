@@ -7,16 +7,17 @@ import json
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from searchapp.index import manifest
 from searchapp.index.build import build_index
 from searchapp.index.incremental import update_index
 from searchapp.index.layout import IndexLayout
-from searchapp.index import manifest
 from searchapp.search.correct import cased_like
 from searchapp.search.engine import Engine, without_title
 from searchapp.search.request import SearchRequest, natural_key
@@ -114,7 +115,7 @@ def test_ties_newest_first_then_natural_ids(dated: Path) -> None:
     page = Engine(dated).search(SearchRequest(query="harbor", page_size=20, prefix_last=False))
     assert page.total == 19
     keys = [(h.date, h.id) for h in page.hits]
-    for (d1, i1), (d2, i2) in zip(keys, keys[1:], strict=False):
+    for (d1, i1), (d2, i2) in pairwise(keys):
         assert d1 is not None and d2 is not None
         assert d1 > d2 or (d1 == d2 and natural_key(i1) < natural_key(i2)), keys
     assert natural_key("2.txt") < natural_key("11.txt")

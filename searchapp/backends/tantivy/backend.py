@@ -169,7 +169,7 @@ class TantivyBackend:
         names = ("lang", "year") + tuple(n for n in facet_names(opened.ctx.schema)
                                          if n == "format")
         counted = ov.counts(searcher, names)
-        newest = [_preview(searcher.doc(addr)) for _, addr in ov.recent(searcher, recent)]
+        newest = [_preview(searcher.doc(addr)) for _, addr in ov.recent(searcher, opened.ctx, recent)]
         examples = opened.examples
         if examples is None:  # once per opened version
             examples = opened.examples = ov.examples(searcher, self.analyzers,

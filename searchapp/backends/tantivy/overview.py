@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import tantivy
-from tantivy import Order, Query
+from tantivy import Query
 
 from ...analysis.analyzers import Analyzers
-from ...search.request import EXAMPLE_QUERIES, FACET_VALUES, FacetValue
+from ...search.parse import ParsedQuery
+from ...search.request import EXAMPLE_QUERIES, FACET_VALUES, FacetValue, SearchRequest
+from . import compile as q
+from . import ordering
 
 EXAMPLE_MIN_LEN = 5  # letters in an example word
 COMMON_SHARE = 0.5  # words in more than this share of the titles say nothing (an index of 10+)
@@ -33,12 +36,12 @@ def counts(searcher: tantivy.Searcher, fields: tuple[str, ...]) -> dict[str, lis
     return out
 
 
-def recent(searcher: tantivy.Searcher, k: int) -> list[tuple[float, Any]]:
-    """The k newest documents' hits."""
+def recent(searcher: tantivy.Searcher, ctx: q.QueryContext, k: int) -> list[tuple[Any, Any]]:
+    """The k newest documents' hits (same dates: ids in natural order)."""
     if not searcher.num_docs:
         return []
-    res = searcher.search(Query.all_query(), k, order_by_field="date", order=Order.Desc)
-    return list(res.hits)
+    req = SearchRequest(sort="date", page_size=k)
+    return ordering.top(searcher, Query.all_query(), req, ctx, ParsedQuery())[1]
 
 
 def examples(
