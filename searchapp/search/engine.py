@@ -89,6 +89,8 @@ class Engine:
             return self._browse(req, started, warnings)
         pq = parse(req.query)
         warnings.extend(pq.warnings)
+        if not pq.positive and req.sort == "relevance":  # filters only (lang:vi): all tie
+            req = replace(req, sort="date")
         version = self.backend.version()
         relaxed = False
         try:

@@ -70,8 +70,9 @@ def facet_counts(  # noqa: PLR0913 - the pieces of one search
             ctx, pq, prefix_last=req.prefix_last, match_all_words=not relaxed,
             extra_filters=request_filters(ctx, without),
         )
-        if other is not None:
-            agg[name] = searcher.aggregate(other, {name: FACET_AGGS[name]})[name]
+        if other is None:  # no words and no other filter: every document (browsing)
+            other = Query.all_query()
+        agg[name] = searcher.aggregate(other, {name: FACET_AGGS[name]})[name]
     out: dict[str, list[FacetValue]] = {}
     for name in names:
         buckets = agg.get(name, {}).get("buckets", [])
