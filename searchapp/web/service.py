@@ -131,12 +131,13 @@ def _suggest(query: str, typos: bool) -> str | None:
 
 
 def overview() -> Overview | None:
-    """The home page's summary of the serving index; None when it cannot be read."""
-    engine = _engine()
+    """The home page's summary of the serving index; None when there is no index yet or it
+    cannot be read (the home page still works)."""
+    engine = services().engine
     try:
-        return engine.overview()
-    except IndexMissing as exc:
-        raise NoIndex(str(engine.root)) from exc
+        return engine.overview() if engine.available() else None
+    except IndexMissing:
+        return None
     except Exception as exc:  # noqa: BLE001 - logged with its traceback; the page still works
         log_error(exc)
         return None
