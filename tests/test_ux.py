@@ -205,3 +205,19 @@ def test_manifest_remembers_the_folders(tmp_path: Path) -> None:
     version = layout.current_version()
     assert version is not None
     assert manifest.roots(layout.versions / version) == [SEEDS.absolute()]
+
+
+def test_admin_refuses_another_folder_without_confirmation(tmp_path: Path) -> None:
+    build_index(tmp_path / "index", [SEEDS])
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index"),
+                      "DOCS_DIR": str(tmp_path / "elsewhere"), "ADMIN_PASSWORD": "pw-123456",
+                      "WTF_CSRF_ENABLED": False, "SECRET_KEY": "k"})
+    client = app.test_client()
+    assert client.post("/admin/login", data={"password": "pw-123456"}).status_code == 302
+    html = client.get("/admin").get_data(as_text=True)
+    assert str(SEEDS.absolute()) in html and 'id="index-roots"' in html
+    r = client.post("/admin/reindex", data={"kind": "full", "folder": str(tmp_path)},
+                    headers={"HX-Request": "true"})
+    assert "Not started" in r.get_data(as_text=True) and "Tick the confirmation" in r.get_data(
+        as_text=True)
+    assert not (tmp_path / "index" / "job.json").exists()
