@@ -16,15 +16,16 @@ find_python() {
   return 1
 }
 
+# ensure_venv SPEC STAMP: install SPEC ('.' to serve, '.[test]' for the tests) once per change
+# of pyproject.toml. Serving needs no test tools (Playwright alone is ~165 MB).
 ensure_venv() {
-  local stamp=.venv/.installed
+  local spec=$1 stamp=.venv/$2
   if [ ! -x .venv/bin/python ]; then
     "$(find_python)" -m venv .venv
   fi
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "Installing searchapp and its dependencies into .venv ..." >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    echo "Installing searchapp ($spec) into .venv ..." >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
     touch "$stamp"
   fi
 }
@@ -33,10 +34,10 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   serve)  # install, index seeds/ (or $SEARCHAPP_DOCS_DIR) if there is no index yet, serve
-    ensure_venv
+    ensure_venv . .installed
     exec .venv/bin/searchapp serve "$@" ;;
   test)   # the whole test suite (browser tests need Debian's chromium on PATH)
-    ensure_venv
+    ensure_venv '.[test]' .installed-test
     exec .venv/bin/python -m pytest "$@" ;;
   *)
     echo "usage: ./run.sh serve [--host H] [--port P]  |  ./run.sh test [pytest args]" >&2

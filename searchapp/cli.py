@@ -122,18 +122,31 @@ def _plain_snippet(html: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits:[{id,title,lang,score,snippet}]}.")
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
 @click.option("--lang", multiple=True, help="Only documents in this language (ISO 639-1; repeatable).")
+@click.option("--verbatim", is_flag=True,
+              help="Search exactly QUERY, even when it finds nothing and a correction would.")
 @click.argument("query")
-def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[str, ...], query: str) -> None:
+def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[str, ...],
+               verbatim: bool, query: str) -> None:
     """Search the index for QUERY.
 
     Syntax: words (all must match), "a phrase", -excluded, a OR b, title:word, lang:vi,
-    date:2024-01..2024-06. Diacritics are optional: `quyen` finds quyền."""
+    date:2024-01..2024-06. Diacritics are optional: `quyen` finds quyền. As on the web page,
+    a query that finds nothing shows the results of its correction, if it has some."""
+    from .search.correct import search_with_correction
+    from .search.suggest import Suggester
+
     settings = Settings.from_env()
     engine = Engine(index_dir or settings.index_dir)
+    suggester = Suggester(engine, wait=120)  # built only when a query finds nothing
+    req = SearchRequest(query=query, page_size=limit, lang=lang, prefix_last=False)
     try:
-        page = engine.search(SearchRequest(query=query, page_size=limit, lang=lang, prefix_last=False))
+        answer = search_with_correction(
+            engine.search, lambda text, typos: suggester.suggest(text, typos) if typos else None,
+            engine.analyzers.fold, req, verbatim,
+        )
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    page = answer.page
     if as_json:
         payload = {
             "total": page.total,
@@ -147,6 +160,12 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
         return
     for w in page.warnings:
         click.secho(f"note: {w}", fg="yellow", err=True)
+    if page.corrected_from:
+        click.secho(f"note: no results for {query!r}; showing results for "
+                    f"{answer.suggestion!r} (--verbatim searches exactly what you typed)",
+                    fg="yellow", err=True)
+    elif answer.suggestion:
+        click.secho(f"note: did you mean {answer.suggestion!r}?", fg="yellow", err=True)
     click.echo(f"{page.total} result{'' if page.total == 1 else 's'} ({page.elapsed_ms:.1f} ms)")
     bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
     for i, h in enumerate(page.hits, 1):

@@ -21,7 +21,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings an older gunicorn lacks are left out
+                self.cfg.set(key, value)
 
     def load(self):  # type: ignore[no-untyped-def]
         # Called in each worker after fork (no preload): every worker opens the index itself.
@@ -78,5 +79,8 @@ def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> No
             # decision, made only with $SEARCHAPP_PROXY_FIX (web/security.py)
             "secure_scheme_headers": {},
             "forwarded_allow_ips": "",
+            # No control socket: gunicorn's default (~/.gunicorn/gunicorn.ctl) is one path per
+            # user, so two servers on one machine would share it (and one could stop the other).
+            "control_socket_disable": True,
         }
     ).run()

@@ -138,9 +138,12 @@ def test_warning_is_shown(client: FlaskClient) -> None:
 
 
 def test_did_you_mean_typo(client: FlaskClient) -> None:
+    # nothing matches genva: the page shows geneva's results, saying so (issue #17)
     html = client.get("/search?q=genva").get_data(as_text=True)
-    assert "Did you mean" in html and ">geneva</a>" in html
+    assert 'id="corrected"' in html and ">geneva</a>" in html and 'class="hit"' in html
     assert client.get("/api/search?q=genva").get_json()["suggestion"] == "geneva"
+    html = client.get("/search?q=genva&verbatim=1").get_data(as_text=True)
+    assert "Did you mean" in html and ">geneva</a>" in html
 
 
 def test_did_you_mean_restores_vietnamese_accents(client: FlaskClient) -> None:
@@ -157,7 +160,8 @@ def test_no_suggestion_for_gibberish(client: FlaskClient) -> None:
 
 def test_api_search_shape(client: FlaskClient) -> None:
     data = client.get("/api/search?q=Geneva&lang=en&lang=vi").get_json()
-    assert set(data) == {"total", "elapsed_ms", "hits", "facets", "warnings", "suggestion"}
+    assert set(data) == {"total", "elapsed_ms", "hits", "facets", "warnings", "suggestion",
+                         "corrected", "cached"}
     assert data["total"] == 3
     assert set(data["hits"][0]) == {"id", "title", "lang", "date", "source", "snippet_html",
                                     "score", "link"}

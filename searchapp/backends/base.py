@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the seam's records; imported lazily (analysis builds on bac
     from ..analysis.analyzers import Analyzers
     from ..ingest.records import Document
     from ..search.parse import ParsedQuery
-    from ..search.request import FacetValue, Matches, SearchRequest, StoredDoc
+    from ..search.request import FacetValue, Matches, Overview, SearchRequest, StoredDoc
 
 
 class OutdatedVersion(RuntimeError):
@@ -49,7 +49,16 @@ class SearchBackend(Protocol):
         """At least {"version": str, "documents": int} (for /health and /admin)."""
 
     def run(self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool) -> Matches | None:
-        """The requested page, total and (if req.facets) facets; None: nothing to search."""
+        """The requested page, total and (if req.facets) facets; None: nothing to search.
+        Equal scores (dates, sorted by date) come newest first, then ids in natural order."""
+
+    def browse(self, req: SearchRequest) -> Matches:
+        """Every document the request's filters let through (no words), in req.sort order;
+        ties newest first, then ids in natural order."""
+
+    def overview(self, recent: int = 5) -> Overview:
+        """Documents per language, year (and format, if indexed), the `recent` newest documents
+        (bodies as short previews) and example queries drawn from the index's own words."""
 
     def facet_counts(
         self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool

@@ -101,6 +101,8 @@ def update_in_place(
             prev = old.get(rel)
             if prev and (prev.mtime_ns, prev.size) == (st.st_mtime_ns, st.st_size):
                 new[rel] = prev
+                if prev.skipped:  # still skipped, for the same reason: listed again
+                    report.skipped.append(Skipped(rel, prev.skipped))
                 continue
             digest = guarded(lambda: manifest.file_hash(path))  # noqa: B023 - called at once
         except OSError as exc:
@@ -108,6 +110,8 @@ def update_in_place(
             continue
         if prev and prev.hash == digest:
             new[rel] = replace(prev, mtime_ns=st.st_mtime_ns, size=st.st_size)
+            if prev.skipped:
+                report.skipped.append(Skipped(rel, prev.skipped))
             continue
         todo.append((path, rel, source, digest))
     _reclaim(files, new, todo)

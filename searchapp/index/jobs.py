@@ -80,6 +80,7 @@ class JobStatus:
     eta_seconds: float | None = None
     message: str = ""
     version: str = ""
+    roots: list[str] = field(default_factory=list)  # the folders (or files) read
 
     @property
     def running(self) -> bool:
@@ -198,6 +199,7 @@ def history_entry(status: JobStatus) -> dict[str, Any]:
         "end": status.finished or status.updated or now(), "documents": status.documents,
         "skipped": status.skipped, "skipped_reasons": status.skipped_reasons,
         "outcome": status.state, "message": status.message, "version": status.version,
+        "roots": status.roots,
     }
 
 
@@ -236,7 +238,7 @@ def run_job(
         reporter = Reporter(layout, JobStatus(
             id=job_id or new_job_id(), kind=kind, who=who, pid=os.getpid(),
             pid_start=process_start(os.getpid()), state="running", phase="scanning",
-            started=now(), updated=now(),
+            started=now(), updated=now(), roots=[str(Path(r).absolute()) for r in doc_roots],
         ))
         result: BuildResult | UpdateResult | None = None
         try:
@@ -270,8 +272,10 @@ def new_job_id() -> str:
 # --------------------------------------------------------------------------- starting from the web
 
 
-def start_job(index_root: Path, docs_dir: Path, kind: str, who: str = "admin") -> JobStatus:
-    """Start `searchapp index` detached, holding the writer lock for it; raise IndexBusy."""
+def start_job(index_root: Path, docs: Path | list[Path], kind: str, who: str = "admin") -> JobStatus:
+    """Start `searchapp index` detached on docs (a folder, or the folders an index was built
+    from), holding the writer lock for it; raise IndexBusy."""
+    doc_roots = [Path(p).absolute() for p in (docs if isinstance(docs, list) else [docs])]
     if kind not in ("full", "incremental"):
         raise ValueError(f"unknown job kind {kind!r}")
     layout = IndexLayout(Path(index_root).absolute())
@@ -280,14 +284,15 @@ def start_job(index_root: Path, docs_dir: Path, kind: str, who: str = "admin") -
         record_interrupted(layout)
         status = JobStatus(id=new_job_id(), kind=kind, who=who, pid=os.getpid(),
                            pid_start=process_start(os.getpid()), state="starting",
-                           phase="starting", started=now(), updated=now())
+                           phase="starting", started=now(), updated=now(),
+                           roots=[str(p) for p in doc_roots])
         write_status(layout, status)
         cmd = [sys.executable, "-m", "searchapp.cli", "index", "--quiet",
                "--index-dir", str(layout.root), "--who", who, "--job-id", status.id,
                "--lock-fd", str(fd)]
         if kind == "incremental":
             cmd.append("--incremental")
-        cmd.append(str(Path(docs_dir).absolute()))
+        cmd.extend(str(p) for p in doc_roots)
         try:
             with open(layout.root / LOG_FILE, "ab") as log:
                 proc = subprocess.Popen(cmd, pass_fds=(fd,), stdin=subprocess.DEVNULL,

@@ -62,6 +62,17 @@ def load(version_dir: Path) -> Manifest | None:
     return {rel: FileEntry(**e) for rel, e in data["files"].items()}
 
 
+def roots(version_dir: Path) -> list[Path] | None:
+    """The folders (or files) a version was built from, as absolute paths; None when its
+    manifest is missing or predates them."""
+    try:
+        data = json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    found = data.get("roots") if isinstance(data, dict) else None
+    return [Path(r) for r in found] if found else None
+
+
 def save(version_dir: Path, manifest: Manifest, roots: list[Path]) -> None:
     """Write manifest.json atomically."""
     payload = {

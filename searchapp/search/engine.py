@@ -20,13 +20,16 @@ from .highlight import MatchSpec, highlight_all, match_spec, snippet
 from .parse import ParsedQuery, parse
 from .request import (
     MAX_RESULT_WINDOW,
+    RECENT_DOCS,
     DocView,
     FacetValue,
     Hit,
     Matches,
+    Overview,
     SearchPage,
     SearchRequest,
     StoredDoc,
+    is_browse,
     normalized,
 )
 from .synonyms import Expansion, SynonymFile, Synonyms, expand
@@ -94,6 +97,11 @@ class Engine:
                                  pq, match_all_words=True)
         return found.total if found is not None else 0
 
+    def overview(self, recent: int = RECENT_DOCS) -> Overview:
+        """What the home page shows: counts per language and year, the newest documents,
+        example queries from the index's own words."""
+        return self.backend.overview(recent)
+
     # ------------------------------------------------------------------ searching
     def search(self, req: SearchRequest) -> SearchPage:
         """Run one search; never raises for bad input (problems come back as warnings).
@@ -101,7 +109,8 @@ class Engine:
         started = time.perf_counter()
         key = (self.backend.serving_key(), self._synonyms_key(), req)
         if (cached := self.cache.get(key)) is not None:
-            return replace(cached, elapsed_ms=_ms(started), cached=True)
+            return replace(cached, elapsed_ms=_ms(started), cached=True,
+                           first_ms=cached.first_ms or cached.elapsed_ms)
         page = self._search(req, started)
         if page.complete:
             self.cache.put(key, page)
@@ -112,8 +121,12 @@ class Engine:
         if (max(int(req.page), 1) - 1) * max(int(req.page_size), 1) >= MAX_RESULT_WINDOW:
             warnings.append(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.")
         req = normalized(req)
+        if is_browse(req.query):
+            return self._browse(req, started, warnings)
         pq = self.parse(req.query)
         warnings.extend(pq.warnings)
+        if not pq.positive and req.sort == "relevance":  # filters only (lang:vi): all tie
+            req = replace(req, sort="date")
         version = self.backend.version()
         relaxed = False
         try:
@@ -136,6 +149,17 @@ class Engine:
         return SearchPage(req, hits, found.total, found.facets, _ms(started), warnings, relaxed,
                           version)
 
+    def _browse(self, req: SearchRequest, started: float, warnings: list[str]) -> SearchPage:
+        """No words (an empty query, or `*`): every document the filters let through; newest
+        first unless oldest first was asked for."""
+        if req.sort == "relevance":
+            req = replace(req, sort="date")
+        version = self.backend.version()
+        found = self.backend.browse(req)
+        hits = self._hits(found.docs, ParsedQuery(), req)
+        return SearchPage(req, hits, found.total, found.facets, _ms(started), warnings,
+                          version=version)
+
     def facets(self, req: SearchRequest) -> dict[str, list[FacetValue]]:
         """The facets `search(req)` would show, without ranking, paging or snippets: one pass over
         the matches instead of two. Empty when nothing matches or the search fails (never
@@ -144,6 +168,10 @@ class Engine:
         key = (self.backend.serving_key(), self._synonyms_key(), req)
         if (cached := self.facet_cache.get(key)) is not None:
             return cached
+        if is_browse(req.query):
+            browsed = self.backend.browse(replace(req, page_size=1, sort="date")).facets
+            self.facet_cache.put(key, browsed)
+            return browsed
         pq = self.parse(req.query)
         out: dict[str, list[FacetValue]] = {}
         try:
@@ -175,7 +203,7 @@ class Engine:
                 id=d.id, title=d.title, title_html=highlight_all(d.title, spec, az, d.lang),
                 lang=d.lang, date=d.date, source=d.source, url=d.url,
                 score=d.score if req.sort == "relevance" else 0.0,
-                snippet_html=snippet(d.body, spec, az, d.lang),
+                snippet_html=snippet(without_title(d.body, d.title), spec, az, d.lang),
             )
             for d in docs
         ]
@@ -214,6 +242,19 @@ def _related_hit(d: StoredDoc) -> Hit:
 
     return Hit(id=d.id, title=d.title, title_html=escape(d.title), lang=d.lang, date=d.date,
                source=d.source, url=d.url, score=d.score, snippet_html=escape(d.body))
+
+
+TITLE_LEAD = 200  # characters before a title the snippet may skip along with it
+
+
+def without_title(body: str, title: str) -> str:
+    """The body without a copy of the title near its start (a snippet need not repeat the title
+    shown above it); the body itself when that would leave nothing."""
+    if not title or len(title) < 3:
+        return body
+    at = body.find(title, 0, len(title) + TITLE_LEAD)
+    rest = body[at + len(title):] if at != -1 else ""
+    return rest if rest.strip() else body
 
 
 def _is_panic(exc: BaseException) -> bool:

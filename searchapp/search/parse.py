@@ -100,6 +100,15 @@ def _parse_date(text: str, end: bool) -> date | None:
         return None
 
 
+def date_bound(text: str, end: bool) -> date | None:
+    """2024, 2024-05 or 2024-05-17 as the first (end=False) or last day it covers; None when
+    unreadable (the date range control's from/to values)."""
+    try:
+        return _parse_date(text.strip(), end)
+    except ValueError:
+        return None
+
+
 def _apply_date(pq: ParsedQuery, value: str) -> None:
     v = value.strip()
     lo = hi = None

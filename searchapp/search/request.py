@@ -3,6 +3,7 @@ the web layer, the CLI and eval/."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
@@ -10,10 +11,17 @@ from typing import Literal
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging, as in Elasticsearch
 FACETS = ("lang", "source", "year")
+# Shown only when the index has such a field (the file format, once formats beyond text are read).
+OPTIONAL_FACETS = ("format",)
+BROWSE_QUERIES = ("", "*")  # no words: every document (with the filters), newest first
+RECENT_DOCS = 5
+EXAMPLE_QUERIES = 5
 FACET_VALUES = 20  # values shown per facet: the most frequent (years then newest first)
 RELATED_PREVIEW_CHARS = 180
 
-Sort = Literal["relevance", "date"]
+# "date": newest first; "date_asc": oldest first. Ties: newest first, then ids in natural order.
+Sort = Literal["relevance", "date", "date_asc"]
+SORTS: tuple[Sort, ...] = ("relevance", "date", "date_asc")
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class SearchRequest:
     lang: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
+    format: tuple[str, ...] = ()  # the stored field "format" (pdf, docx, ...), when indexed
     date_from: date | None = None
     date_to: date | None = None
     sort: Sort = "relevance"
@@ -65,7 +74,13 @@ class SearchPage:
     relaxed: bool = False  # no document had every word: any-word results are shown
     version: str = ""
     complete: bool = True  # False when the search failed (such a page is never cached)
-    cached: bool = False  # answered from the Engine's cache (metrics: the cache hit ratio)
+    cached: bool = False  # answered from the result cache: elapsed_ms is the lookup's time
+    first_ms: float = 0.0  # how long the search took when it was run (cached pages)
+    corrected_from: str = ""  # nothing matched this query: the page shows its correction
+
+    @property
+    def browsing(self) -> bool:
+        return is_browse(self.request.query)
 
     @property
     def pages(self) -> int:
@@ -100,6 +115,18 @@ class StoredDoc:
     score: float = 0.0
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What the home page shows about the serving index."""
+
+    documents: int
+    languages: list[FacetValue]
+    recent: list[StoredDoc]
+    examples: list[str]  # queries drawn from the index's own words
+    years: list[FacetValue] = field(default_factory=list)
+    formats: list[FacetValue] = field(default_factory=list)
+
+
 @dataclass
 class Matches:
     """One run of a query on a backend: the total, the requested page, facets if asked."""
@@ -114,5 +141,19 @@ def normalized(req: SearchRequest) -> SearchRequest:
     page = max(int(req.page), 1)
     if (page - 1) * size >= MAX_RESULT_WINDOW:
         page = MAX_RESULT_WINDOW // size
-    sort: Sort = "date" if req.sort == "date" else "relevance"
+    sort: Sort = req.sort if req.sort in SORTS else "relevance"
     return replace(req, page=page, page_size=size, sort=sort, query=req.query or "")
+
+
+def is_browse(query: str) -> bool:
+    """An empty query or `*`: every document (with the request's filters)."""
+    return query.strip() in BROWSE_QUERIES
+
+
+def natural_key(doc_id: str) -> tuple[tuple[int, int | str], ...]:
+    """Ids in natural order: 1, 2, 11 (not 1, 11, 2)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in _DIGITS.split(doc_id) if part)
+
+
+_DIGITS = re.compile(r"(\d+)")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from symspellpy import SymSpell, Verbosity
 
 from ..analysis.analyzers import Analyzers
+from .correct import cased_like
 
 MAX_SPELL_TERMS = 100_000  # most frequent folded forms handed to SymSpell
 SPELL_PREFIX = 6  # SymSpell prefix length: memory grows fast with it (7 cost ~110 MB at 35k docs)
@@ -124,6 +125,8 @@ class Vocabulary:
         ]
         if pair_count is not None and 2 <= len(words) <= CONTEXT_MAX_WORDS:
             fixed = self._in_context(words, fixed, analyzers, pair_count)
+        # the user's capitalisation: `Lnzburg` -> `Linzburg`, not `linzburg`
+        fixed = [f if f == w else cased_like(w, f) for w, f in zip(words, fixed, strict=True)]
         chosen = iter(fixed)
         out = _WORD_RE.sub(lambda m: next(chosen), query)
         return out if out.strip().lower() != query.strip().lower() else None

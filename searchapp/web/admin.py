@@ -21,7 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ..analysis.language import STEMMERS
-from ..index import history, jobs
+from ..index import history, jobs, manifest
 from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from . import auth
 from .analyze import analyze
@@ -58,9 +58,24 @@ def _versions(layout: IndexLayout) -> list[dict[str, Any]]:
     ]
 
 
+def _docs_dir() -> Path:
+    return Path(current_app.config["DOCS_DIR"]).absolute()
+
+
+def index_roots(layout: IndexLayout) -> list[Path] | None:
+    """The folders the serving index was built from (its manifest); None: no index yet, or one
+    built before they were recorded."""
+    name = layout.current_version()
+    return manifest.roots(layout.versions / name) if name else None
+
+
 def _status_context(notice: str = "") -> dict[str, Any]:
     layout = _layout()
+    roots = index_roots(layout)
     return {
+        "roots": roots,  # what Full reindex rebuilds (else SEARCHAPP_DOCS_DIR, the first build)
+        "rebuilds": roots or [_docs_dir()],
+        "docs_dir": _docs_dir(),
         "job": jobs.read_status(layout),
         "serving": _serving(),
         "versions": _versions(layout),
@@ -132,18 +147,32 @@ def status() -> ResponseReturnValue:
 def reindex() -> ResponseReturnValue:
     kind = "incremental" if request.form.get("kind") == "incremental" else "full"
     layout = _layout()
+    current_roots = index_roots(layout)
+    targets = current_roots or [_docs_dir()]
+    folder = request.form.get("folder", "").strip()
+    if folder:  # another folder than the index's: only a full build, and only once confirmed
+        chosen = [Path(folder).expanduser().absolute()]
+        if chosen != targets:
+            if request.form.get("confirm") != "1":
+                return _status_response(
+                    f"Not started: rebuilding from {chosen[0]} would replace the index of "
+                    f"{', '.join(map(str, targets))}. Tick the confirmation to do it.")
+            if not chosen[0].exists():
+                return _status_response(f"Not started: {chosen[0]} does not exist.")
+        targets, kind = chosen, "full"
     current = jobs.read_status(layout)
     if current is not None and current.running:
         return _status_response(f"An indexing run is already in progress ({current.kind}, "
                                 f"started by {current.who} at {current.started}).")
     try:
-        job = jobs.start_job(layout.root, Path(current_app.config["DOCS_DIR"]), kind)
+        job = jobs.start_job(layout.root, targets, kind)
     except IndexBusy:
         return _status_response("Another indexing run holds the index (for example "
                                 "`searchapp index` on the command line); try again when it ends.")
     except OSError as exc:
         return _status_response(_cannot_write(exc))
-    return _status_response(f"Started a {job.kind} reindex.", started=True)
+    return _status_response(f"Started a {job.kind} reindex of {', '.join(job.roots)}.",
+                            started=True)
 
 
 def _cannot_write(exc: OSError) -> str:

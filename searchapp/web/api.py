@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .openapi import spec
-from .params import MAX_DOC_ID_CHARS, request_notes, search_request
+from .params import MAX_DOC_ID_CHARS, request_notes, search_request, verbatim
 from .ratelimit import search_limit
 from .service import document, hit_json, run_search
 
@@ -16,7 +16,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 @search_limit
 def search() -> ResponseReturnValue:
-    results = run_search(search_request(request.args), request_notes(request))
+    results = run_search(search_request(request.args), request_notes(request),
+                         verbatim(request.args))
     page = results.page
     return jsonify(
         total=page.total,
@@ -28,6 +29,9 @@ def search() -> ResponseReturnValue:
         },
         warnings=results.messages,
         suggestion=results.suggestion,
+        # nothing matched q: these are the results of `suggestion` (verbatim=1 turns it off)
+        corrected=bool(page.corrected_from),
+        cached=page.cached,
     )
 
 

@@ -76,8 +76,20 @@ def spec() -> dict[str, Any]:
                         _param("lang", {"type": "string"}, "Language filter.", many=True),
                         _param("source", {"type": "string"}, "Source filter.", many=True),
                         _param("year", {"type": "integer"}, "Year filter.", many=True),
-                        _param("sort", {"type": "string", "enum": ["relevance", "date"],
-                                        "default": "relevance"}, "Order of hits."),
+                        _param("format", {"type": "string"},
+                               "File type filter (when the index stores one).", many=True),
+                        _param("from", {"type": "string"}, "Dates from: 2024, 2024-05 or "
+                               "2024-05-17 (its first day)."),
+                        _param("to", {"type": "string"}, "Dates up to: 2024, 2024-05 or "
+                               "2024-05-17 (its last day)."),
+                        _param("sort", {"type": "string",
+                                        "enum": ["relevance", "date", "date_asc"],
+                                        "default": "relevance"},
+                               "Order of hits: date is newest first, date_asc oldest first. "
+                               "No words (q empty or *) lists every document, newest first."),
+                        _param("verbatim", {"type": "integer", "enum": [0, 1], "default": 0},
+                               "1: search exactly q, even when it finds nothing and a "
+                               "correction would."),
                         _param("page", {"type": "integer", "minimum": 1, "default": 1},
                                "1-based page number (clamped)."),
                         _param("page_size", {"type": "integer", "minimum": 1,
@@ -96,9 +108,15 @@ def spec() -> dict[str, Any]:
                                     "elapsed_ms": {"type": "number"},
                                     "hits": {"type": "array", "items": _HIT},
                                     "facets": {"type": "object", "properties": {
-                                        "lang": _FACET, "source": _FACET, "year": _FACET}},
+                                        "lang": _FACET, "source": _FACET, "year": _FACET,
+                                        "format": _FACET}},
                                     "warnings": {"type": "array", "items": {"type": "string"}},
                                     "suggestion": {"type": ["string", "null"]},
+                                    "corrected": {"type": "boolean", "description":
+                                                  "q found nothing: the hits are those of "
+                                                  "suggestion."},
+                                    "cached": {"type": "boolean", "description":
+                                               "Answered from the result cache."},
                                 },
                             }}},
                         },

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
-from ..search.parse import MAX_QUERY_CHARS
-from ..search.request import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest
+from ..search.parse import MAX_QUERY_CHARS, date_bound
+from ..search.request import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchRequest, Sort
 from . import i18n
 
 MAX_FILTER_VALUES = 20
@@ -39,18 +39,34 @@ def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
     return tuple(seen[:MAX_FILTER_VALUES])
 
 
+# sort=: relevance (default), date (newest first) and date_asc (oldest first); aliases too.
+SORT_VALUES: dict[str, Sort] = {
+    "relevance": "relevance", "date": "date", "newest": "date", "date_desc": "date",
+    "date_asc": "date_asc", "oldest": "date_asc",
+}
+
+
 def search_request(args: MultiDict[str, str]) -> SearchRequest:
-    """Build a SearchRequest from GET arguments (q, lang, source, year, sort, page, page_size)."""
+    """Build a SearchRequest from GET arguments (q, lang, source, year, format, from, to, sort,
+    page, page_size). from/to: 2024, 2024-05 or 2024-05-17 (the first / last day covered)."""
     years = tuple(int(y) for y in _values(args, "year") if y.isdigit() and len(y) <= 4)
     return SearchRequest(
         query=args.get("q", "")[:MAX_QUERY_CHARS],
         lang=_values(args, "lang"),
         source=_values(args, "source"),
         year=years,
-        sort="date" if args.get("sort") == "date" else "relevance",
+        format=_values(args, "format"),
+        date_from=date_bound(args.get("from", "")[:10], end=False),
+        date_to=date_bound(args.get("to", "")[:10], end=True),
+        sort=SORT_VALUES.get(args.get("sort", ""), "relevance"),
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         page_size=_int(args.get("page_size"), 10, 1, MAX_PAGE_SIZE),
     )
+
+
+def verbatim(args: MultiDict[str, str]) -> bool:
+    """verbatim=1: search exactly what was typed, even when a correction would find more."""
+    return args.get("verbatim", "") in ("1", "true")
 
 
 def request_notes(request: Request) -> tuple[str, ...]:

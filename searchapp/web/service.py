@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
 from ..index.layout import IndexMissing
+from ..search.correct import search_with_correction
 from ..search.engine import Engine
 from ..search.parse import MAX_QUERY_CHARS
-from ..search.request import DocView, FacetValue, Hit, SearchPage, SearchRequest
+from ..search.request import DocView, FacetValue, Hit, Overview, SearchPage, SearchRequest
 from ..search.suggest import Suggester
 from ..search.synonyms import FILE_NAME as SYNONYMS_FILE
 from ..search.synonyms import SynonymFile
@@ -111,12 +112,40 @@ def safe_search(engine: Engine, req: SearchRequest) -> SearchPage:
         return SearchPage(req, [], 0, {}, 0.0, [SEARCH_FAILED])
 
 
-def run_search(req: SearchRequest, notes: tuple[str, ...] = ()) -> Results:
-    """Search, then propose a better query when the corpus vocabulary has one."""
+def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool = False) -> Results:
+    """Search; when nothing matched and a correction of the query finds something, the page
+    holds the correction's results (page.corrected_from says so); else propose a better query
+    when the corpus vocabulary has one."""
     engine = _engine()
-    page = safe_search(engine, req)
-    record_hits(page.total, page.cached)
-    return Results(page, did_you_mean(engine, page), notes)
+    answer = search_with_correction(
+        lambda r: safe_search(engine, r), _suggest, engine.analyzers.fold, req, verbatim
+    )
+    record_hits(answer.page.total, answer.page.cached)
+    return Results(answer.page, answer.suggestion, notes)
+
+
+def _suggest(query: str, typos: bool) -> str | None:
+    """The suggester's better query; never raises (a suggestion is optional)."""
+    try:
+        return services().suggester.suggest(query, typos=typos)
+    except IndexMissing:
+        return None
+    except Exception:  # a suggestion must never break the search
+        log.exception("did-you-mean failed for a query of %d chars", len(query))
+        return None
+
+
+def overview() -> Overview | None:
+    """The home page's summary of the serving index; None when there is no index yet or it
+    cannot be read (the home page still works)."""
+    engine = services().engine
+    try:
+        return engine.overview() if engine.available() else None
+    except IndexMissing:
+        return None
+    except Exception as exc:  # noqa: BLE001 - logged with its traceback; the page still works
+        log_error(exc)
+        return None
 
 
 def run_facets(req: SearchRequest) -> dict[str, list[FacetValue]]:
@@ -129,29 +158,6 @@ def run_facets(req: SearchRequest) -> dict[str, list[FacetValue]]:
     except Exception as exc:  # noqa: BLE001 - logged with its traceback; facets are optional
         log_error(exc)
         return {}
-
-
-def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
-    """A corrected query that changes the text and finds something (or restores accents)."""
-    query = page.request.query
-    if not query.strip():
-        return None
-    weak = page.total == 0 or page.relaxed
-    try:
-        suggestion = services().suggester.suggest(query, typos=weak)
-    except IndexMissing:
-        return None
-    except Exception:  # a suggestion is optional: it must never break the search
-        log.exception("did-you-mean failed for a query of %d chars", len(query))
-        return None
-    if not suggestion:
-        return None
-    accents_only = engine.analyzers.fold(suggestion) == engine.analyzers.fold(query)
-    if weak and not accents_only:
-        better = safe_search(engine, replace(page.request, query=suggestion, page=1))
-        if better.total == 0 or (better.relaxed and page.total):
-            return None
-    return suggestion
 
 
 def document(doc_id: str, query: str) -> DocView | None:

@@ -8,9 +8,10 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 from flask.typing import ResponseReturnValue
 
 from ..search.parse import MAX_QUERY_CHARS
-from .params import request_notes, search_request
+from ..search.request import SearchRequest
+from .params import request_notes, search_request, verbatim
 from .ratelimit import search_limit
-from .service import document, health, run_facets, run_search
+from .service import document, health, overview, run_facets, run_search
 
 bp = Blueprint("web", __name__)
 
@@ -28,9 +29,13 @@ def search() -> ResponseReturnValue:
     if fragment and request.htmx.trigger == SEARCH_BOX_ID:  # type: ignore[attr-defined]
         # a keystroke: the facets load on their own once typing pauses (_results.html)
         req = replace(req, facets=False)
-    results = run_search(req, request_notes(request)) if req.query.strip() else None
+    results = None
+    if wants_results(req):
+        results = run_search(req, request_notes(request), verbatim(request.args))
+    home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
-    response = make_response(render_template(template, results=results, req=req, oob=fragment))
+    response = make_response(render_template(template, results=results, req=req, oob=fragment,
+                                             home=home))
     response.vary.add("HX-Request")
     response.vary.add("HX-Trigger")
     return response
@@ -41,7 +46,7 @@ def search() -> ResponseReturnValue:
 def facets() -> ResponseReturnValue:
     """The facet column of a search alone (htmx swaps it in after a keystroke's results)."""
     req = search_request(request.args)
-    values = run_facets(req) if req.query.strip() else {}
+    values = run_facets(req) if wants_results(req) else {}
     return render_template("_facets.html", facets=values, req=req)
 
 
@@ -50,6 +55,13 @@ def facets() -> ResponseReturnValue:
 def doc_by_query() -> ResponseReturnValue:
     """/doc?id=<id>: the link of a document whose id does not survive as a path (doc_url)."""
     return doc(request.args.get("id", ""))
+
+
+def wants_results(req: SearchRequest) -> bool:
+    """Words to search, or none but filters, a sort or `*` (browsing every document): anything
+    but the bare home page."""
+    return bool(req.query.strip() or req.lang or req.source or req.year or req.format
+                or req.date_from or req.date_to or "sort" in request.args)
 
 
 @bp.get("/doc/<path:doc_id>")

@@ -15,18 +15,33 @@ from datetime import datetime
 from pathlib import Path
 
 import tantivy
-from tantivy import Occur, Order, Query
+from tantivy import Occur, Query
 
 from ...analysis.analyzers import Analyzers
 from ...analysis.language import STEMMERS
 from ...index.layout import IndexLayout, IndexMissing
 from ...ingest.titles import guess_title
 from ...search.parse import ParsedQuery
-from ...search.request import RELATED_PREVIEW_CHARS, Matches, SearchRequest, StoredDoc
+from ...search.request import (
+    RECENT_DOCS,
+    RELATED_PREVIEW_CHARS,
+    Matches,
+    Overview,
+    SearchRequest,
+    StoredDoc,
+)
 from . import compile as q
-from . import rerank
-from .facets import FACET_AGGS, MATCHED_AGG, facet_counts, matched, request_filters
+from . import overview as ov
+from .facets import (
+    MATCHED_AGG,
+    aggs_for,
+    facet_counts,
+    facet_names,
+    matched,
+    request_filters,
+)
 from .integrity import segment_ids, verify_version
+from .ordering import top
 from .schema import PLAIN_FIELD, exact_field_of, exact_fields, has_field, open_index, stored_text
 
 log = logging.getLogger(__name__)
@@ -44,6 +59,7 @@ class Opened:
     ctx: q.QueryContext
     num_docs: int
     problem: str = ""  # why an older version serves instead of CURRENT's (logged)
+    examples: list[str] | None = None  # example queries, computed at the first overview
 
 
 class TantivyBackend:
@@ -171,7 +187,7 @@ class TantivyBackend:
                         extra_filters=extra)
         if query is None:
             return None
-        total, hits = self._top(searcher, query, req, ctx, pq)
+        total, hits = top(searcher, query, req, ctx, pq)
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, not match_all_words)
@@ -187,28 +203,37 @@ class TantivyBackend:
                         extra_filters=extra)
         if query is None:
             return None
-        agg = searcher.aggregate(query, {**FACET_AGGS, **MATCHED_AGG})
+        agg = searcher.aggregate(query, {**aggs_for(facet_names(ctx.schema)), **MATCHED_AGG})
         total = matched(agg)
         if not total:
             return 0, {}
         return total, facet_counts(searcher, ctx, pq, req, query, not match_all_words, agg)
 
-    def _top(self, searcher, query, req, ctx, pq):  # type: ignore[no-untyped-def]
-        offset = (req.page - 1) * req.page_size
-        depth = rerank.RERANK_DEPTH
-        if req.sort != "date" and rerank.applies(pq) and offset < depth:
-            # long queries: the first RERANK_DEPTH hits rescored (rerank.py)
-            res = searcher.search(query, max(depth, offset + req.page_size), count=True)
-            hits = rerank.rerank(ctx, searcher, pq, res.hits)
-            return res.count or 0, hits[offset : offset + req.page_size]
-        if req.sort == "date":
-            res = searcher.search(
-                query, req.page_size, count=True, order_by_field="date", offset=offset,
-                order=Order.Desc,
-            )
-        else:
-            res = searcher.search(query, req.page_size, count=True, offset=offset)
-        return res.count or 0, res.hits
+    def browse(self, req: SearchRequest) -> Matches:
+        """Every document the request's filters let through, in its sort order (no words)."""
+        searcher, ctx, extra = self._context(req)
+        pq = ParsedQuery()
+        query = q.build(ctx, pq, extra_filters=extra) or Query.all_query()
+        total, hits = top(searcher, query, req, ctx, pq)
+        facets = {}
+        if total and req.facets:
+            facets = facet_counts(searcher, ctx, pq, req, query, False)
+        return Matches(total, [_stored(searcher.doc(a), float(s)) for s, a in hits], facets)
+
+    def overview(self, recent: int = RECENT_DOCS) -> Overview:
+        """Counts per language, year and format, the newest documents, example queries."""
+        opened = self.current()
+        searcher = opened.index.searcher()
+        names = ("lang", "year") + tuple(n for n in facet_names(opened.ctx.schema)
+                                         if n == "format")
+        counted = ov.counts(searcher, names)
+        newest = [_preview(searcher.doc(addr)) for _, addr in ov.recent(searcher, opened.ctx, recent)]
+        examples = opened.examples
+        if examples is None:  # once per opened version
+            examples = opened.examples = ov.examples(searcher, self.analyzers,
+                                                     opened.ctx.stem_langs)
+        return Overview(searcher.num_docs, counted["lang"], newest, list(examples),
+                        counted["year"], counted.get("format", []))
 
     # ------------------------------------------------------------------ documents
     def document(self, doc_id: str, k: int = 5) -> tuple[StoredDoc, list[StoredDoc]] | None:
@@ -247,10 +272,7 @@ class TantivyBackend:
         for score, other_addr in res.hits:
             if other_addr == addr:
                 continue
-            other = searcher.doc(other_addr)
-            body = " ".join(stored_text(other, "body")[: RELATED_PREVIEW_CHARS * 4].split())
-            preview = body[:RELATED_PREVIEW_CHARS] + ("…" if len(body) > RELATED_PREVIEW_CHARS else "")
-            out.append(replace(_stored(other, float(score), body), body=preview))
+            out.append(_preview(searcher.doc(other_addr), float(score)))
         return out[:k]
 
     # ------------------------------------------------------------------ did-you-mean
@@ -279,6 +301,13 @@ class TantivyBackend:
             return int(found.count or 0)  # type: ignore[attr-defined]
         except ValueError:
             return 0
+
+
+def _preview(doc: tantivy.Document, score: float = 0.0) -> StoredDoc:
+    """A stored document whose body is a short preview (related and recent documents)."""
+    body = " ".join(stored_text(doc, "body")[: RELATED_PREVIEW_CHARS * 4].split())
+    preview = body[:RELATED_PREVIEW_CHARS] + ("…" if len(body) > RELATED_PREVIEW_CHARS else "")
+    return replace(_stored(doc, score, body), body=preview)
 
 
 def _stored(doc: tantivy.Document, score: float = 0.0, body: str | None = None) -> StoredDoc:

@@ -9,10 +9,13 @@ import tantivy
 from tantivy import Occur, Query
 
 from ...search.parse import ParsedQuery
-from ...search.request import FACET_VALUES, FACETS, FacetValue, SearchRequest
+from ...search.request import FACET_VALUES, FACETS, OPTIONAL_FACETS, FacetValue, SearchRequest
 from . import compile as q
+from .schema import has_field
 
-FACET_AGGS = {name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS}
+FACET_AGGS = {
+    name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS + OPTIONAL_FACETS
+}
 # Documents matched, from the facet pass itself: every document has a lang value ("" if unknown).
 MATCHED_AGG = {"_matched": {"terms": {"field": "lang", "size": 1, "missing": ""}}}
 
@@ -25,6 +28,8 @@ def request_filters(ctx: q.QueryContext, req: SearchRequest) -> list[Query]:
         out.append(Query.term_set_query(schema, "lang", list(req.lang)))
     if req.source:
         out.append(Query.term_set_query(schema, "source", list(req.source)))
+    if req.format and "format" in facet_names(schema):
+        out.append(Query.term_set_query(schema, "format", list(req.format)))
     if req.year:
         years = [Query.range_query(schema, "year", tantivy.FieldType.Integer, y, y) for y in req.year]
         out.append(Query.boolean_query([(Occur.Should, y) for y in years]))
@@ -33,7 +38,16 @@ def request_filters(ctx: q.QueryContext, req: SearchRequest) -> list[Query]:
     return out
 
 
-def facet_counts(
+def facet_names(schema: tantivy.Schema) -> tuple[str, ...]:
+    """The facets this index can count: FACETS, and each of OPTIONAL_FACETS it has a field for."""
+    return FACETS + tuple(name for name in OPTIONAL_FACETS if has_field(schema, name))
+
+
+def aggs_for(names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: FACET_AGGS[name] for name in names}
+
+
+def facet_counts(  # noqa: PLR0913 - the pieces of one search
     searcher: tantivy.Searcher,
     ctx: q.QueryContext,
     pq: ParsedQuery,
@@ -45,9 +59,10 @@ def facet_counts(
     """Counts per language, source and year (agg: the query's aggregation, if already run).
     A facet the request filters on is counted without its own filter (as in
     Meilisearch/Algolia), so other values stay choosable."""
+    names = facet_names(ctx.schema)
     if agg is None:
-        agg = searcher.aggregate(query, FACET_AGGS)
-    for name in FACETS:
+        agg = searcher.aggregate(query, aggs_for(names))
+    for name in names:
         if not getattr(req, name):
             continue
         without = replace(req, **{name: ()})  # type: ignore[arg-type]
@@ -55,10 +70,11 @@ def facet_counts(
             ctx, pq, prefix_last=req.prefix_last, match_all_words=not relaxed,
             extra_filters=request_filters(ctx, without),
         )
-        if other is not None:
-            agg[name] = searcher.aggregate(other, {name: FACET_AGGS[name]})[name]
+        if other is None:  # no words and no other filter: every document (browsing)
+            other = Query.all_query()
+        agg[name] = searcher.aggregate(other, {name: FACET_AGGS[name]})[name]
     out: dict[str, list[FacetValue]] = {}
-    for name in FACETS:
+    for name in names:
         buckets = agg.get(name, {}).get("buckets", [])
         if name == "year":
             buckets = sorted(buckets, key=lambda b: b["key"], reverse=True)

@@ -1,0 +1,79 @@
+"""The order of a result page: by score (or by date), and ties broken the same way everywhere.
+
+Hits with the same score (or, sorted by date, the same date) come out newest first, then by
+their ids in natural order (1, 2, 11; not 1, 11, 2). tantivy itself breaks ties by its document
+address, which follows indexing order, so the window of hits fetched grows until the tie group
+at the page's lower edge is complete (at most MAX_TIE_EXTRA more hits), then is sorted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import tantivy
+from tantivy import Order, Query
+
+from ...search.parse import ParsedQuery
+from ...search.request import SearchRequest, natural_key
+from . import compile as q
+from . import rerank
+
+# Hits fetched beyond the page to complete a tie group at its lower edge (each tied hit's stored
+# document is read: ~200 reads cost a few ms). Queries without words (every score equal) are
+# sorted by date instead (Engine), so only real ties of scores or dates come here.
+MAX_TIE_EXTRA = 200
+
+Hit = tuple[Any, Any]  # (score or sort value, DocAddress)
+
+
+def top(
+    searcher: tantivy.Searcher, query: Query, req: SearchRequest, ctx: q.QueryContext,
+    pq: ParsedQuery,
+) -> tuple[int, list[Hit]]:
+    """(total, the requested page of hits) in the request's order, ties broken."""
+    offset = (req.page - 1) * req.page_size
+    want = offset + req.page_size
+    if req.sort == "relevance" and rerank.applies(pq) and offset < rerank.RERANK_DEPTH:
+        # long queries: the first RERANK_DEPTH hits rescored (rerank.py)
+        res = searcher.search(query, max(rerank.RERANK_DEPTH, want), count=True)
+        hits = rerank.rerank(ctx, searcher, pq, res.hits)
+        total = res.count or 0  # type: ignore[attr-defined]
+        return total, break_ties(searcher, hits, False)[offset:want]
+    kwargs: dict[str, Any] = {}
+    if req.sort in ("date", "date_asc"):
+        kwargs = {"order_by_field": "date",
+                  "order": Order.Asc if req.sort == "date_asc" else Order.Desc}
+    limit = want
+    while True:
+        res = searcher.search(query, limit, count=True, **kwargs)
+        hits = list(res.hits)
+        full = len(hits) == limit
+        if not full or hits[want - 1][0] != hits[-1][0] or limit >= want + MAX_TIE_EXTRA:
+            break
+        limit = min(limit * 2, want + MAX_TIE_EXTRA)
+    count = res.count or 0  # type: ignore[attr-defined]
+    return count, break_ties(searcher, hits, bool(kwargs))[offset:want]
+
+
+def break_ties(searcher: tantivy.Searcher, hits: list[Hit], by_date: bool) -> list[Hit]:
+    """hits reordered within each run of equal scores: newest first, then natural id order
+    (hits sorted by date: by natural id order within a date). Only tied hits are read."""
+    out: list[Hit] = []
+    i = 0
+    while i < len(hits):
+        j = i + 1
+        while j < len(hits) and hits[j][0] == hits[i][0]:
+            j += 1
+        group = hits[i:j]
+        if len(group) > 1:
+            group.sort(key=lambda h: _tie_key(searcher.doc(h[1]), by_date))
+        out.extend(group)
+        i = j
+    return out
+
+
+def _tie_key(doc: tantivy.Document, by_date: bool) -> tuple[float, tuple[Any, ...]]:
+    value = doc.get_first("date")
+    newest = -value.timestamp() if isinstance(value, datetime) and not by_date else 0.0
+    return newest, natural_key(doc.get_first("id") or "")
