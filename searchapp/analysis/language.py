@@ -10,7 +10,7 @@ and fastText-based detectors (their full model is fetched from the internet). Me
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 # Scripts written without spaces between words: they need dictionary word segmentation (ICU).
 SPACELESS_RE = re.compile(
@@ -49,6 +49,11 @@ def normalize_code(code: str | None) -> str:
     """Map a language tag ('vie', 'en-US', 'zh-Hans') to a lowercase ISO 639-1 code, or ''."""
     if not code:
         return ""
+    return _normalize_code(code)
+
+
+@lru_cache(maxsize=1024)  # called once per indexed document, on a handful of distinct tags
+def _normalize_code(code: str) -> str:
     c = code.strip().lower().replace("_", "-")
     if c in _ALIASES:
         return _ALIASES[c]
