@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .config import Settings
 from .index.build import EmptyBuild, ValidationFailed
-from .index.layout import IndexBusy, IndexLayout, IndexMissing
+from .index.layout import IndexBusy, IndexLayout, IndexMissing, is_built
 from .search.engine import Engine
 from .search.request import SearchRequest
 
@@ -156,7 +156,7 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     generated on first start and printed once to this log."""
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
-    if IndexLayout(root).current_version() is None and not (root / "meta.json").exists():
+    if IndexLayout(root).current_version() is None and not is_built(root):
         click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
         from .index.jobs import run_job
 

@@ -49,6 +49,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_index": "No index yet",
         "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
         "then reload this page.",
+        "unavailable": "Search is unavailable",
+        "unavailable_text": "The search service cannot be reached right now. "
+        "Please try again in a moment.",
         "switch": "Tiếng Việt",
         "shortcuts": "Press / to search, ↑ ↓ to move through results, Enter to open.",
     },
@@ -94,6 +97,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_index": "Chưa có chỉ mục",
         "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
         "lại trang.",
+        "unavailable": "Tạm thời không tìm được",
+        "unavailable_text": "Hiện không kết nối được dịch vụ tìm kiếm. "
+        "Vui lòng thử lại sau ít phút.",
         "switch": "English",
         "shortcuts": "Nhấn / để tìm, ↑ ↓ để chọn kết quả, Enter để mở.",
     },

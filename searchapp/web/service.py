@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..backends import BackendUnavailable
 from ..index.layout import IndexMissing
 from ..search.engine import Engine
 from ..search.parse import MAX_QUERY_CHARS
@@ -100,6 +101,8 @@ def safe_search(engine: Engine, req: SearchRequest) -> SearchPage:
         return engine.search(req)
     except IndexMissing as exc:
         raise NoIndex(str(engine.root)) from exc
+    except BackendUnavailable:
+        raise  # a 503 page (web/__init__.py)
     except Exception as exc:  # noqa: BLE001 - logged with its traceback
         log_error(exc)
         return SearchPage(req, [], 0, {}, 0.0, [SEARCH_FAILED])
@@ -120,6 +123,8 @@ def run_facets(req: SearchRequest) -> dict[str, list[FacetValue]]:
         return engine.facets(req)
     except IndexMissing as exc:
         raise NoIndex(str(engine.root)) from exc
+    except BackendUnavailable:
+        raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback; facets are optional
         log_error(exc)
         return {}
@@ -133,7 +138,7 @@ def did_you_mean(engine: Engine, page: SearchPage) -> str | None:
     weak = page.total == 0 or page.relaxed
     try:
         suggestion = services().suggester.suggest(query, typos=weak)
-    except IndexMissing:
+    except (IndexMissing, BackendUnavailable):
         return None
     except Exception:  # a suggestion is optional: it must never break the search
         log.exception("did-you-mean failed for a query of %d chars", len(query))
@@ -166,9 +171,18 @@ def _encodable(text: str) -> bool:
 
 
 def health() -> dict[str, object]:
-    """Status, serving version and document count."""
+    """Status, backend, serving version and document count; for a cluster also its status
+    and node count. A red cluster is reported as unavailable (503)."""
     stats = _engine().stats()
-    return {"status": "ok", "version": stats["version"], "documents": stats["documents"]}
+    out: dict[str, object] = {"status": "ok", "version": stats["version"],
+                              "documents": stats["documents"],
+                              "backend": stats.get("backend", "tantivy")}
+    for key in ("cluster", "cluster_status", "nodes"):
+        if key in stats:
+            out[key] = stats[key]
+    if stats.get("cluster_status") == "red":
+        raise BackendUnavailable("the search cluster is red: some shards have no copy")
+    return out
 
 
 def hit_json(hit: Hit) -> dict[str, object]:

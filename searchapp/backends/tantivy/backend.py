@@ -103,7 +103,7 @@ class TantivyBackend:
     def stats(self) -> dict[str, object]:
         o = self.current()
         o.index.reload()
-        return {"version": o.version, "documents": o.index.searcher().num_docs}
+        return {"version": o.version, "documents": o.index.searcher().num_docs, "backend": self.name}
 
     # ------------------------------------------------------------------ searching
     def _context(self, req: SearchRequest) -> tuple[tantivy.Searcher, q.QueryContext, list[Query]]:
