@@ -4,9 +4,10 @@
 Per text (title, body): the exact field (stored in _source for our own highlighter), one
 accent-free family per document (`<base>_stem_<lang>` for the 18 languages with a Snowball
 stemmer, else `<base>_fold`), `<base>_cjk` (one Han/Kana/Hangul character per token) and
-`<base>_seg` (ICU dictionary words of spaceless scripts). Words are cut by a pattern tokenizer
-that is analysis/text.WORD_PATTERN in Java syntax, so the exact, folded and stemmed fields hold
-the very tokens of the reference (Tantivy) implementation; the ICU tokenizer would keep
+`<base>_seg` (ICU dictionary words of spaceless scripts). Words are cut by pattern tokenizers that
+are the reference (Tantivy) tokenizers in Java syntax (analysis/text.WORD_PATTERN for the exact
+field, tantivy's simple tokenizer for the folded and stemmed ones), so every field holds the
+very tokens of the reference implementation; the ICU tokenizer would keep
 `l'homme`, `3.14` or `foo_bar` whole, which the reference splits. Folding is ICU folding (a
 superset of ascii_fold + analysis/text.fold_marks), segmentation the ICU tokenizer (the same
 dictionary algorithm as analysis/segmentation.py). The derived fields are left out of _source.
@@ -26,6 +27,9 @@ JAVA_WORD_PATTERN = (
     r"\p{IsKhmer}\p{IsMyanmar}]]+"
 )
 JAVA_CJK_PATTERN = r"[\p{IsHan}\p{IsHiragana}\p{IsKatakana}\p{IsHangul}]"
+# tantivy's simple tokenizer, which the folded and stemmed families use (backends/tantivy/
+# tokenizers.words(fast=True)): runs of Rust's char::is_alphanumeric (Alphabetic or Numeric)
+JAVA_SIMPLE_PATTERN = r"[\p{IsAlphabetic}\p{N}]+"
 # OpenSearch's `snowball` filter names (Lucene's Snowball stemmers); the same algorithms as the
 # rust-stemmers tantivy uses (English is Porter2 in both). Greek and Tamil are not among
 # Lucene's Snowball stemmers: Lucene's own Greek stemmer, and the folded field for Tamil.
@@ -48,7 +52,7 @@ def analysis() -> dict[str, Any]:
     filters: dict[str, Any] = {"sa_long": {"type": "length", "max": MAX_TOKEN_LEN - 1}}
     analyzers: dict[str, Any] = {
         EXACT: {"type": "custom", "tokenizer": "sa_words", "filter": ["sa_long", "lowercase"]},
-        FOLD: {"type": "custom", "tokenizer": "sa_words",
+        FOLD: {"type": "custom", "tokenizer": "sa_simple",
                "filter": ["sa_long", "lowercase", "icu_folding"]},
         CJK: {"type": "custom", "tokenizer": "sa_cjk", "filter": ["lowercase"]},
         SEG: {"type": "custom", "tokenizer": "icu_tokenizer", "filter": ["lowercase"]},
@@ -63,10 +67,11 @@ def analysis() -> dict[str, Any]:
             filters[f"{name}_lower"] = {"type": "lowercase", "language": lower}
             filters[name] = {"type": "stemmer", "language": stemmer}
             chain = ["sa_long", f"{name}_lower", name, "icu_folding"]
-        analyzers[name] = {"type": "custom", "tokenizer": "sa_words", "filter": chain}
+        analyzers[name] = {"type": "custom", "tokenizer": "sa_simple", "filter": chain}
     return {
         "tokenizer": {
             "sa_words": words,
+            "sa_simple": {"type": "pattern", "pattern": JAVA_SIMPLE_PATTERN, "group": 0},
             "sa_cjk": {"type": "pattern", "pattern": JAVA_CJK_PATTERN, "group": 0},
         },
         "filter": filters,
