@@ -75,10 +75,11 @@ def activate(index_root: Path, version: str) -> None:
         os_activate(version)
 
 
-def discard(index_root: Path, versions: list[str]) -> None:
+def discard(index_root: Path, versions: list[str], serving_too: bool = False) -> None:
     """Drop what a backend keeps outside the index root for versions that were removed (the
-    physical OpenSearch indexes); nothing for the embedded index."""
+    physical OpenSearch indexes; the serving one only with serving_too, when a whole index root
+    is thrown away); nothing for the embedded index."""
     if versions and backend_name() == "opensearch":
         from .opensearch.writer import discard as os_discard  # noqa: PLC0415
 
-        os_discard(versions)
+        os_discard(versions, serving_too)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -117,37 +117,38 @@ class OpenSearchWriter:
         return cls(s, name, new=False)
 
     # ------------------------------------------------------------------ writing
-    def _actions(self, docs: Iterable[Document], languages: dict[str, int]) -> Iterator[dict[str, Any]]:
+    # Index and delete operations queue in one list, in the order they were asked (an
+    # incremental update deletes an id just before adding it again), and go out as bulk
+    # requests of BULK_DOCS operations: a build of many one-document files sends a few large
+    # requests, not one per file.
+    def add(self, docs: Iterable[Document], languages: dict[str, int]) -> int:
+        n = 0
         for doc in docs:
             title, body = nfc(doc.title), nfc(doc.body)
             if title is not doc.title or body is not doc.body:
                 doc = replace(doc, title=title, body=body)
             lang = document_language(doc)
             languages[lang] = languages.get(lang, 0) + 1
-            self.count += 1
-            yield {"_op_type": "index", "_index": self.index, "_id": doc_key(doc.id),
-                   "_source": source_of(doc, lang, exact_words(doc))}
-
-    def add(self, docs: Iterable[Document], languages: dict[str, int]) -> int:
-        self.count = 0
-        self._flush(self._actions(docs, languages))
-        return self.count
+            n += 1
+            self._queue({"_op_type": "index", "_index": self.index, "_id": doc_key(doc.id),
+                         "_source": source_of(doc, lang, exact_words(doc))})
+        return n
 
     def delete(self, doc_id: str) -> None:
-        self.pending.append({"_op_type": "delete", "_index": self.index, "_id": doc_key(doc_id)})
+        self._queue({"_op_type": "delete", "_index": self.index, "_id": doc_key(doc_id)})
+
+    def _queue(self, action: dict[str, Any]) -> None:
+        self.pending.append(action)
         if len(self.pending) >= BULK_DOCS:
-            self._flush_pending()
+            self._flush()
 
-    def _flush_pending(self) -> None:
+    def _flush(self) -> None:
         todo, self.pending = self.pending, []
-        self._flush(iter(todo))
-
-    def _flush(self, actions: Iterator[dict[str, Any]]) -> None:
-        if self.pending:  # deletes first, in the order they were asked
-            self._flush_pending()
+        if not todo:
+            return
         failed: list[Any] = []
         for ok, item in helpers.streaming_bulk(
-            self.client, actions, chunk_size=BULK_DOCS, max_chunk_bytes=BULK_BYTES,
+            self.client, todo, chunk_size=BULK_DOCS, max_chunk_bytes=BULK_BYTES,
             raise_on_error=False, raise_on_exception=True, max_retries=3, initial_backoff=1,
             request_timeout=120,
         ):
@@ -160,7 +161,7 @@ class OpenSearchWriter:
             raise RuntimeError(f"{len(failed)} bulk operations failed, first: {failed[0]}")
 
     def commit(self) -> None:
-        self._flush_pending()
+        self._flush()
         c = self.client
         if self.new:
             call(lambda: c.indices.put_settings(index=self.index, body={"index": {
@@ -209,14 +210,15 @@ def activate(version: str) -> None:
     call(lambda: c.indices.update_aliases(body={"actions": actions}), "move alias")
 
 
-def discard(versions: list[str]) -> None:
-    """Delete the physical indexes of removed versions (never the one the alias names)."""
+def discard(versions: list[str], serving_too: bool = False) -> None:
+    """Delete the physical indexes of removed versions (the one the alias names only with
+    serving_too)."""
     s = OpenSearchSettings.from_env()
     c = client(s)
     names = [s.physical(v) for v in versions]
     try:
         serving = set(call(lambda: c.indices.get_alias(name=s.index, ignore=[404]), "read alias"))
-        doomed = [n for n in names if n not in serving]
+        doomed = [n for n in names if serving_too or n not in serving]
         if doomed:
             call(lambda: c.indices.delete(index=",".join(doomed), ignore_unavailable=True),
                  "delete indexes")
