@@ -1,4 +1,5 @@
-"""Connection settings (SEARCHAPP_OPENSEARCH_*) and the shared client, with one retry policy.
+"""Connection settings (the SEARCHAPP_OPENSEARCH_URL family of variables) and the shared client,
+with one retry policy.
 
 The client is made once per process (after a pre-fork server has forked) and shared by threads;
 opensearch-py round-robins the configured nodes and marks a dead one for a while, so a node that
