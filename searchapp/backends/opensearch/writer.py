@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import opensearchpy
 from opensearchpy import helpers
 
 from ...analysis.language import CJK_RE, SPACELESS_RE
@@ -102,7 +103,13 @@ class OpenSearchWriter:
         name = s.physical(version_dir.name)
         body = index_body(s.shards, 0)
         body["settings"]["index"]["refresh_interval"] = "-1"
-        call(lambda: client(s).indices.create(index=name, body=body), "create index")
+        try:
+            call(lambda: client(s).indices.create(index=name, body=body, request_timeout=120),
+                 "create index")
+        except opensearchpy.RequestError as exc:
+            # a retry after a timed-out (but successful) create: the name is this new version's
+            if exc.error != "resource_already_exists_exception":
+                raise
         (version_dir / MARKER).write_text(
             json.dumps({"index": name, "alias": s.index, "urls": list(s.urls)}), encoding="utf-8"
         )
