@@ -176,10 +176,16 @@ class OpenSearchWriter:
                 "index settings")
         call(lambda: c.indices.refresh(index=self.index), "refresh")
         if self.new:
-            health = call(lambda: c.cluster.health(
-                index=self.index, wait_for_status="green", params={"timeout": GREEN_WAIT},
-                request_timeout=150), "wait for replicas")
+            try:
+                health = call(lambda: c.cluster.health(
+                    index=self.index, wait_for_status="green", params={"timeout": GREEN_WAIT},
+                    request_timeout=150), "wait for replicas")
+            except opensearchpy.TransportError as exc:
+                if exc.status_code != 408:  # 408: not green within GREEN_WAIT
+                    raise
+                health = {"status": "not green"}
             if health.get("status") != "green":
+                # the primaries serve; the replicas go on recovering in the background
                 log.warning("index %s is %s after %s", self.index, health.get("status"), GREEN_WAIT)
 
     def rollback(self) -> None:
