@@ -1,6 +1,7 @@
 """Relevance evaluation through the app's own indexer and search path.
 
     python eval/run_eval.py [--collections cacm,xquad-en,...] [--limit N] [--write-results]
+    python eval/run_eval.py --backend opensearch     # the same on a cluster (SEARCHAPP_OPENSEARCH_URL)
 
 Each collection is indexed with searchapp's normal indexer, every query runs through
 Engine.search exactly as the web app runs it (query parsing, all-words matching with its
@@ -25,7 +26,9 @@ sys.path.insert(0, str(REPO))
 import ir_measures
 from ir_measures import MAP, R, nDCG
 
+from searchapp.backends import discard
 from searchapp.index.build import build_index
+from searchapp.index.layout import IndexLayout
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
 
@@ -87,6 +90,8 @@ def evaluate(name: str, work: Path, limit: int | None = None) -> list[dict[str, 
     coll = COLLECTIONS[name]
     folder = CORPORA / coll.folder
     index_root = work / name
+    if os.environ.get("SEARCHAPP_BACKEND") == "opensearch":  # an alias per collection
+        os.environ["SEARCHAPP_OPENSEARCH_INDEX"] = f"eval-{name}"
     started = time.perf_counter()
     if not (index_root / "CURRENT").exists():
         build_index(index_root, [folder / "corpus.jsonl"])
@@ -132,7 +137,11 @@ def main() -> int:
     ap.add_argument("--collections", default=",".join(COLLECTIONS))
     ap.add_argument("--limit", type=int, default=None, help="first N queries of each collection")
     ap.add_argument("--work", type=Path, default=None, help="keep indexes here (default: temp)")
+    ap.add_argument("--backend", choices=("tantivy", "opensearch"), default=None,
+                    help="search backend (default: SEARCHAPP_BACKEND, else tantivy)")
     args = ap.parse_args()
+    if args.backend:
+        os.environ["SEARCHAPP_BACKEND"] = args.backend
     if not CORPORA.exists():
         print(f"skipped: {CORPORA} not found (the corpora live beside the repository)")
         return 0
@@ -143,6 +152,8 @@ def main() -> int:
         for name in args.collections.split(","):
             rows.extend(evaluate(name.strip(), work, args.limit))
             print(table(rows[-2:] if name.endswith("vi") else rows[-1:]).splitlines()[-1], flush=True)
+            if args.work is None:  # a cluster keeps its indexes: drop the temporary ones
+                discard(work / name, IndexLayout(work / name).list_versions(), serving_too=True)
     print()
     print(table(rows))
     return 0

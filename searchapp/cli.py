@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .config import Settings
 from .index.build import DocumentRefused, EmptyBuild, ValidationFailed
-from .index.layout import IndexBusy, IndexMissing
+from .index.layout import IndexBusy, IndexMissing, is_built
 from .search.engine import Engine
 from .search.request import SearchRequest
 
@@ -194,9 +194,9 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     generated on first start and printed once to this log."""
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
-    # A full build only when no version on disk can serve (a missing CURRENT or a damaged
-    # serving version falls back to an intact older one: backends/tantivy/backend.py)
-    if not (root / "meta.json").exists() and not Engine(root).available():
+    # A full build only when no version can serve (a missing CURRENT or a damaged serving
+    # version falls back to an intact older one: backends/tantivy/backend.py)
+    if not is_built(root) and not (root / "meta.json").exists() and not Engine(root).available():
         click.echo(f"No index in {root} yet: indexing {settings.docs_dir} ...", err=True)
         from .index.jobs import run_job
 

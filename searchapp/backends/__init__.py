@@ -1,6 +1,9 @@
-"""Search backends behind one seam (base.py): the embedded Tantivy index is the only one so far.
+"""Search backends behind one seam (base.py): the embedded Tantivy index (the default) and an
+OpenSearch cluster (backends/opensearch/).
 
-`SEARCHAPP_BACKEND` names the backend (default `tantivy`)."""
+`SEARCHAPP_BACKEND` names the backend (default `tantivy`). Whatever the backend, the local index
+root holds the writer lock, the jobs, the history, each version's manifest and CURRENT; a remote
+backend keeps its own pointer in step through `activate` and drops pruned versions in `discard`."""
 
 from __future__ import annotations
 
@@ -8,16 +11,16 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import OutdatedVersion, SearchBackend, VersionWriter
+from .base import BackendUnavailable, OutdatedVersion, SearchBackend, VersionWriter
 
 if TYPE_CHECKING:
     from ..analysis.analyzers import Analyzers
 
 __all__ = [
-    "OutdatedVersion", "SearchBackend", "VersionWriter", "backend_name", "create_writer",
+    "BackendUnavailable", "OutdatedVersion", "activate", "discard", "SearchBackend", "VersionWriter", "backend_name", "create_writer",
     "open_backend", "open_writer",
 ]
-BACKENDS = ("tantivy",)
+BACKENDS = ("tantivy", "opensearch")
 
 
 def backend_name() -> str:
@@ -29,7 +32,11 @@ def backend_name() -> str:
 
 
 def open_backend(index_root: Path, analyzers: Analyzers) -> SearchBackend:
-    """The backend serving index_root."""
+    """The backend serving index_root (an index root, or one version directory of it)."""
+    if backend_name() == "opensearch":
+        from .opensearch.backend import OpenSearchBackend  # noqa: PLC0415
+
+        return OpenSearchBackend(index_root, analyzers)
     from .tantivy.backend import TantivyBackend  # noqa: PLC0415 - tantivy loads on first use
 
     return TantivyBackend(index_root, analyzers)
@@ -37,6 +44,10 @@ def open_backend(index_root: Path, analyzers: Analyzers) -> SearchBackend:
 
 def create_writer(version_dir: Path) -> VersionWriter:
     """A writer of a new, empty version in version_dir."""
+    if backend_name() == "opensearch":
+        from .opensearch.writer import OpenSearchWriter  # noqa: PLC0415
+
+        return OpenSearchWriter.create(version_dir)
     from .tantivy.writer import TantivyWriter  # noqa: PLC0415
 
     return TantivyWriter.create(version_dir)
@@ -45,6 +56,30 @@ def create_writer(version_dir: Path) -> VersionWriter:
 def open_writer(version_dir: Path) -> VersionWriter:
     """A writer of the existing version in version_dir; OutdatedVersion when that version was
     built by an older searchapp and needs a full build."""
+    if backend_name() == "opensearch":
+        from .opensearch.writer import OpenSearchWriter  # noqa: PLC0415
+
+        return OpenSearchWriter.open(version_dir)
     from .tantivy.writer import TantivyWriter  # noqa: PLC0415
 
     return TantivyWriter.open(version_dir)
+
+
+def activate(index_root: Path, version: str) -> None:
+    """Make version the one the backend serves: OpenSearch moves its alias to the version's
+    index atomically; the embedded index needs nothing (CURRENT is its pointer). Called under
+    the writer lock, before CURRENT is switched (a failure leaves both pointers as they were)."""
+    if backend_name() == "opensearch":
+        from .opensearch.writer import activate as os_activate  # noqa: PLC0415
+
+        os_activate(version)
+
+
+def discard(index_root: Path, versions: list[str], serving_too: bool = False) -> None:
+    """Drop what a backend keeps outside the index root for versions that were removed (the
+    physical OpenSearch indexes; the serving one only with serving_too, when a whole index root
+    is thrown away); nothing for the embedded index."""
+    if versions and backend_name() == "opensearch":
+        from .opensearch.writer import discard as os_discard  # noqa: PLC0415
+
+        os_discard(versions, serving_too)

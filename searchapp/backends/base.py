@@ -23,6 +23,11 @@ class OutdatedVersion(RuntimeError):
     """A version written by an older searchapp: it serves, but needs a full build to be updated."""
 
 
+class BackendUnavailable(RuntimeError):
+    """The search service cannot answer (a cluster that is unreachable or red): the web layer
+    shows a clear page and answers 503, never a 500."""
+
+
 class SearchBackend(Protocol):
     """Reads the serving version of one index."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..backends import create_writer
+from ..backends import activate, create_writer, discard
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
@@ -175,9 +175,13 @@ def build_version(
         bar.close()
         writer = None  # type: ignore[assignment]  # noqa: F841 - drop the writer before removing files
         shutil.rmtree(version_dir, ignore_errors=True)
+        discard(layout.root, [version_dir.name])  # OpenSearch: the half-built physical index
         raise
     bar.close()
     tell(len(files), len(files), "switching")
+    # The backend's own pointer first (OpenSearch: the alias moves atomically), then CURRENT:
+    # if the cluster refuses, both still name the old version.
+    activate(layout.root, version_dir.name)
     layout.switch_to(version_dir)
     layout.prune(keep_previous)
     return BuildResult(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..backends import OutdatedVersion, open_writer
+from ..backends import OutdatedVersion, activate, open_writer
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
@@ -166,6 +166,7 @@ def update_in_place(
     writer.close()
     manifest.save(version_dir, new, doc_roots)
     if todo or gone:
+        activate(layout.root, name)  # the alias already names it; kept in step all the same
         layout.publish()  # every server re-opens the version at its next request
     result.documents = writer.num_docs()
     result.skipped = report.skipped

@@ -26,6 +26,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 COMPLETE_MARKER = "COMPLETE"
+# What marks a version directory as built: tantivy's own meta.json, or the OpenSearch backend's
+# note of its physical index (the documents then live in the cluster).
+BUILT_MARKERS = ("meta.json", "opensearch.json")
+
+
+def is_built(path: Path) -> bool:
+    """True when path is a version directory a backend has written."""
+    return any((path / m).exists() for m in BUILT_MARKERS)
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +74,7 @@ class IndexLayout:
             name = self.current_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
-        return name if name and (self.versions / name / "meta.json").exists() else None
+        return name if name and is_built(self.versions / name) else None
 
     def named_version(self) -> str | None:
         """What CURRENT says, whether or not that version is there (None: no CURRENT)."""
@@ -124,7 +132,7 @@ class IndexLayout:
         current = self.current_version()
         older = [n for n in self.list_versions() if (current is None or n < current)
                  and (self.versions / n / COMPLETE_MARKER).exists()
-                 and (self.versions / n / "meta.json").exists()]
+                 and is_built(self.versions / n)]
         return older[-1] if older else None
 
     def list_versions(self) -> list[str]:
@@ -152,6 +160,10 @@ class IndexLayout:
         for name in sorted(complete_older)[: max(0, len(complete_older) - keep_previous)]:
             shutil.rmtree(self.versions / name, ignore_errors=True)
             removed.append(name)
+        if removed:
+            from ..backends import discard  # noqa: PLC0415 - the backends build on index/
+
+            discard(self.root, removed)  # OpenSearch: their physical indexes
         return removed
 
 
@@ -217,6 +229,9 @@ def rollback(layout: IndexLayout) -> str:
         target = layout.previous_version()
         if target is None:
             raise NoPreviousVersion("there is no complete older version to roll back to")
+        from ..backends import activate  # noqa: PLC0415
+
+        activate(layout.root, target)  # OpenSearch: the alias moves back first
         layout.switch_to(layout.versions / target)
         return target
 
@@ -241,6 +256,6 @@ def cleanup_dead_builds(layout: IndexLayout, keep_previous: int = 2) -> list[str
 
 def resolve(root: Path) -> Path:
     """The tantivy directory to search under root: CURRENT's version, or root itself."""
-    if (root / "meta.json").exists():
+    if is_built(root):
         return root
     return IndexLayout(root).current_path()

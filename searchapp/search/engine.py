@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..analysis.analyzers import Analyzers
-from ..backends import SearchBackend, open_backend
+from ..backends import BackendUnavailable, SearchBackend, open_backend
 from .cache import LRUCache
 from .highlight import MatchSpec, highlight_all, match_spec, snippet
 from .parse import ParsedQuery, parse
@@ -139,6 +139,8 @@ class Engine:
                     found, relaxed = loose, True
                     warnings.append(RELAXED_NOTE)
             hits = self._hits(found.docs, pq, req)
+        except BackendUnavailable:
+            raise  # not the query's fault: the web layer answers 503
         except BaseException as exc:  # tantivy panics are BaseException
             if not (isinstance(exc, Exception) or _is_panic(exc)):
                 raise
@@ -184,6 +186,8 @@ class Engine:
                 if counted[0]:
                     out = counted[1]
                     break
+        except BackendUnavailable:
+            raise
         except BaseException as exc:  # tantivy panics are BaseException
             if not (isinstance(exc, Exception) or _is_panic(exc)):
                 raise

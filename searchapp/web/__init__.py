@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
 from .. import __version__
+from ..backends import BackendUnavailable, backend_name
 from ..config import Settings
 from . import i18n, ratelimit, requestlog, security
 from .auth import instance_dir
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     metrics.init_app(app)  # /metrics
     app.context_processor(_template_context)
     app.register_error_handler(NoIndex, _no_index)
+    app.register_error_handler(BackendUnavailable, _unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_vary_language)
@@ -174,6 +176,17 @@ def _no_index(exc: NoIndex) -> ResponseReturnValue:
     if request.path == "/health":
         return jsonify(status="no-index", version=None, documents=0), 503
     return _error(503, "no_index", i18n.STRINGS[i18n.choose(request)]["no_index_text"])
+
+
+def _unavailable(exc: BackendUnavailable) -> ResponseReturnValue:
+    """The search cluster cannot answer (unreachable, or red): 503 with a clear page, the
+    cause in the error log (never a traceback to the client)."""
+    current_app.logger.warning("search backend unavailable: %s", exc)
+    if request.path == "/health":
+        return jsonify(status="unavailable", backend=backend_name(), version=None, documents=0,
+                       error=str(exc)[:300]), 503
+    resp = _error(503, "unavailable", i18n.STRINGS[i18n.choose(request)]["unavailable_text"])
+    return resp
 
 
 def _http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -67,6 +67,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "try": "Try",
         "browse_all": "Browse all documents, newest first ›",
         "no_index_link": "Open the admin page",
+        "unavailable": "Search is unavailable",
+        "unavailable_text": "The search service cannot be reached right now. "
+        "Please try again in a moment.",
         "switch": "Tiếng Việt",
         "shortcuts": "Press / to search, ↑ ↓ to move through results, Enter to open.",
     },
@@ -130,6 +133,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "try": "Thử",
         "browse_all": "Xem tất cả tài liệu, mới nhất trước ›",
         "no_index_link": "Mở trang quản trị",
+        "unavailable": "Tạm thời không tìm được",
+        "unavailable_text": "Hiện không kết nối được dịch vụ tìm kiếm. "
+        "Vui lòng thử lại sau ít phút.",
         "switch": "English",
         "shortcuts": "Nhấn / để tìm, ↑ ↓ để chọn kết quả, Enter để mở.",
     },

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from ..backends import BackendUnavailable
 from ..index.layout import IndexMissing
 from ..search.correct import search_with_correction
 from ..search.engine import Engine
@@ -107,6 +108,8 @@ def safe_search(engine: Engine, req: SearchRequest) -> SearchPage:
         return engine.search(req)
     except IndexMissing as exc:
         raise NoIndex(str(engine.root)) from exc
+    except BackendUnavailable:
+        raise  # a 503 page (web/__init__.py)
     except Exception as exc:  # noqa: BLE001 - logged with its traceback
         log_error(exc)
         return SearchPage(req, [], 0, {}, 0.0, [SEARCH_FAILED])
@@ -128,7 +131,7 @@ def _suggest(query: str, typos: bool) -> str | None:
     """The suggester's better query; never raises (a suggestion is optional)."""
     try:
         return services().suggester.suggest(query, typos=typos)
-    except IndexMissing:
+    except (IndexMissing, BackendUnavailable):
         return None
     except Exception:  # a suggestion must never break the search
         log.exception("did-you-mean failed for a query of %d chars", len(query))
@@ -155,6 +158,8 @@ def run_facets(req: SearchRequest) -> dict[str, list[FacetValue]]:
         return engine.facets(req)
     except IndexMissing as exc:
         raise NoIndex(str(engine.root)) from exc
+    except BackendUnavailable:
+        raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback; facets are optional
         log_error(exc)
         return {}
@@ -178,12 +183,20 @@ def _encodable(text: str) -> bool:
 
 
 def health() -> dict[str, object]:
-    """Status, serving version and document count."""
+    """Status, backend, serving version and document count; for a cluster also its status
+    and node count. A red cluster is reported as unavailable (503)."""
     stats = _engine().stats()
-    out = {"status": "degraded" if stats.get("problem") else "ok", "version": stats["version"],
-           "documents": stats["documents"]}
-    if stats.get("problem"):  # an older version serves: CURRENT's is damaged or missing
-        out["problem"] = stats["problem"]
+    problem = stats.get("problem")
+    out: dict[str, object] = {"status": "degraded" if problem else "ok",
+                              "version": stats["version"], "documents": stats["documents"],
+                              "backend": stats.get("backend", "tantivy")}
+    if problem:  # an older version serves: CURRENT's is damaged or missing
+        out["problem"] = problem
+    for key in ("cluster", "cluster_status", "nodes"):
+        if key in stats:
+            out[key] = stats[key]
+    if stats.get("cluster_status") == "red":
+        raise BackendUnavailable("the search cluster is red: some shards have no copy")
     return out
 
 

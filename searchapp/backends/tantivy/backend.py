@@ -170,7 +170,7 @@ class TantivyBackend:
         o = self.current()
         o.index.reload()
         return {"version": o.version, "documents": o.index.searcher().num_docs,
-                "problem": o.problem}
+                "problem": o.problem, "backend": self.name}
 
     # ------------------------------------------------------------------ searching
     def _context(self, req: SearchRequest) -> tuple[tantivy.Searcher, q.QueryContext, list[Query]]:
