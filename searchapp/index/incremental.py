@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..backends import OutdatedVersion, open_writer
+from ..ingest.furniture import clean
 from ..ingest.load import load_file
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.walk import iter_files
@@ -84,6 +85,7 @@ def update_in_place(
         writer = open_writer(version_dir)
     except OutdatedVersion as exc:
         raise NoManifest(str(exc)) from exc
+    furniture = manifest.furniture_of(version_dir)  # as the full build found it
     report = LoadReport()
     tell: Callable[[int, int, str], None] = _teller(progress, report)
     tell(0, 0, "scanning")
@@ -134,7 +136,8 @@ def update_in_place(
                 ids.append(doc.id)
                 yield doc
 
-        writer.add(fresh(load_file(path, rel, source, report, max_bytes)), languages)
+        docs = load_file(path, rel, source, report, max_bytes)
+        writer.add(fresh(clean(d, furniture.get(d.source, set())) for d in docs), languages)
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
         try:
             new[rel] = manifest.entry_for(path, ids, reason, digest)
@@ -152,7 +155,7 @@ def update_in_place(
     else:
         writer.rollback()
     writer.close()
-    manifest.save(version_dir, new, doc_roots)
+    manifest.save(version_dir, new, doc_roots, furniture)
     if todo or gone:
         layout.publish()  # every server re-opens the version at its next request
     result.documents = writer.num_docs()

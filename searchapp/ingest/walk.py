@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .load import load_file
-from .records import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Document, LoadReport, Skipped
+from .records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, supported_suffixes
 
 
 def source_of(rel: str, root_name: str) -> str:
@@ -29,6 +29,7 @@ def iter_files(roots: list[Path], report: LoadReport) -> Iterator[tuple[Path, st
         if not root.is_dir():
             report.skipped.append(Skipped(str(root), "no such file or directory"))
             continue
+        suffixes = supported_suffixes()
         seen_dirs: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
             st = os.stat(dirpath)
@@ -44,7 +45,7 @@ def iter_files(roots: list[Path], report: LoadReport) -> Iterator[tuple[Path, st
                     continue
                 path = Path(dirpath) / name
                 rel = path.relative_to(root).as_posix()
-                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if path.suffix.lower() not in suffixes:
                     report.skipped.append(Skipped(rel, f"unsupported file type {path.suffix!r}"))
                     continue
                 report.files_seen += 1

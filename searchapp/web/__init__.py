@@ -46,10 +46,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.config["INDEX_DIR"]), cache_size=int(app.config["SEARCH_CACHE"])
     )
 
-    from . import admin, api, views
+    from . import admin, api, originals, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(originals.bp)
     admin.init_app(app)  # login, CSRF, rate limits, /admin
     app.context_processor(_template_context)
     app.register_error_handler(NoIndex, _no_index)
@@ -119,6 +120,12 @@ def doc_url(doc_id: str, query: str | None = None) -> str:
     return url if query is None else f"{url}?q={_quoted(query)}"
 
 
+def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
+    """The original file of a document (web/originals.py); a PDF opens at its page."""
+    url = f"{request.script_root}/file/{quote(doc_id, safe=_PATH_SAFE)}"
+    return f"{url}#page={page}" if page and fmt == "pdf" else url
+
+
 def _template_context() -> dict[str, Any]:
     ui = i18n.choose(request)
     other = "en" if ui == "vi" else "vi"
@@ -128,6 +135,7 @@ def _template_context() -> dict[str, Any]:
         "ui_switch_url": qs(set={"ui": other}, drop=(), path=request.path),
         "qs": qs,
         "doc_url": doc_url,
+        "file_url": file_url,
         "lang_name": lambda code: i18n.language_name(ui, code),
         "htmx_js": HTMX_JS,
         "app_version": __version__,

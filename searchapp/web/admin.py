@@ -21,7 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ..analysis.language import STEMMERS
-from ..index import history, jobs
+from ..index import history, jobs, watch
 from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from . import auth
 from .analyze import analyze
@@ -43,8 +43,9 @@ def _serving() -> dict[str, Any]:
     try:
         stats = services().engine.stats()
     except (IndexMissing, ValueError):
-        return {"version": None, "documents": 0}
-    return {"version": stats["version"], "documents": stats["documents"]}
+        return {"version": None, "documents": 0, "formats": {}}
+    return {"version": stats["version"], "documents": stats["documents"],
+            "formats": stats.get("formats") or {}}
 
 
 def _versions(layout: IndexLayout) -> list[dict[str, Any]]:
@@ -65,6 +66,7 @@ def _status_context(notice: str = "") -> dict[str, Any]:
         "versions": _versions(layout),
         "runs": history.read(layout, 20),
         "notice": notice,
+        "watching": watch.status(layout.root),
     }
 
 

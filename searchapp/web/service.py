@@ -181,4 +181,6 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "source": hit.source,
         "snippet_html": hit.snippet_html,
         "score": hit.score,
+        "format": hit.format or None,
+        "page": hit.page,
     }
