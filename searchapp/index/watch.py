@@ -157,8 +157,23 @@ class Watcher:
         return True
 
     # ------------------------------------------------------------------ the loop
+    @staticmethod
+    def warm_up() -> None:
+        """Import every reader and load the language model now, so the first change is applied
+        in a fraction of a second rather than after seconds of imports."""
+        from ..analysis.language import detect_language
+        from ..ingest.formats import dispatch
+
+        dispatch.suffixes()
+        try:
+            import trafilatura  # noqa: F401 - the HTML reader imports it lazily
+        except ImportError:
+            pass
+        detect_language("A short sentence to load the language identification model.")
+
     def run(self, stop: threading.Event) -> None:
         """Watch until stop is set; the caller has claimed the index."""
+        self.warm_up()
         observer = self._start_observer()
         before = snapshot(self.roots) if observer is None else {}
         self._write_status()

@@ -71,8 +71,8 @@ def clean(doc: Document, lines: set[str] | frozenset[str] = frozenset()) -> Docu
     if not body.strip():  # only furniture: keep the document as it was rather than lose it
         return doc
     title, given = doc.title, doc.title_given
-    gone = {_norm(r) for r in removed}
-    if given and (_norm(title) in gone or _norm(title) in lines):
+    dropped = {_norm(r) for r in removed}
+    if given and (_norm(title) in dropped or _norm(title) in lines):
         given = False  # a menu line taken for a heading: the title comes from the text instead
     if not given:
         title = clip(guess_title(body, doc.id.rsplit("/", 1)[-1]))

@@ -88,18 +88,19 @@ def load_file(
 
 def _read_document_file(path: Path, rel: str, source: str, limits: Limits) -> list[Document]:
     """Every document of one non-JSON file, read whole through its format reader."""
-    from .formats.dispatch import reader_for
+    from .formats import image
+    from .formats.dispatch import Reader, reader_for
 
     suffix = path.suffix.lower()
+    reader: Reader | None
     if suffix in IMAGE_SUFFIXES:
         if not limits.ocr:
             raise SkipFile("image file (OCR is off: set SEARCHAPP_OCR=1)")
-        from .formats.image import extract as reader
+        reader = image.extract
     else:
-        found = reader_for(path.name)
-        if found is None:
-            raise SkipFile(f"unsupported file type {suffix!r}")
-        reader = found
+        reader = reader_for(path.name)
+    if reader is None:
+        raise SkipFile(f"unsupported file type {suffix!r}")
     before = path.stat()
     if before.st_size > limits.max_bytes:
         raise too_large(before.st_size, limits.max_bytes)
