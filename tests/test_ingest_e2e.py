@@ -355,3 +355,23 @@ def test_images_only_with_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert result.documents == 2, result.summary()
     client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "on")}).test_client()
     assert _one(client, "water", "scan.png")["format"] == "image"
+
+
+def test_admin_and_cli_show_formats_and_skips(built: tuple[Path, Path], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from searchapp.cli import main
+
+    app = create_app({"TESTING": True, "INDEX_DIR": str(built[0]),
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "ADMIN_PASSWORD": "pw-123456",
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    client.post("/admin/login", data={"password": "pw-123456"})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'id="formats"' in page and 'data-format="pdf"' in page and 'data-format="mbox"' in page
+    assert 'data-watching="off"' in page
+    result = CliRunner().invoke(main, ["index", "--quiet", "--index-dir", str(tmp_path / "i"),
+                                       str(built[1])])
+    assert result.exit_code == 0, result.output
+    assert "formats: " in result.output and "pdf=" in result.output and "docx=1" in result.output
+    assert "skipped broken.pdf: corrupt PDF" in result.output
