@@ -295,7 +295,7 @@ def test_bad_files_reported_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     out = __import__("io").BytesIO()
     writer.write(out)
     (docs / "locked.pdf").write_bytes(out.getvalue())
-    (docs / "long.pdf").write_bytes(make_pdf([f"Page {i} of the long report." for i in range(30)],
+    (docs / "long.pdf").write_bytes(make_pdf([f"Page {i} of the long report." for i in range(10_000)],
                                              font=None))
     import zipfile
 
@@ -375,3 +375,27 @@ def test_admin_and_cli_show_formats_and_skips(built: tuple[Path, Path], tmp_path
     assert result.exit_code == 0, result.output
     assert "formats: " in result.output and "pdf=" in result.output and "docx=1" in result.output
     assert "skipped broken.pdf: corrupt PDF" in result.output
+
+
+def test_a_reader_stuck_in_c_code_is_stopped_and_nothing_else_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An HTML mail body nested 100k deep keeps the HTML parser busy for minutes inside C; the
+    reader process is killed after SEARCHAPP_FILE_TIMEOUT (+ grace) and the next file is read."""
+    import time
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    deep = "<html><body>" + "<div>" * 100_000 + "deepword" + "</div>" * 100_000 + "</body></html>"
+    raw = ("Subject: deep\r\nFrom: a@example.org\r\nContent-Type: text/html; charset=utf-8"
+           "\r\n\r\n" + deep).encode()
+    (docs / "a-deep.eml").write_bytes(raw)
+    (docs / "b-after.rtf").write_bytes(RTF.encode("ascii"))
+    (docs / "c-note.txt").write_text("A note about walruses.", encoding="utf-8")
+    monkeypatch.setenv("SEARCHAPP_FILE_TIMEOUT", "1")
+    started = time.monotonic()
+    result = build_index(tmp_path / "index", [docs])
+    assert time.monotonic() - started < 90
+    reasons = {s.path: s.reason for s in result.skipped}
+    assert "took longer than 1 s" in reasons["a-deep.eml"], reasons
+    assert result.documents == 2 and result.formats == {"rtf": 1, "txt": 1}
