@@ -399,3 +399,13 @@ def test_a_reader_stuck_in_c_code_is_stopped_and_nothing_else_lost(
     reasons = {s.path: s.reason for s in result.skipped}
     assert "took longer than 1 s" in reasons["a-deep.eml"], reasons
     assert result.documents == 2 and result.formats == {"rtf": 1, "txt": 1}
+
+
+def test_format_facet_and_filter(client) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/api/search?q=bretagne OR mangroves OR doanh").get_json()
+    formats = {f["value"]: f["count"] for f in data["facets"]["format"]}
+    assert formats.get("ods") == 1 and formats.get("mbox") == 1 and formats.get("pptx") == 1
+    only = client.get("/api/search?q=bretagne OR mangroves OR doanh&format=mbox").get_json()
+    assert [h["id"] for h in only["hits"]] == ["list.mbox#1"]
+    page = client.get("/search?q=bretagne+OR+mangroves&format=mbox").get_data(as_text=True)
+    assert 'data-facet="format"' in page and 'name="format" value="mbox"' in page

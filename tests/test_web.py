@@ -160,8 +160,9 @@ def test_api_search_shape(client: FlaskClient) -> None:
     assert set(data) == {"total", "elapsed_ms", "hits", "facets", "warnings", "suggestion"}
     assert data["total"] == 3
     assert set(data["hits"][0]) == {"id", "title", "lang", "date", "source", "snippet_html",
-                                    "score"}
-    assert set(data["facets"]) == {"lang", "source", "year"}
+                                    "score", "format", "page"}
+    assert (data["hits"][0]["format"], data["hits"][0]["page"]) == ("txt", None)
+    assert set(data["facets"]) == {"lang", "source", "year", "format"}
     assert {"value": "vi", "count": 1} in data["facets"]["lang"]
 
 

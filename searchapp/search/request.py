@@ -9,7 +9,7 @@ from typing import Literal
 
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging, as in Elasticsearch
-FACETS = ("lang", "source", "year")
+FACETS = ("lang", "source", "year", "format")
 FACET_VALUES = 20  # values shown per facet: the most frequent (years then newest first)
 RELATED_PREVIEW_CHARS = 180
 
@@ -24,6 +24,7 @@ class SearchRequest:
     lang: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
+    format: tuple[str, ...] = ()  # pdf, docx, html… (the format facet)
     date_from: date | None = None
     date_to: date | None = None
     sort: Sort = "relevance"

@@ -87,6 +87,8 @@ def spec() -> dict[str, Any]:
                         _param("lang", {"type": "string"}, "Language filter.", many=True),
                         _param("source", {"type": "string"}, "Source filter.", many=True),
                         _param("year", {"type": "integer"}, "Year filter.", many=True),
+                        _param("format", {"type": "string"}, "Format filter (pdf, docx, "
+                               "html…).", many=True),
                         _param("sort", {"type": "string", "enum": ["relevance", "date"],
                                         "default": "relevance"}, "Order of hits."),
                         _param("page", {"type": "integer", "minimum": 1, "default": 1},
@@ -107,7 +109,8 @@ def spec() -> dict[str, Any]:
                                     "elapsed_ms": {"type": "number"},
                                     "hits": {"type": "array", "items": _HIT},
                                     "facets": {"type": "object", "properties": {
-                                        "lang": _FACET, "source": _FACET, "year": _FACET}},
+                                        "lang": _FACET, "source": _FACET, "year": _FACET,
+                                        "format": _FACET}},
                                     "warnings": {"type": "array", "items": {"type": "string"}},
                                     "suggestion": {"type": ["string", "null"]},
                                 },

@@ -40,13 +40,15 @@ def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
 
 
 def search_request(args: MultiDict[str, str]) -> SearchRequest:
-    """Build a SearchRequest from GET arguments (q, lang, source, year, sort, page, page_size)."""
+    """Build a SearchRequest from GET arguments (q, lang, source, year, format, sort, page,
+    page_size)."""
     years = tuple(int(y) for y in _values(args, "year") if y.isdigit() and len(y) <= 4)
     return SearchRequest(
         query=args.get("q", "")[:MAX_QUERY_CHARS],
         lang=_values(args, "lang"),
         source=_values(args, "source"),
         year=years,
+        format=_values(args, "format"),
         sort="date" if args.get("sort") == "date" else "relevance",
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         page_size=_int(args.get("page_size"), 10, 1, MAX_PAGE_SIZE),
