@@ -192,25 +192,29 @@ def _start_watcher(root: Path, docs_dir: Path):  # type: ignore[no-untyped-def]
     so the folder is watched once, not once per worker."""
     import subprocess
 
-    click.echo(f"watching {docs_dir} for changes", err=True)
+    click.echo("watching the documents folder for changes", err=True)
     return subprocess.Popen([sys.executable, "-m", "searchapp.cli", "watch", "--index-dir",
-                             str(Path(root).absolute()), str(Path(docs_dir).absolute())])
+                             str(Path(root).absolute())])
 
 
 @main.command("watch", short_help="Keep the index in step with a folder (foreground).")
 @_INDEX_DIR
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def watch_cmd(index_dir: Path | None, paths: tuple[Path, ...]) -> None:
-    """Watch PATHS (default $SEARCHAPP_DOCS_DIR) and apply every saved, changed or removed file
-    to the index within seconds, through incremental updates (batched). One watcher per index."""
+    """Watch PATHS (default: the folders the serving index was built from, else
+    $SEARCHAPP_DOCS_DIR) and apply every saved, changed or removed file to the index within
+    seconds, through incremental updates (batched). One watcher per index."""
     import logging
 
     from .index.watch import AlreadyWatched, watch_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s watch %(message)s")
+    from .index.watch import indexed_roots
+
     settings = Settings.from_env()
+    root = index_dir or settings.index_dir
     try:
-        watch_forever(index_dir or settings.index_dir, list(paths) or [settings.docs_dir])
+        watch_forever(root, list(paths) or indexed_roots(root) or [settings.docs_dir])
     except AlreadyWatched as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -58,6 +58,17 @@ def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
     return out
 
 
+def indexed_roots(index_root: Path) -> list[Path]:
+    """The folders the serving version was built from (its manifest), [] without one."""
+    from . import manifest
+
+    name = IndexLayout(index_root).current_version()
+    if name is None:
+        return []
+    roots = manifest.load_meta(IndexLayout(index_root).versions / name).get("roots", [])
+    return [Path(r) for r in roots]
+
+
 def status(index_root: Path) -> dict[str, object] | None:
     """The watcher's status for /admin when one is running (fresh heartbeat), else None."""
     try:
