@@ -409,3 +409,52 @@ def test_format_facet_and_filter(client) -> None:  # type: ignore[no-untyped-def
     assert [h["id"] for h in only["hits"]] == ["list.mbox#1"]
     page = client.get("/search?q=bretagne+OR+mangroves&format=mbox").get_data(as_text=True)
     assert 'data-facet="format"' in page and 'name="format" value="mbox"' in page
+
+
+def test_an_index_built_before_formats_keeps_serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A version without the format/pages fields (built by an older searchapp) still answers:
+    format and page are null, the format facet is empty, a format filter finds nothing; an
+    incremental update asks for a full build instead of failing."""
+    import dataclasses
+
+    import tantivy
+
+    from searchapp.backends.tantivy import schema, writer
+    from searchapp.index.incremental import NoManifest
+
+    new_fields = {"format", "pages", "author", "parent", "tags", "boilerplate"}
+    real_builder = tantivy.SchemaBuilder
+
+    class OldBuilder:
+        def __init__(self) -> None:
+            self.sb = real_builder()
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            method = getattr(self.sb, name)
+
+            def call(field: str = "", *args, **kwargs):  # type: ignore[no-untyped-def]
+                if field in new_fields:
+                    return self
+                return method(field, *args, **kwargs) if field else method(*args, **kwargs)
+
+            return call
+
+    real_to_tantivy = writer.to_tantivy
+    monkeypatch.setattr(schema.tantivy, "SchemaBuilder", OldBuilder)
+    monkeypatch.setattr(writer, "to_tantivy", lambda doc, lang: real_to_tantivy(dataclasses.replace(
+        doc, format="", pages=(), author="", parent="", tags=(), boilerplate=()), lang))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "old.txt").write_text("An old letter about zeppelins.", encoding="utf-8")
+    build_index(tmp_path / "index", [docs])
+    monkeypatch.undo()
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    data = client.get("/api/search?q=zeppelins").get_json()
+    assert [(h["id"], h["format"], h["page"]) for h in data["hits"]] == [("old.txt", None, None)]
+    assert data["facets"]["format"] == []
+    assert client.get("/api/search?q=zeppelins&format=txt").get_json()["total"] == 0
+    assert client.get("/api/doc/old.txt").get_json()["format"] is None
+    assert client.get("/doc/old.txt").status_code == 200
+    (docs / "new.txt").write_text("A new letter about airships.", encoding="utf-8")
+    with pytest.raises(NoManifest, match="full build"):
+        update_index(tmp_path / "index", [docs])
