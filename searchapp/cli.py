@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -194,13 +195,15 @@ def _start_watcher(root: Path, docs_dir: Path):  # type: ignore[no-untyped-def]
 
     click.echo("watching the documents folder for changes", err=True)
     return subprocess.Popen([sys.executable, "-m", "searchapp.cli", "watch", "--index-dir",
-                             str(Path(root).absolute())])
+                             str(Path(root).absolute()), "--parent-pid", str(os.getpid())])
 
 
 @main.command("watch", short_help="Keep the index in step with a folder (foreground).")
 @_INDEX_DIR
+@click.option("--parent-pid", type=int, default=None, hidden=True,
+              help="Stop when this process (the server) is gone.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def watch_cmd(index_dir: Path | None, paths: tuple[Path, ...]) -> None:
+def watch_cmd(index_dir: Path | None, parent_pid: int | None, paths: tuple[Path, ...]) -> None:
     """Watch PATHS (default: the folders the serving index was built from, else
     $SEARCHAPP_DOCS_DIR) and apply every saved, changed or removed file to the index within
     seconds, through incremental updates (batched). One watcher per index."""
@@ -214,7 +217,7 @@ def watch_cmd(index_dir: Path | None, paths: tuple[Path, ...]) -> None:
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
     try:
-        watch_forever(root, list(paths) or indexed_roots(root) or [settings.docs_dir])
+        watch_forever(root, list(paths) or indexed_roots(root) or [settings.docs_dir], parent_pid)
     except AlreadyWatched as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -216,8 +216,9 @@ class Watcher:
             observer.stop()  # type: ignore[attr-defined]
 
 
-def watch_forever(index_root: Path, doc_roots: list[Path]) -> None:
-    """`searchapp watch`: claim the index and watch until SIGTERM/SIGINT."""
+def watch_forever(index_root: Path, doc_roots: list[Path], parent_pid: int | None = None) -> None:
+    """`searchapp watch`: claim the index and watch until SIGTERM/SIGINT (or until the server
+    that started it, parent_pid, is gone: an orphan must not keep the index claimed)."""
     import signal
 
     stop = threading.Event()
@@ -229,6 +230,13 @@ def watch_forever(index_root: Path, doc_roots: list[Path]) -> None:
 
     signal.signal(signal.SIGTERM, halt)
     signal.signal(signal.SIGINT, halt)
+
+    def orphaned() -> None:
+        while parent_pid and not stop.wait(2.0):
+            if os.getppid() != parent_pid:
+                stop.set()
+
+    threading.Thread(target=orphaned, name="watch-parent", daemon=True).start()
     try:
         watcher.run(stop)
     finally:
