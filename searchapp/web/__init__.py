@@ -123,7 +123,8 @@ def doc_url(doc_id: str, query: str | None = None) -> str:
 def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
     """The original file of a document (web/originals.py); a PDF opens at its page."""
     url = f"{request.script_root}/file/{quote(doc_id, safe=_PATH_SAFE)}"
-    return f"{url}#page={page}" if page and fmt == "pdf" else url
+    own_file = doc_id.lower().endswith(".pdf")  # not a PDF attached inside a mail
+    return f"{url}#page={page}" if page and fmt == "pdf" and own_file else url
 
 
 def _template_context() -> dict[str, Any]:
