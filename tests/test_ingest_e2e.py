@@ -458,3 +458,21 @@ def test_an_index_built_before_formats_keeps_serving(tmp_path: Path, monkeypatch
     (docs / "new.txt").write_text("A new letter about airships.", encoding="utf-8")
     with pytest.raises(NoManifest, match="full build"):
         update_index(tmp_path / "index", [docs])
+
+
+def test_docx_template_language_is_not_taken_for_the_texts(tmp_path: Path) -> None:
+    """python-docx's (and Word's) template declares en-US in its styles whatever the text is:
+    only a language in the core properties is trusted, else the text's language is detected."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Hôm nay trời đẹp, chúng tôi đi dạo quanh hồ Gươm và ăn phở bò.")
+    out = io.BytesIO()
+    document.save(out)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "vi.docx").write_bytes(out.getvalue())
+    result = build_index(tmp_path / "index", [docs])
+    assert result.languages == {"vi": 1}
