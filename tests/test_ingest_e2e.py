@@ -476,3 +476,21 @@ def test_docx_template_language_is_not_taken_for_the_texts(tmp_path: Path) -> No
     (docs / "vi.docx").write_bytes(out.getvalue())
     result = build_index(tmp_path / "index", [docs])
     assert result.languages == {"vi": 1}
+
+
+def test_menus_of_several_sites_mixed_in_one_folder(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    sites = ["Alderney Courier", "Brixham Bugle", "Corran Chronicle", "Dunmore Dispatch"]
+    for s, site in enumerate(sites):
+        for i in range(10):
+            (docs / f"{s}-{i}.txt").write_text(
+                f"{site} home\nWeather section\nLetters to {site}\n\n"
+                f"Report {s}-{i}: the ferry timetable changes in spring {i}.\n"
+                f"Harbour master {i} expects busier quays.\n\n© {site} newsroom",
+                encoding="utf-8")
+    build_index(tmp_path / "index", [docs])
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    assert len(_hits(client, "ferry timetable")) == 10  # a page of them: all match
+    for q in ("Alderney", "Brixham", "newsroom", "Weather", "Letters"):
+        assert _hits(client, q) == [], q

@@ -3,7 +3,8 @@ text files, a mail signature, "print version") are taken out of the body before 
 
 A full build counts, per source, the short lines of every document (SourceLines, the same rule
 as formats/boilerplate.repeated_lines), then cleans each document with its source's set plus the
-known-furniture patterns at the text's edges (boilerplate.strip). The sets are saved in the
+known-furniture patterns at the text's edges (boilerplate.strip); the share is lower than
+repeated_lines' default because one folder often mixes several sites. The sets are saved in the
 manifest so an incremental update cleans a changed file the same way. A paged document is
 cleaned page by page, and its page offsets recomputed.
 """
@@ -18,7 +19,9 @@ from .records import Document
 from .titles import clip, guess_title
 
 MIN_DOCS = 3
-MIN_SHARE = 0.3
+# A folder may mix several sites: each site's menu is then in only a share of its documents.
+# A short line verbatim in 5% of a source's documents (and at least 3) is furniture there.
+MIN_SHARE = 0.05
 
 
 class SourceLines:
