@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/bench_formats.py            # 1,000 PDFs + 1,000 DOCX
     .venv/bin/python bench/bench_formats.py --n 100    # quicker
+    .venv/bin/python bench/bench_formats.py --skip-index  # extract() only
+
+After extract() alone, each folder (N PDFs, then N DOCX) is indexed by the real command,
+`searchapp index --quiet` in a subprocess (reading, furniture, analysis, writing, commit,
+validation, switch): documents/s and MB/s of the whole run, process start-up included.
 
 Texts: articles from ../shared/corpora/ntrex/corpus.jsonl (many languages) when present, else
 the repository's seeds/*.txt.  PDFs are written by fpdf2 with DejaVu Sans (Debian
@@ -108,9 +113,30 @@ def run(kind: str, files: list[Path], reader, limits: Limits) -> None:  # type: 
           f"{chars / 1e6 / took:6.2f} M chars/s")
 
 
+def index_run(kind: str, folder: Path, index_dir: Path) -> None:
+    """`searchapp index` over one folder, timed from outside (the whole command)."""
+    import subprocess
+
+    files = sorted(folder.iterdir())
+    size = sum(p.stat().st_size for p in files)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "searchapp.cli", "index", "--quiet", "--index-dir", str(index_dir),
+         str(folder)], capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        print(f"{kind}: searchapp index failed: {done.stderr[-500:]}")
+        return
+    first = done.stdout.splitlines()[0] if done.stdout else ""
+    print(f"index {kind:5} {len(files):6d} files {size / 1e6:8.1f} MB {took:7.2f} s "
+          f"{len(files) / took:8.1f} docs/s {size / 1e6 / took:7.2f} MB/s   ({first})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="files of each format")
+    parser.add_argument("--skip-index", action="store_true", help="time extract() only")
     args = parser.parse_args()
     logging.getLogger("fpdf").setLevel(logging.ERROR)
     unicode_font = DEJAVU.exists()
@@ -123,18 +149,23 @@ def main() -> None:
         folder = Path(tmp)
         t0 = time.perf_counter()
         pdfs, docxs = [], []
+        (folder / "pdf").mkdir()
+        (folder / "docx").mkdir()
         for i in range(args.n):
             title, body = texts[i % len(texts)]
             paras = paragraphs(body)
-            path = folder / f"{i:05d}.pdf"
+            path = folder / "pdf" / f"{i:05d}.pdf"
             path.write_bytes(make_pdf(title, paras, unicode_font))
             pdfs.append(path)
-            path = folder / f"{i:05d}.docx"
+            path = folder / "docx" / f"{i:05d}.docx"
             path.write_bytes(make_docx(title, paras))
             docxs.append(path)
         print(f"# generated {2 * args.n} files in {time.perf_counter() - t0:.1f} s (not timed)")
         run("pdf", pdfs, pdf.extract, limits)
         run("docx", docxs, office.extract, limits)
+        if not args.skip_index:
+            index_run("pdf", folder / "pdf", folder / "index-pdf")
+            index_run("docx", folder / "docx", folder / "index-docx")
 
 
 if __name__ == "__main__":

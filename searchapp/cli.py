@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -71,7 +72,8 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
     """Build a new index version from PATHS (files or folders; default $SEARCHAPP_DOCS_DIR or
     ./seeds) and switch searches to it once it is complete and has passed its checks.
 
-    Reads .txt, .md, .html/.htm, .json and .jsonl. Files that cannot be read are skipped and
+    Reads PDF, DOCX, PPTX, XLSX, ODT/ODS/ODP, RTF, EPUB, EML/MBOX, HTML, text, Markdown and
+    JSON/JSON lines (images with SEARCHAPP_OCR=1). Files that cannot be read are skipped and
     listed with their reason; the serving index is untouched if the build fails. Progress goes
     to index/job.json and every run to index/history.jsonl (both shown on /admin)."""
     from .index.jobs import run_job
@@ -185,8 +187,10 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
               help="Worker processes (default: $SEARCHAPP_WORKERS or 2).")
 @click.option("--threads", type=int, default=None,
               help="Threads per worker (default: $SEARCHAPP_THREADS or 4).")
+@click.option("--watch", is_flag=True, default=None,
+              help="Keep the index in step with the documents folder (default: $SEARCHAPP_WATCH).")
 def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, workers: int | None,
-              threads: int | None) -> None:
+              threads: int | None, watch: bool | None) -> None:
     """Serve the web UI, the JSON API and /admin with gunicorn.
 
     When the index folder holds no index yet, the documents folder ($SEARCHAPP_DOCS_DIR or
@@ -211,13 +215,53 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
             click.echo(f"warning: {disk_message(exc)}; serving without an index", err=True)
     from .server import run  # noqa: PLC0415
 
-    run(
-        host=host or settings.host,
-        port=port or settings.port,
-        index_dir=root,
-        workers=workers or settings.workers,
-        threads=threads or settings.threads,
-    )
+    watcher = _start_watcher(root, settings.docs_dir) if (watch or settings.watch) else None
+    try:
+        run(
+            host=host or settings.host,
+            port=port or settings.port,
+            index_dir=root,
+            workers=workers or settings.workers,
+            threads=threads or settings.threads,
+        )
+    finally:
+        if watcher is not None:
+            watcher.terminate()
+            watcher.wait(10)
+
+
+def _start_watcher(root: Path, docs_dir: Path):  # type: ignore[no-untyped-def]
+    """`searchapp watch` as ONE child of the server (gunicorn's arbiter runs in this process),
+    so the folder is watched once, not once per worker."""
+    import subprocess
+
+    click.echo("watching the documents folder for changes", err=True)
+    return subprocess.Popen([sys.executable, "-m", "searchapp.cli", "watch", "--index-dir",
+                             str(Path(root).absolute()), "--parent-pid", str(os.getpid())])
+
+
+@main.command("watch", short_help="Keep the index in step with a folder (foreground).")
+@_INDEX_DIR
+@click.option("--parent-pid", type=int, default=None, hidden=True,
+              help="Stop when this process (the server) is gone.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def watch_cmd(index_dir: Path | None, parent_pid: int | None, paths: tuple[Path, ...]) -> None:
+    """Watch PATHS (default: the folders the serving index was built from, else
+    $SEARCHAPP_DOCS_DIR) and apply every saved, changed or removed file to the index within
+    seconds, through incremental updates (batched). One watcher per index."""
+    import logging
+
+    from .index.watch import AlreadyWatched, watch_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s watch %(message)s")
+    from .index.watch import indexed_roots
+
+    settings = Settings.from_env()
+    root = index_dir or settings.index_dir
+    try:
+        watch_forever(root, list(paths) or indexed_roots(root) or [settings.docs_dir], parent_pid)
+    except AlreadyWatched as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 if __name__ == "__main__":  # pragma: no cover

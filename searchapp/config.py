@@ -31,6 +31,7 @@ class Settings:
     workers: int
     threads: int
     search_cache: int
+    watch: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -46,4 +47,5 @@ class Settings:
             workers=int(env.get("SEARCHAPP_WORKERS") or 2),
             threads=int(env.get("SEARCHAPP_THREADS") or 4),
             search_cache=int(env.get("SEARCHAPP_SEARCH_CACHE") or 2000),
+            watch=env.get("SEARCHAPP_WATCH", "") in ("1", "true", "yes"),
         )

@@ -104,7 +104,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path) -> None:
         locked.chmod(0o644)
     reasons = {s.path: s.reason for s in result.skipped}
     assert "binary" in reasons["binary.txt"]
-    assert "UTF-8" in reasons["latin1.txt"]
+    assert "latin1.txt" not in reasons  # legacy encodings are detected (formats/encoding.py)
     assert "empty" in reasons["empty.txt"]
     assert "too large" in reasons["big.txt"]
     assert "invalid JSON" in reasons["broken.jsonl:2"]
@@ -116,4 +116,5 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path) -> None:
     e = Engine(tmp_path / "idx")
     found = {h.id for h in e.search(SearchRequest("llamas", prefix_last=False)).hits}
     assert {"good.txt", "utf16.txt", "ok1"} <= found
+    assert [h.id for h in e.search(SearchRequest("crème", prefix_last=False)).hits] == ["latin1.txt"]
     assert "indexed" in result.summary() and "binary.txt" in result.summary()

@@ -6,42 +6,20 @@ import datetime
 import io
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from searchapp.ingest.extracted import Limits, SkipFile
 from searchapp.ingest.formats import epub, office, pdf
 from searchapp.ingest.formats.dispatch import extract_any, reader_for
+from tests.format_builders import DEJAVU, RTF, image_pdf, make_docx, make_epub, make_pdf
 
 LIMITS = Limits()
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 VI_PAGES = [
     "Hà Nội là thủ đô của nước Cộng hòa Xã hội chủ nghĩa Việt Nam.",
     "Thành phố Hồ Chí Minh là trung tâm kinh tế lớn nhất cả nước.",
     "Đà Nẵng nổi tiếng với những bãi biển đẹp và cây cầu Rồng.",
 ]
-
-
-def make_pdf(pages: list[str], title: str = "", author: str = "",
-             created: datetime.datetime | None = None, font: Path | None = DEJAVU) -> bytes:
-    from fpdf import FPDF
-
-    doc = FPDF()
-    if font is not None:
-        doc.add_font("DejaVu", "", str(font))
-        doc.set_font("DejaVu", size=12)
-    else:
-        doc.set_font("Helvetica", size=12)
-    if title:
-        doc.set_title(title)
-    if author:
-        doc.set_author(author)
-    doc.set_creation_date(created or datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-    for text in pages:
-        doc.add_page()
-        doc.multi_cell(0, 8, text)
-    return bytes(doc.output())
 
 
 needs_dejavu = pytest.mark.skipif(not DEJAVU.exists(),
@@ -97,48 +75,16 @@ def test_pdf_encrypted_corrupt_and_empty() -> None:
         pdf.extract(plain, "big.pdf", Limits(max_bytes=100))
 
 
-def _image_pdf(text: str) -> bytes:
-    from fpdf import FPDF
-    from PIL import Image, ImageDraw, ImageFont
-
-    image = Image.new("L", (1400, 200), 255)
-    font = ImageFont.truetype(str(DEJAVU), 64) if DEJAVU.exists() else ImageFont.load_default()
-    ImageDraw.Draw(image).text((20, 50), text, fill=0, font=font)
-    doc = FPDF()
-    doc.add_page()
-    doc.image(image, x=10, y=10, w=190)
-    return bytes(doc.output())
-
-
 def test_pdf_image_only_is_reported_without_ocr() -> None:
     with pytest.raises(SkipFile, match="no text layer"):
-        pdf.extract(_image_pdf("Scanned letter"), "scan.pdf", LIMITS)
+        pdf.extract(image_pdf("Scanned letter"), "scan.pdf", LIMITS)
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 def test_pdf_ocr_with_tesseract() -> None:
-    (doc,) = pdf.extract(_image_pdf("Quarterly water report"), "scan.pdf",
+    (doc,) = pdf.extract(image_pdf("Quarterly water report"), "scan.pdf",
                          Limits(ocr=True, ocr_langs="eng"))
     assert "water report" in doc.body.lower()
-
-
-def make_docx() -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.core_properties.title = "Biên bản họp"
-    document.core_properties.author = "Lê Thị Hoa"
-    document.core_properties.created = datetime.datetime(2023, 6, 1, 8, 0)
-    document.core_properties.language = "vi-VN"
-    document.add_heading("Chương 1: Mở đầu", level=1)
-    document.add_paragraph("Cuộc họp bắt đầu lúc tám giờ sáng.")
-    table = document.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "Người dự", "Chức vụ"
-    table.cell(1, 0).text, table.cell(1, 1).text = "Trần Văn Bình", "Giám đốc"
-    document.add_paragraph("Cuộc họp kết thúc lúc mười giờ.")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def test_docx_body_order_tables_and_core_properties() -> None:
@@ -267,15 +213,6 @@ def test_odt_ods_odp() -> None:
     assert len(doc.pages) == 2 and doc.body[doc.pages[1]:] == "Deuxième diapositive"
 
 
-RTF = (
-    r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Arial;}}"
-    r"{\info{\title R\u233?sum\u233? du projet}{\author Fran\'e7ois Dupont}"
-    r"{\creatim\yr2021\mo4\dy7\hr10\min0}}"
-    r"\f0\fs24 Le projet a d\'e9marr\'e9 en avril.\par "
-    r"Vi\u7879?t Nam: H\u224? N\u7897?i\par }"
-)
-
-
 def test_rtf_unicode_codepage_and_info() -> None:
     (doc,) = office.extract(RTF.encode("ascii"), "projet.rtf", LIMITS)
     assert (doc.title, doc.author, doc.date, doc.format) == (
@@ -283,34 +220,6 @@ def test_rtf_unicode_codepage_and_info() -> None:
     assert doc.body == "Le projet a démarré en avril.\nViệt Nam: Hà Nội"
     with pytest.raises(SkipFile, match="corrupt RTF"):
         office.extract(b"not rtf", "x.rtf", LIMITS)
-
-
-def make_epub() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        zf.writestr("META-INF/container.xml", (
-            '<?xml version="1.0"?><container version="1.0" '
-            'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
-            '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
-            "</rootfiles></container>"))
-        zf.writestr("OEBPS/content.opf", (
-            '<?xml version="1.0" encoding="utf-8"?>'
-            '<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">'
-            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            "<dc:title>Truyện Kiều</dc:title><dc:creator>Nguyễn Du</dc:creator>"
-            "<dc:date>1820-01-01</dc:date><dc:language>vi</dc:language></metadata>"
-            '<manifest><item id="c2" href="text/ch2.xhtml" media-type="application/xhtml+xml"/>'
-            '<item id="c1" href="text/ch1.xhtml" media-type="application/xhtml+xml"/>'
-            '<item id="css" href="style.css" media-type="text/css"/></manifest>'
-            '<spine><itemref idref="c1"/><itemref idref="c2"/></spine></package>'))
-        for name, body in (("ch1", "Trăm năm trong cõi người ta,"),
-                           ("ch2", "Chữ tài chữ mệnh khéo là ghét nhau.")):
-            zf.writestr(f"OEBPS/text/{name}.xhtml", (
-                '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title>'
-                f"<style>p {{color: red}}</style></head><body><p>{body}</p></body></html>"))
-        zf.writestr("OEBPS/style.css", "p { margin: 0 }")
-    return buf.getvalue()
 
 
 def test_epub_spine_order_and_metadata() -> None:

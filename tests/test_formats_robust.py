@@ -9,7 +9,7 @@ import pytest
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
 from searchapp.ingest.formats.dispatch import extract_any
-from tests.test_formats_docs import RTF, make_docx, make_epub, make_pdf
+from tests.format_builders import RTF, make_docx, make_epub, make_pdf
 from tests.test_formats_text import PAGE
 
 LIMITS = Limits(max_seconds=20)

@@ -15,6 +15,7 @@ import sys
 import time
 import tomllib
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import click
@@ -82,6 +83,15 @@ def test_every_command_has_complete_help(name: str) -> None:
 
 
 @pytest.mark.slow
+def test_every_package_is_listed_for_the_wheel() -> None:
+    """Each folder of modules under searchapp/ (ingest/formats/ too) is in pyproject's list."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    folders = {p.parent.relative_to(ROOT).as_posix().replace("/", ".")
+               for p in (ROOT / "searchapp").rglob("*.py")}
+    assert folders - listed == set()
+
+
 def test_wheel_installs_and_serves_outside_the_checkout(tmp_path: Path) -> None:
     t0 = time.monotonic()
     wheels = tmp_path / "wheels"
@@ -89,6 +99,9 @@ def test_wheel_installs_and_serves_outside_the_checkout(tmp_path: Path) -> None:
                     str(ROOT)], check=True, capture_output=True, timeout=300, cwd=tmp_path)
     (wheel,) = wheels.glob("searchapp-*.whl")
     assert wheel.name.startswith(f"searchapp-{VERSION}-")
+    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "searchapp").rglob("*.py")}
+    assert modules - in_wheel == set(), "modules missing from the wheel"
 
     # A fresh environment from the base interpreter, without site packages: every dependency
     # must come from the wheel's metadata (pip's cache / index), none from the project's .venv.

@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..backends import activate, create_writer, discard
+from ..backends import VersionWriter, activate, create_writer, discard
+from ..ingest.furniture import SourceLines, clean
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
 from .layout import IndexLayout, writer_lock
+from .spool import Spool, is_streamed
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class BuildResult:
     skipped: list[Skipped]
     seconds: float
     languages: dict[str, int] = field(default_factory=dict)
+    formats: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         langs = ", ".join(f"{k or '?'}={v}" for k, v in sorted(self.languages.items()))
@@ -49,6 +52,9 @@ class BuildResult:
             f"indexed {self.documents} documents, skipped {len(self.skipped)} "
             f"in {self.seconds:.2f}s -> version {self.version}" + (f" ({langs})" if langs else "")
         ]
+        if self.formats:
+            lines.append("  formats: " + ", ".join(
+                f"{k}={v}" for k, v in sorted(self.formats.items(), key=lambda kv: -kv[1])))
         lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
 
@@ -74,6 +80,14 @@ class Checks:
 
 
 CANARY_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _ids(docs: Iterable[Document], ids: list[str]) -> Iterator[Document]:
+    """docs, noting each id (the manifest lists the documents of every file)."""
+    for doc in docs:
+        ids.append(doc.id)
+        yield doc
+
 def _progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
@@ -130,29 +144,35 @@ def build_version(
     version_dir = layout.new_version_dir()
     writer = create_writer(version_dir)
     languages: dict[str, int] = {}
+    formats: dict[str, int] = {}
     files_manifest: manifest.Manifest = {}
     firsts: list[Document] = []
     bar = _progress_bar(len(files), show_bar)
+    lines = SourceLines()
+    spool = Spool(version_dir)
+
+    def counted(docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            formats[doc.format or "?"] = formats.get(doc.format or "?", 0) + 1
+            if len(firsts) < checks.canaries:
+                firsts.append(doc)
+            yield doc
+
     try:
         tell(0, len(files), "indexing")
+        # 1. read every file: JSON dumps go to the writer as they stream (never whole in
+        # memory); other files' documents are counted for furniture and spooled to disk
         for i, (path, rel, source) in enumerate(files, 1):
             skips_before = len(report.skipped)
             ids: list[str] = []
-
-            def streamed(docs: Iterable[Document], ids: list[str] = ids) -> Iterator[Document]:
-                # documents go to the writer as they are read (a JSON lines dump is never whole
-                # in memory); only their ids and the canaries are kept
+            loaded = load_checked(path, rel, source, report, max_bytes, registry)
+            if is_streamed(path):
+                _add(writer, counted(_ids(loaded, ids)), languages, rel)
+            else:
+                docs = list(_ids(loaded, ids))
                 for doc in docs:
-                    ids.append(doc.id)
-                    if len(firsts) < checks.canaries:
-                        firsts.append(doc)
-                    yield doc
-
-            try:
-                writer.add(streamed(load_checked(path, rel, source, report, max_bytes, registry)),
-                           languages)
-            except ValueError as exc:  # a document the index refused: say which file it came from
-                raise DocumentRefused(f"could not index {rel}: {exc}") from exc
+                    lines.add(doc)
+                spool.put(docs)
             reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
             try:
                 files_manifest[rel] = guarded(
@@ -162,17 +182,25 @@ def build_version(
             bar.update(1)
             bar.set_postfix(docs=report.documents, skipped=len(report.skipped), refresh=False)
             tell(i, len(files), "indexing")
+        # 2. furniture per source out of every spooled document, then to the writer
+        furniture = lines.furniture()
+        tell(len(files), len(files), "writing")
+        for docs in spool.read():
+            cleaned = (clean(d, furniture.get(d.source, set())) for d in docs)
+            _add(writer, counted(cleaned), languages, docs[0].id if docs else "")
+        spool.close()
         if report.documents == 0:
             raise EmptyBuild("no documents found: the current index was kept")
         tell(len(files), len(files), "committing")
         writer.commit()
         writer.close()
         del writer
-        manifest.save(version_dir, files_manifest, doc_roots)
+        manifest.save(version_dir, files_manifest, doc_roots, furniture)
         tell(len(files), len(files), "validating")
-        validate(version_dir, report, firsts, checks)
+        validate(version_dir, report, firsts, checks, first_build=layout.current_version() is None)
     except BaseException:
         bar.close()
+        spool.close()
         writer = None  # type: ignore[assignment]  # noqa: F841 - drop the writer before removing files
         shutil.rmtree(version_dir, ignore_errors=True)
         discard(layout.root, [version_dir.name])  # OpenSearch: the half-built physical index
@@ -190,13 +218,30 @@ def build_version(
         skipped=report.skipped,
         seconds=time.perf_counter() - started,
         languages=languages,
+        formats=formats,
     )
 
 
-def validate(version_dir: Path, report: LoadReport, firsts: list[Document], checks: Checks) -> None:
-    """Refuse a version with too many skipped files or whose first documents cannot be found."""
+
+def _add(writer: VersionWriter, docs: Iterable[Document], languages: dict[str, int],
+         where: str) -> None:
+    """writer.add, naming the file of a document the index refused."""
+    try:
+        writer.add(docs, languages)
+    except ValueError as exc:  # a document the index refused: say which file it came from
+        raise DocumentRefused(f"could not index {where}: {exc}") from exc
+
+
+def validate(
+    version_dir: Path, report: LoadReport, firsts: list[Document], checks: Checks,
+    first_build: bool = False,
+) -> None:
+    """Refuse a version with too many skipped files or whose first documents cannot be found.
+
+    The skip ratio protects a serving index only: a first build serves whatever it could read
+    (and lists the rest)."""
     seen = report.documents + len(report.skipped)
-    if checks.max_skip_ratio is not None and seen:
+    if checks.max_skip_ratio is not None and seen and not first_build:
         ratio = len(report.skipped) / seen
         if ratio > checks.max_skip_ratio:
             raise ValidationFailed(

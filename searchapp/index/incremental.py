@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..backends import OutdatedVersion, activate, open_writer
+from ..ingest.furniture import clean
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
@@ -86,6 +87,7 @@ def update_in_place(
         raise NoManifest(str(exc)) from exc
     except ValueError as exc:  # a damaged version: a full build replaces it
         raise NoManifest(f"version {name} cannot be opened ({exc})") from exc
+    furniture = manifest.furniture_of(version_dir)  # as the full build found it
     report = LoadReport()
     tell: Callable[[int, int, str], None] = _teller(progress, report)
     tell(0, 0, "scanning")
@@ -143,8 +145,9 @@ def update_in_place(
                 ids.append(doc.id)
                 yield doc
 
+        docs = load_checked(path, rel, source, report, max_bytes, registry)
         try:
-            writer.add(fresh(load_checked(path, rel, source, report, max_bytes, registry)), languages)
+            writer.add(fresh(clean(d, furniture.get(d.source, set())) for d in docs), languages)
         except ValueError as exc:  # a document the index refused: say which file it came from
             raise DocumentRefused(f"could not index {rel}: {exc}") from exc
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
@@ -164,7 +167,7 @@ def update_in_place(
     else:
         writer.rollback()
     writer.close()
-    manifest.save(version_dir, new, doc_roots)
+    manifest.save(version_dir, new, doc_roots, furniture)
     if todo or gone:
         activate(layout.root, name)  # the alias already names it; kept in step all the same
         layout.publish()  # every server re-opens the version at its next request

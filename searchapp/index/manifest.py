@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -73,11 +74,29 @@ def roots(version_dir: Path) -> list[Path] | None:
     return [Path(r) for r in found] if found else None
 
 
-def save(version_dir: Path, manifest: Manifest, roots: list[Path]) -> None:
+def load_meta(version_dir: Path) -> dict[str, Any]:
+    """The manifest's other keys: roots (the folders indexed) and furniture (per source, the
+    lines kept out of every document: ingest/furniture.py); {} without a manifest."""
+    try:
+        data = json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return {"roots": data.get("roots") or [], "furniture": data.get("furniture") or {}}
+
+
+def furniture_of(version_dir: Path) -> dict[str, set[str]]:
+    return {k: set(v) for k, v in load_meta(version_dir).get("furniture", {}).items()}
+
+
+def save(
+    version_dir: Path, manifest: Manifest, roots: list[Path],
+    furniture: dict[str, set[str]] | None = None,
+) -> None:
     """Write manifest.json atomically."""
     payload = {
         "format": FORMAT,
         "roots": [str(r.absolute()) for r in roots],
+        "furniture": {k: sorted(v) for k, v in sorted((furniture or {}).items())},
         # vars(), not asdict(): asdict deep-copies each list of ids (0.5 s for 200k ids)
         "files": {rel: vars(e) for rel, e in sorted(manifest.items())},
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 
 
@@ -31,6 +32,22 @@ class Limits:
     max_seconds: float = 60.0  # per file
     ocr: bool = False
     ocr_langs: str = "eng"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, max_bytes: int | None = None) -> Limits:
+        """The limits set by SEARCHAPP_* variables (README, configuration)."""
+        env = dict(os.environ if env is None else env)
+        d = cls()
+        return cls(
+            max_bytes=max_bytes or d.max_bytes,
+            max_pages=int(env.get("SEARCHAPP_MAX_PAGES") or d.max_pages),
+            max_chars=int(env.get("SEARCHAPP_MAX_CHARS") or d.max_chars),
+            max_unzipped=int(float(env.get("SEARCHAPP_MAX_UNZIPPED_MB") or 0) * 1024 * 1024)
+            or d.max_unzipped,
+            max_seconds=float(env.get("SEARCHAPP_FILE_TIMEOUT") or d.max_seconds),
+            ocr=env.get("SEARCHAPP_OCR", "") in ("1", "true", "yes"),
+            ocr_langs=env.get("SEARCHAPP_OCR_LANGS") or d.ocr_langs,
+        )
 
 
 class SkipFile(Exception):

@@ -1,4 +1,9 @@
-"""One file -> its Documents, by format; every problem becomes a Skipped entry, never an error."""
+"""One file -> its Documents, by format; every problem becomes a Skipped entry, never an error.
+
+JSON dumps are streamed record by record (formats/jsonrec.py). Every other file goes to the
+reader of its suffix in formats/ (dispatch.py; images to OCR when it is on), bounded by Limits
+(size, pages, characters, unzipped bytes, seconds), and each Extracted becomes one Document.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,20 @@ from pathlib import Path
 
 from ..analysis.text import nfc
 from .dates import find_date
-from .formats.html import html_to_text
+from .extracted import Extracted, Limits
+from .extracted import SkipFile as ReaderSkip
 from .formats.jsonrec import json_records, load_json, load_json_lines, text_lines
 from .formats.text import decode
+from .formats.webpage import check_nesting
+from .isolate import read_here, read_isolated
 from .records import (
     DEFAULT_MAX_BYTES,
     HTML_SUFFIXES,
+    IMAGE_SUFFIXES,
     JSON_SUFFIXES,
     JSONL_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    TEXT_SUFFIXES,
     Document,
     LoadReport,
     SkipFile,
@@ -27,15 +38,13 @@ from .records import (
 from .titles import clip, guess_title
 
 
-def _file_date(path: Path, text: str) -> date:
-    found = find_date(text)
-    if found:
-        return found
+def _mtime_date(path: Path) -> date:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
 
 
 def load_file(
-    path: Path, rel: str, source: str, report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path, rel: str, source: str, report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
 ) -> Iterator[Document]:
     """Documents in one file; problems are added to report.skipped, never raised.
 
@@ -56,35 +65,20 @@ def load_file(
                     yield from load_json_lines(f, rel, source, report, max_bytes)
                     return
             # UTF-16/32 JSON lines (rare): decoded whole, as any other file
-        if size > max_bytes:
-            raise too_large(size, max_bytes)
-        data = path.read_bytes()
         if suffix in JSON_SUFFIXES:
+            if size > max_bytes:
+                raise too_large(size, max_bytes)
             # Not normalised as a whole: every field is (a whole-file NFC pass costs more than the
             # parsing). The records of a .jsonl file are the lines of the text, as below.
-            text = decode(data)
+            text = decode(path.read_bytes())
             records = json_records(text, suffix) if suffix == ".json" else text_lines(text)
             yield from load_json(rel, records, source, report)
             return
-        text = nfc(decode(data))
-        if suffix in HTML_SUFFIXES:
-            title, body = html_to_text(text)
-            title = title or guess_title(body, path.stem)
-        else:
-            body = text
-            title = guess_title(body, path.stem)
-        if not body.strip():
-            raise SkipFile("no text")
-        report.documents += 1
-        yield Document(
-            id=rel,
-            title=clip(title),
-            body=body,
-            date=_file_date(path, body),
-            source=source,
-            hash=content_hash(data),
-        )
-    except SkipFile as exc:
+        limits = limits or Limits.from_env(max_bytes=max_bytes)
+        docs = _read_document_file(path, rel, source, limits)
+        report.documents += len(docs)
+        yield from docs
+    except (SkipFile, ReaderSkip) as exc:
         report.skipped.append(Skipped(rel, str(exc)))
     except json.JSONDecodeError as exc:
         report.skipped.append(Skipped(rel, f"invalid JSON ({exc.msg} at line {exc.lineno})"))
@@ -92,3 +86,62 @@ def load_file(
         report.skipped.append(Skipped(rel, "structure nested too deeply"))
     except OSError as exc:
         report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
+
+
+def _read_document_file(path: Path, rel: str, source: str, limits: Limits) -> list[Document]:
+    """Every document of one non-JSON file, read whole through its format reader."""
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES and not limits.ocr:
+        raise SkipFile("image file (OCR is off: set SEARCHAPP_OCR=1)")
+    if suffix not in SUPPORTED_SUFFIXES | IMAGE_SUFFIXES:
+        raise SkipFile(f"unsupported file type {suffix!r}")
+    before = path.stat()
+    if before.st_size > limits.max_bytes:
+        raise too_large(before.st_size, limits.max_bytes)
+    data = path.read_bytes()
+    if suffix in HTML_SUFFIXES:  # refused before a reader process is even asked
+        check_nesting(data.decode("utf-8", "replace"))
+    if suffix in TEXT_SUFFIXES:  # linear-time decoding: read here
+        items = read_here(data, path.name, limits)
+    else:  # parsers in C libraries: a child process bounded in time and memory (isolate.py)
+        items = read_isolated(data, path.name, limits)
+    after = path.stat()
+    if (after.st_mtime_ns, after.st_size) != (before.st_mtime_ns, before.st_size) or len(
+        data
+    ) != before.st_size:
+        raise SkipFile("file changed while it was read (it is read again at the next update)")
+    digest = content_hash(data)
+    fallback = _mtime_date(path)
+    docs = [to_document(ex, rel, source, digest, fallback) for ex in items if ex.body.strip()]
+    if not docs:
+        raise SkipFile("no text")
+    return docs
+
+
+def to_document(ex: Extracted, rel: str, source: str, digest: str, fallback: date) -> Document:
+    """One Extracted -> one Document: id rel (rel#part inside a container), NFC text, the title
+    from the document (else its first meaningful line), the date from its metadata (else a
+    date in the text, else the file's mtime)."""
+    body = nfc(ex.body)
+    stem = Path(ex.part or rel).stem
+    title = nfc(ex.title.strip())
+    given = bool(title)
+    if not given:
+        title = guess_title(body, stem)
+    return Document(
+        id=f"{rel}#{ex.part}" if ex.part else rel,
+        title=clip(title),
+        title_given=given,
+        body=body,
+        lang=ex.lang,
+        date=ex.date or find_date(body[:5000]) or fallback,
+        source=source,
+        url=ex.url,
+        hash=content_hash(digest + ex.part) if ex.part else digest,
+        format=ex.format,
+        pages=tuple(ex.pages),
+        author=nfc(ex.author),
+        parent=nfc(ex.parent),
+        tags=tuple(nfc(t) for t in ex.tags),
+        boilerplate=tuple(ex.boilerplate),
+    )

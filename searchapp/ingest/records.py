@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,7 +11,19 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}  # read one record at a time; the size limit is per record
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+# The readers of ingest/formats/ (dispatch.py); images only when OCR is on (SEARCHAPP_OCR=1).
+DOCUMENT_SUFFIXES = {
+    ".pdf", ".docx", ".pptx", ".xlsx", ".xlsm", ".odt", ".ods", ".odp", ".rtf", ".epub", ".eml",
+    ".mbox",
+}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | DOCUMENT_SUFFIXES
+
+
+def supported_suffixes() -> set[str]:
+    """The suffixes indexed now: every reader's, and images when OCR is on."""
+    ocr = os.environ.get("SEARCHAPP_OCR", "") in ("1", "true", "yes")
+    return SUPPORTED_SUFFIXES | IMAGE_SUFFIXES if ocr else SUPPORTED_SUFFIXES
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # per file; per record for JSON lines
 
 
@@ -27,6 +40,12 @@ class Document:
     url: str = ""
     hash: str = ""
     title_given: bool = True  # False: the title was made from the text; not indexed again
+    format: str = ""  # pdf, docx, odt, rtf, pptx, xlsx, ods, epub, eml, mbox, html, txt, md, json…
+    pages: tuple[int, ...] = ()  # paged formats: char offset in body where each page starts
+    author: str = ""
+    parent: str = ""  # an e-mail attachment: the subject of its message
+    tags: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()  # furniture lines taken out of the body (shown dimmed)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .load import load_file
-from .records import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Document, LoadReport, Skipped
+from .records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, supported_suffixes
 from .safety import MAX_ID_CHARS, bounded, clean_text, link_refusal, not_regular
 
 COLLISION = ("its id is the same as another file's (the same path under another folder given, "
@@ -55,6 +55,7 @@ def _walk(root: Path, real_root: str, root_name: str, report: LoadReport,
         where = rel_of(exc.filename) if exc.filename else root_name
         report.skipped.append(Skipped(where, f"unreadable folder ({exc.strerror or exc})"))
 
+    suffixes = supported_suffixes()
     seen_dirs: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         st = os.stat(dirpath)
@@ -77,7 +78,7 @@ def _walk(root: Path, real_root: str, root_name: str, report: LoadReport,
                 continue
             path = Path(dirpath) / name
             rel = rel_of(path)
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if path.suffix.lower() not in suffixes:
                 report.skipped.append(Skipped(rel, f"unsupported file type {clean_text(path.suffix)!r}"))
                 continue
             reason = link_refusal(path, real_root) if os.path.islink(path) else ""

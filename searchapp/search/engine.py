@@ -16,7 +16,7 @@ from pathlib import Path
 from ..analysis.analyzers import Analyzers
 from ..backends import BackendUnavailable, SearchBackend, open_backend
 from .cache import LRUCache
-from .highlight import MatchSpec, highlight_all, match_spec, snippet
+from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
 from .parse import ParsedQuery, parse
 from .request import (
     MAX_RESULT_WINDOW,
@@ -31,6 +31,7 @@ from .request import (
     StoredDoc,
     is_browse,
     normalized,
+    page_of,
 )
 from .synonyms import Expansion, SynonymFile, Synonyms, expand
 
@@ -202,15 +203,19 @@ class Engine:
     def _hits(self, docs: list[StoredDoc], pq: ParsedQuery, req: SearchRequest) -> list[Hit]:
         spec = self._spec(pq, req.prefix_last)
         az = self.analyzers
-        return [
-            Hit(
+        hits = []
+        for d in docs:
+            text = without_title(d.body, d.title)  # a suffix of the body
+            html, at = snippet_at(text, spec, az, d.lang)
+            if at is not None:
+                at += len(d.body) - len(text)
+            hits.append(Hit(
                 id=d.id, title=d.title, title_html=highlight_all(d.title, spec, az, d.lang),
                 lang=d.lang, date=d.date, source=d.source, url=d.url,
                 score=d.score if req.sort == "relevance" else 0.0,
-                snippet_html=snippet(without_title(d.body, d.title), spec, az, d.lang),
-            )
-            for d in docs
-        ]
+                snippet_html=html, format=d.format, page=page_of(d.pages, at),
+            ))
+        return hits
 
     # ------------------------------------------------------------------ documents
     def document(self, doc_id: str, query: str = "") -> DocView | None:
@@ -221,6 +226,7 @@ class Engine:
         doc, related = found
         spec = self._spec(self.parse(query), prefix_last=True)
         az = self.analyzers
+        at = snippet_at(doc.body, spec, az, doc.lang)[1] if query.strip() and doc.pages else None
         return DocView(
             id=doc_id,
             title=doc.title,
@@ -228,6 +234,8 @@ class Engine:
             body_html=highlight_all(doc.body, spec, az, doc.lang),
             lang=doc.lang, date=doc.date, source=doc.source, url=doc.url,
             related=[_related_hit(d) for d in related],
+            format=doc.format, page=page_of(doc.pages, at), pages=len(doc.pages),
+            author=doc.author, parent=doc.parent, tags=doc.tags, boilerplate=doc.boilerplate,
         )
 
     # ------------------------------------------------------------------ did-you-mean
@@ -245,7 +253,8 @@ def _related_hit(d: StoredDoc) -> Hit:
     from html import escape
 
     return Hit(id=d.id, title=d.title, title_html=escape(d.title), lang=d.lang, date=d.date,
-               source=d.source, url=d.url, score=d.score, snippet_html=escape(d.body))
+               source=d.source, url=d.url, score=d.score, snippet_html=escape(d.body),
+               format=d.format)
 
 
 TITLE_LEAD = 200  # characters before a title the snippet may skip along with it

@@ -8,16 +8,20 @@ Everything from the document is escaped; only our own <mark> tags are added.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ..analysis.analyzers import Analyzers
 from .matching import MatchSpec, find_matches, match_spec
 
-__all__ = ["MatchSpec", "find_matches", "highlight_all", "match_spec", "render", "snippet"]
+__all__ = [
+    "MatchSpec", "find_matches", "highlight_all", "match_spec", "render", "snippet", "snippet_at",
+]
 
 SNIPPET_CHARS = 240
 SCAN_CHARS = 30_000  # snippets look at the head of very long documents only
 FULL_TEXT_CHARS = 2_000_000
+_WORD = re.compile(r"\S+")
 
 
 def _best_window(spans: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
@@ -58,15 +62,35 @@ def _clean(text: str) -> str:
 
 def snippet(text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS) -> str:
     """The best fragment of text as HTML: escaped, matches marked, or a leading excerpt."""
+    return snippet_at(text, spec, az, lang, width)[0]
+
+
+def original_offset(text: str, clean_pos: int) -> int:
+    """The offset in text of position clean_pos of _clean(text) (whitespace runs collapsed)."""
+    pos = 0
+    for m in _WORD.finditer(text):
+        length = m.end() - m.start()
+        if clean_pos < pos + length:
+            return m.start() + max(0, clean_pos - pos)
+        pos += length + 1
+    return len(text)
+
+
+def snippet_at(
+    text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS
+) -> tuple[str, int | None]:
+    """snippet(), and the offset in text where its best window starts (None: no match); a
+    paged document maps it to the page of the match."""
     head = _clean(text[:SCAN_CHARS])
     spans = find_matches(head, spec, az, lang)
     if not spans:
         cut = head[:width]
         if len(head) > width:
             cut = cut[: cut.rfind(" ")] if " " in cut[width // 2 :] else cut
-            return escape(cut) + "…"
-        return escape(cut)
+            return escape(cut) + "…", None
+        return escape(cut), None
     s, e = _best_window(spans, width)
+    at = original_offset(text[:SCAN_CHARS], s)
     pad = max(0, (width - (e - s)) // 2)
     lo = max(0, s - pad)
     hi = min(len(head), max(e, lo + width))
@@ -77,7 +101,7 @@ def snippet(text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = S
         sp = head.rfind(" ", e, hi)
         hi = sp if sp != -1 else hi
     html = render(head, spans, lo, hi)
-    return ("…" if lo > 0 else "") + html + ("…" if hi < len(head) else "")
+    return ("…" if lo > 0 else "") + html + ("…" if hi < len(head) else ""), at
 
 
 def highlight_all(text: str, spec: MatchSpec, az: Analyzers, lang: str) -> str:

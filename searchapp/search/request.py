@@ -55,6 +55,8 @@ class Hit:
     url: str
     score: float
     snippet_html: str
+    format: str = ""
+    page: int | None = None  # 1-based page of the snippet's match, for paged formats
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,13 @@ class DocView:
     source: str
     url: str
     related: list[Hit] = field(default_factory=list)
+    format: str = ""
+    page: int | None = None  # 1-based page of the query's best match, for paged formats
+    pages: int = 0  # how many pages a paged document has
+    author: str = ""
+    parent: str = ""
+    tags: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()  # furniture lines kept out of matching (shown dimmed)
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,21 @@ class StoredDoc:
     source: str
     url: str
     score: float = 0.0
+    format: str = ""
+    pages: tuple[int, ...] = ()  # char offsets of page starts in body (paged formats)
+    author: str = ""
+    parent: str = ""
+    tags: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()
+
+
+def page_of(pages: tuple[int, ...], offset: int | None) -> int | None:
+    """The 1-based page holding char offset of the body; None when not paged or unknown."""
+    if not pages or offset is None:
+        return None
+    from bisect import bisect_right
+
+    return max(1, bisect_right(pages, offset))
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_dir=folder,
     )
 
-    from . import admin, analytics, api, metrics, views
+    from . import admin, analytics, api, metrics, originals, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(originals.bp)
     admin.init_app(app)  # login, CSRF, rate limits, /admin, /admin/synonyms
     analytics.init_app(app)  # /admin/analytics and its beacons (only with LOG_QUERIES)
     metrics.init_app(app)  # /metrics
@@ -144,6 +145,13 @@ def path_safe(doc_id: str) -> bool:
 _UNSAFE_CHAR = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
+    """The original file of a document (web/originals.py); a PDF opens at its page."""
+    url = f"{request.script_root}/file/{quote(doc_id, safe=_PATH_SAFE)}"
+    own_file = doc_id.lower().endswith(".pdf")  # not a PDF attached inside a mail
+    return f"{url}#page={page}" if page and fmt == "pdf" and own_file else url
+
+
 def _template_context() -> dict[str, Any]:
     ui = i18n.choose(request)
     other = "en" if ui == "vi" else "vi"
@@ -153,6 +161,7 @@ def _template_context() -> dict[str, Any]:
         "ui_switch_url": qs(set={"ui": other}, drop=(), path=request.path),
         "qs": qs,
         "doc_url": doc_url,
+        "file_url": file_url,
         "lang_name": lambda code: i18n.language_name(ui, code),
         "htmx_js": HTMX_JS,
         "app_version": __version__,

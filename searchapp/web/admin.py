@@ -21,7 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ..analysis.language import STEMMERS
-from ..index import history, jobs, manifest
+from ..index import history, jobs, manifest, watch
 from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from . import auth
 from .analyze import analyze
@@ -43,9 +43,9 @@ def _serving() -> dict[str, Any]:
     try:
         stats = services().engine.stats()
     except (IndexMissing, ValueError):
-        return {"version": None, "documents": 0}
+        return {"version": None, "documents": 0, "formats": {}}
     return {"version": stats["version"], "documents": stats["documents"],
-            "problem": stats.get("problem") or ""}
+            "formats": stats.get("formats") or {}, "problem": stats.get("problem") or ""}
 
 
 def _versions(layout: IndexLayout) -> list[dict[str, Any]]:
@@ -81,6 +81,7 @@ def _status_context(notice: str = "") -> dict[str, Any]:
         "versions": _versions(layout),
         "runs": history.read(layout, 20),
         "notice": notice,
+        "watching": watch.status(layout.root),
     }
 
 

@@ -60,6 +60,11 @@ def doc(doc_id: str) -> ResponseReturnValue:
         date=view.date,
         source=view.source,
         url=view.url,
+        format=view.format or None,
+        page=view.page,
+        pages=view.pages or None,
+        author=view.author or None,
+        tags=list(view.tags),
         related=[hit_json(h) for h in view.related],
     )
 

@@ -17,9 +17,21 @@ def _param(name: str, schema: dict[str, Any], text: str, many: bool = False) -> 
     return out
 
 
+_FORMAT = {
+    "type": ["string", "null"],
+    "description": "Format of the original file: pdf, docx, odt, rtf, pptx, xlsx, ods, odp, epub, "
+    "eml, mbox, html, txt, md, json, image (null in an index built before formats were stored).",
+}
+_PAGE = {
+    "type": ["integer", "null"], "minimum": 1,
+    "description": "1-based page of the best match (the snippet's window; for /api/doc the "
+    "query's best match) in a paged format (pdf, pptx slides); null otherwise.",
+}
+
 _HIT = {
     "type": "object",
-    "required": ["id", "title", "lang", "date", "source", "snippet_html", "score"],
+    "required": ["id", "title", "lang", "date", "source", "snippet_html", "score", "format",
+                 "page"],
     "properties": {
         "id": {"type": "string", "description": "Document id (relative path, may hold /)."},
         "title": {"type": "string"},
@@ -34,6 +46,8 @@ _HIT = {
         "link": {"type": "string", "description": "URL of the document's page (/doc/<id>, or "
                  "/doc?id=<id> for an id that would not survive as a path); /api/doc?id=<id> "
                  "returns any document as JSON."},
+        "format": _FORMAT,
+        "page": _PAGE,
     },
 }
 
@@ -141,6 +155,7 @@ def spec() -> dict[str, Any]:
             "/api/doc/{id}": {
                 "get": {
                     "summary": "One document with the query's matches marked",
+                    "description": "The original file is at /file/{id} (PDF: add #page=N).",
                     "operationId": "document",
                     "parameters": [
                         {"name": "id", "in": "path", "required": True,
@@ -152,6 +167,7 @@ def spec() -> dict[str, Any]:
                             "description": "The document",
                             "content": {"application/json": {"schema": {
                                 "type": "object",
+                                "required": ["id", "title", "format", "page"],
                                 "properties": {
                                     "id": {"type": "string"},
                                     "title": {"type": "string"},
@@ -161,6 +177,12 @@ def spec() -> dict[str, Any]:
                                     "date": {"type": ["string", "null"]},
                                     "source": {"type": "string"},
                                     "url": {"type": "string"},
+                                    "format": _FORMAT,
+                                    "page": _PAGE,
+                                    "pages": {"type": ["integer", "null"],
+                                              "description": "Page count of a paged document."},
+                                    "author": {"type": ["string", "null"]},
+                                    "tags": {"type": "array", "items": {"type": "string"}},
                                     "related": {"type": "array", "items": _HIT},
                                 },
                             }}},

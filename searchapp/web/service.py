@@ -211,6 +211,8 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "snippet_html": hit.snippet_html,
         "score": hit.score,
         "link": _doc_url(hit.id),
+        "format": hit.format or None,
+        "page": hit.page,
     }
 
 

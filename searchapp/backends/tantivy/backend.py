@@ -7,6 +7,7 @@ so a long-running server always serves the newest complete version without a res
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -42,7 +43,17 @@ from .facets import (
 )
 from .integrity import segment_ids, verify_version
 from .ordering import top
-from .schema import PLAIN_FIELD, exact_field_of, exact_fields, has_field, open_index, stored_text
+from .schema import (
+    BOILERPLATE_FIELD,
+    FORMAT_FIELD,
+    PAGES_FIELD,
+    PLAIN_FIELD,
+    exact_field_of,
+    exact_fields,
+    has_field,
+    open_index,
+    stored_text,
+)
 
 log = logging.getLogger(__name__)
 # Check every segment file's checksum when a version is opened (SEARCHAPP_VERIFY_INDEX=0: not).
@@ -169,7 +180,13 @@ class TantivyBackend:
     def stats(self) -> dict[str, object]:
         o = self.current()
         o.index.reload()
-        return {"version": o.version, "documents": o.index.searcher().num_docs,
+        searcher = o.index.searcher()
+        formats: dict[str, int] = {}
+        if searcher.num_docs and has_field(o.ctx.schema, FORMAT_FIELD):
+            agg = searcher.aggregate(Query.all_query(), {"f": {"terms": {
+                "field": FORMAT_FIELD, "size": 100, "missing": "?"}}})
+            formats = {str(b["key"]): int(b["doc_count"]) for b in agg["f"]["buckets"]}
+        return {"version": o.version, "documents": searcher.num_docs, "formats": formats,
                 "problem": o.problem, "backend": self.name}
 
     # ------------------------------------------------------------------ searching
@@ -323,4 +340,26 @@ def _stored(doc: tantivy.Document, score: float = 0.0, body: str | None = None) 
         source=doc.get_first("source") or "",
         url=doc.get_first("url") or "",
         score=score,
+        format=doc.get_first(FORMAT_FIELD) or "",
+        pages=_pages(doc.get_first(PAGES_FIELD)),
+        author=doc.get_first("author") or "",
+        parent=doc.get_first("parent") or "",
+        tags=tuple(doc.get_all("tags")),
+        boilerplate=tuple(_text(doc.get_first(BOILERPLATE_FIELD)).split("\n")) if doc.get_first(
+            BOILERPLATE_FIELD) else (),
     )
+
+
+def _text(raw: object) -> str:
+    return bytes(raw).decode("utf-8", "replace") if raw else ""  # type: ignore[call-overload]
+
+
+def _pages(raw: object) -> tuple[int, ...]:
+    """The stored page offsets (a JSON list), () when none or unreadable."""
+    if not raw:
+        return ()
+    try:
+        value = json.loads(_text(raw))
+    except ValueError:
+        return ()
+    return tuple(int(v) for v in value) if isinstance(value, list) else ()

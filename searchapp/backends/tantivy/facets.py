@@ -1,4 +1,4 @@
-"""Facet counts (language, source, year) from tantivy's terms aggregations."""
+"""Facet counts (language, source, year, format) from tantivy's terms aggregations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tantivy import Occur, Query
 from ...search.parse import ParsedQuery
 from ...search.request import FACET_VALUES, FACETS, OPTIONAL_FACETS, FacetValue, SearchRequest
 from . import compile as q
-from .schema import has_field
+from .schema import FORMAT_FIELD, has_field
 
 FACET_AGGS = {
     name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS + OPTIONAL_FACETS
@@ -28,8 +28,11 @@ def request_filters(ctx: q.QueryContext, req: SearchRequest) -> list[Query]:
         out.append(Query.term_set_query(schema, "lang", list(req.lang)))
     if req.source:
         out.append(Query.term_set_query(schema, "source", list(req.source)))
-    if req.format and "format" in facet_names(schema):
-        out.append(Query.term_set_query(schema, "format", list(req.format)))
+    if req.format:
+        if has_field(schema, FORMAT_FIELD):
+            out.append(Query.term_set_query(schema, FORMAT_FIELD, list(req.format)))
+        else:  # an index built before formats were stored: no document has one
+            out.append(Query.boolean_query([(Occur.MustNot, Query.all_query())]))
     if req.year:
         years = [Query.range_query(schema, "year", tantivy.FieldType.Integer, y, y) for y in req.year]
         out.append(Query.boolean_query([(Occur.Should, y) for y in years]))

@@ -20,6 +20,9 @@ def stem_field(base: str, lang: str) -> str:
 
 
 PLAIN_FIELD = "body_plain"
+FORMAT_FIELD = "format"
+PAGES_FIELD = "pages"
+BOILERPLATE_FIELD = "boilerplate"
 PLAIN_SOURCE = "body_plain_text"
 
 
@@ -71,6 +74,15 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("source", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("hash", stored=True, tokenizer_name="raw", index_option="basic")
+    # The file's format (pdf, docx, html, json…: a facet) and what the document page shows:
+    # page start offsets (JSON list), author, the message of an attachment, tags, and the
+    # furniture lines taken out of the body (ingest/furniture.py). Absent in older indexes.
+    sb.add_text_field(FORMAT_FIELD, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_bytes_field(PAGES_FIELD, stored=True, indexed=False)
+    sb.add_text_field("author", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("parent", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("tags", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_bytes_field(BOILERPLATE_FIELD, stored=True, indexed=False)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
     sb.add_integer_field("year", stored=False, indexed=True, fast=True)
     return sb.build()

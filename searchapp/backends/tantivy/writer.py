@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -20,7 +21,17 @@ from ...analysis.segmentation import segment_for_index
 from ...analysis.text import fold_marks, is_plain, nfc
 from ...ingest.records import Document
 from ..base import OutdatedVersion
-from .schema import PLAIN_FIELD, PLAIN_SOURCE, create_index, has_field, open_index, stem_field
+from .schema import (
+    BOILERPLATE_FIELD,
+    FORMAT_FIELD,
+    PAGES_FIELD,
+    PLAIN_FIELD,
+    PLAIN_SOURCE,
+    create_index,
+    has_field,
+    open_index,
+    stem_field,
+)
 
 WRITER_HEAP = 256_000_000
 # Any character that fold_marks, the cjk field or the seg field cares about (the union of
@@ -41,6 +52,18 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
     t.add_text("hash", doc.hash)
     if doc.url:
         t.add_text("url", doc.url)
+    if doc.format:
+        t.add_text(FORMAT_FIELD, doc.format)
+    if doc.pages:
+        t.add_bytes(PAGES_FIELD, json.dumps(list(doc.pages)).encode("ascii"))
+    if doc.author:
+        t.add_text("author", doc.author)
+    if doc.parent:
+        t.add_text("parent", doc.parent)
+    for tag in doc.tags:
+        t.add_text("tags", tag)
+    if doc.boilerplate:
+        t.add_bytes(BOILERPLATE_FIELD, "\n".join(doc.boilerplate).encode("utf-8"))
     if doc.date:
         t.add_date("date", datetime.combine(doc.date, dtime(), UTC))
         t.add_integer("year", doc.date.year)
@@ -152,6 +175,11 @@ class TantivyWriter:
         if not has_field(index.schema, PLAIN_FIELD):
             raise OutdatedVersion(
                 f"version {version_dir.name} was built by an older searchapp (no {PLAIN_FIELD} "
+                "field): run a full build first"
+            )
+        if not has_field(index.schema, FORMAT_FIELD):
+            raise OutdatedVersion(
+                f"version {version_dir.name} was built by an older searchapp (no {FORMAT_FIELD} "
                 "field): run a full build first"
             )
         return cls(index, version_dir)

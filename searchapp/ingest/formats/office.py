@@ -92,9 +92,10 @@ def _docx(data: bytes, limits: Limits) -> Extracted:
         size += len(text)
         if size > limits.max_chars:
             break
+    # Only the core properties' language is trusted: the styles' default language (w:lang) is
+    # the editing language of whoever made the template ("en-US" in python-docx's and most
+    # Word templates), not the text's; without a declared one the language is detected.
     meta = _core(document.core_properties)
-    if not meta["lang"]:
-        meta["lang"] = _docx_lang(document)
     body = tidy("\n".join(blocks), limits)
     title = meta["title"] or one_line(heading) or heading_title(body)
     return Extracted(body=body, title=title, date=meta["date"], lang=meta["lang"],
@@ -111,20 +112,6 @@ def _table_text(table: Any) -> str:
                 cells.append(text)
         rows.append("\t".join(cells))
     return "\n".join(rows)
-
-
-def _docx_lang(document: Any) -> str:
-    """The default language of the document's styles (w:lang w:val), '' if none."""
-    try:
-        styles = document.styles.element
-    except Exception:  # noqa: BLE001
-        return ""
-    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    for el in styles.iter(f"{ns}lang"):
-        value = el.get(f"{ns}val")
-        if value:
-            return lang_code(value)
-    return ""
 
 
 def _pptx(data: bytes, limits: Limits) -> Extracted:

@@ -55,15 +55,30 @@ def _open(data: bytes) -> Any:
         raise SkipFile(f"corrupt PDF ({exc})") from None
 
 
+def _pgm(page: Any) -> bytes:
+    """The page rendered at 300 dpi as a binary greyscale PGM (no Pillow needed)."""
+    bitmap = page.render(scale=_OCR_DPI / 72, grayscale=True)
+    try:
+        width, height, stride, channels = (bitmap.width, bitmap.height, bitmap.stride,
+                                           bitmap.n_channels)
+        raw = bytes(bitmap.buffer)
+    finally:
+        bitmap.close()
+    rows = bytearray()
+    for y in range(height):
+        row = raw[y * stride : y * stride + width * channels]
+        rows += row if channels == 1 else row[::channels]  # BGR(x): one channel is enough
+    return f"P5 {width} {height} 255\n".encode("ascii") + bytes(rows)
+
+
 def _ocr_page(page: Any, langs: str, timeout: float) -> str:
     """Render one page at 300 dpi and run tesseract on it; '' when it fails."""
-    image = page.render(scale=_OCR_DPI / 72).to_pil()
     with tempfile.TemporaryDirectory() as tmp:
-        png = Path(tmp) / "page.png"
-        image.save(png)
+        image = Path(tmp) / "page.pgm"
+        image.write_bytes(_pgm(page))
         try:
             done = subprocess.run(
-                ["tesseract", str(png), "stdout", "-l", langs],
+                ["tesseract", str(image), "stdout", "-l", langs],
                 capture_output=True, timeout=max(1.0, timeout), check=False,
             )
         except (subprocess.TimeoutExpired, OSError):

@@ -1,0 +1,103 @@
+"""/file/<id>: the original file of a document, served only from inside the documents folders
+the serving index was built from (the manifest's roots) and only if the index holds it.
+
+The id's path is looked up in the manifest (a file never indexed is never served), joined to
+each root, resolved (symlinks followed) and must still lie inside that root: no `..` traversal,
+no symlink escape. Types a browser would run or render as a page (HTML, SVG, XML, office files,
+anything unknown) are sent as attachments; PDF, plain text and images inline, sandboxed.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from pathlib import Path, PurePosixPath
+
+from flask import Blueprint, abort, send_file
+from flask.typing import ResponseReturnValue
+
+from ..index import manifest
+from ..index.layout import IndexLayout
+from .ratelimit import search_limit
+from .service import services
+
+bp = Blueprint("originals", __name__)
+
+INLINE = {"application/pdf", "text/plain", "image/png", "image/jpeg", "image/gif"}
+TEXT_AS_PLAIN = {".txt", ".text", ".md", ".markdown"}
+_cache: dict[str, tuple[tuple[str, int], list[Path], set[str]]] = {}
+_lock = threading.Lock()
+
+
+def _indexed(index_dir: Path) -> tuple[list[Path], set[str]]:
+    """(roots, indexed relative paths) of the serving version, cached per manifest change."""
+    layout = IndexLayout(index_dir)
+    name = layout.current_version()
+    if name is None:
+        return [], set()
+    version_dir = layout.versions / name
+    try:
+        stamp = (name, (version_dir / manifest.MANIFEST).stat().st_mtime_ns)
+    except OSError:
+        return [], set()
+    key = str(index_dir)
+    with _lock:
+        hit = _cache.get(key)
+        if hit and hit[0] == stamp:
+            return hit[1], hit[2]
+    files = manifest.load(version_dir) or {}
+    roots = [Path(r) for r in manifest.load_meta(version_dir).get("roots", [])]
+    rels = {rel for rel, entry in files.items() if entry.ids}
+    with _lock:
+        _cache[key] = (stamp, roots, rels)
+    return roots, rels
+
+
+def locate(index_dir: Path, doc_id: str) -> Path | None:
+    """The original file of doc_id inside a manifest root, or None."""
+    roots, rels = _indexed(index_dir)
+    rel = doc_id
+    if rel not in rels and "#" in rel:
+        rel = rel.rsplit("#", 1)[0]  # a message or attachment inside a container file
+    if rel not in rels:
+        return None
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or ".." in parts or "\x00" in rel:
+        return None
+    for root in roots:
+        try:
+            base = root.resolve(strict=True)
+            if base.is_file():
+                candidate = base if rel == root.name else None
+            else:
+                candidate = (base / rel).resolve(strict=True)
+                if not candidate.is_relative_to(base):
+                    continue  # a symlink out of the folder
+            if candidate is not None and candidate.is_file():
+                return candidate
+        except (OSError, RuntimeError, ValueError):
+            continue
+    return None
+
+
+def content_type(path: Path) -> tuple[str, bool]:
+    """(the type to send, inline?)."""
+    if path.suffix.lower() in TEXT_AS_PLAIN:
+        return "text/plain", True
+    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return guessed, guessed in INLINE
+
+
+@bp.get("/file/<path:doc_id>")
+@search_limit
+def original(doc_id: str) -> ResponseReturnValue:
+    found = locate(services().index_dir, doc_id)
+    if found is None:
+        abort(404, description="no original file for this document")
+    mimetype, inline = content_type(found)
+    response = send_file(found, mimetype=mimetype, as_attachment=not inline,
+                         download_name=found.name, conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if mimetype != "application/pdf":  # the browser's PDF viewer does not run sandboxed
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
