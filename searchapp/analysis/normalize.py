@@ -8,12 +8,18 @@ index and query time alike (the exact field and the stored text keep the origina
 - Persian yeh and keheh (ی ک) -> Arabic yeh and kaf (ي ك): the same letters from the other
   keyboard (Arabic-script text from either side matches).
 
+`unmarked` is a word as typed without diacritics (every combining mark dropped after NFD, and
+Turkish dotless ı typed as i): the stemmed fields also index the unmarked spelling of each word
+whose stem it changes (Analyzers.stem_variants), because Snowball stems before folding
+(Turkish `olduğunu` -> `olduk`, typed `oldugunu` -> `oldugu`).
+
 Measured with eval/ntrex_known_item.py (eval/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _TABLE = str.maketrans({
     "\u0130": "i",  # İ
@@ -29,7 +35,17 @@ def normalize_derived(text: str) -> str:
     if _NEEDS_RE.search(text) is None:
         return text
     if re.search("[\u0958-\u095f]", text):  # precomposed nukta letters (NFC never makes them)
-        import unicodedata  # noqa: PLC0415
-
         text = unicodedata.normalize("NFC", text)
     return text.translate(_TABLE)
+
+
+_UNMARKED_TABLE = str.maketrans({"\u0131": "i"})  # Turkish dotless ı, typed as i
+
+
+def unmarked(word: str) -> str:
+    """word as typed without diacritics: combining marks dropped (NFD), ı -> i."""
+    if word.isascii():
+        return word
+    nfd = unicodedata.normalize("NFD", word)
+    bare = "".join(c for c in nfd if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare).translate(_UNMARKED_TABLE)
