@@ -5,6 +5,10 @@ index and query time alike (the exact field and the stored text keep the origina
   exact/fold/stem analyzers kept (or split at), so `İstanbul` never matched `istanbul`;
 - Devanagari nukta (U+093C, also inside क़ ख़ ग़ ज़ ड़ ढ़ फ़ य़, which NFC decomposes): typed or not,
   and tantivy's simple tokenizer split words at it (क़ानून -> क + ानून);
+- Devanagari as Lucene's HindiNormalizer (Hindi, Marathi, Nepali: no stemmer, folded field):
+  dead n (न्) -> anusvara, chandrabindu -> anusvara, virama deleted (tantivy's simple tokenizer
+  also split words at it: प्रस्ताव -> प + रस + ताव), nukta letters -> plain ones, chandra and
+  long vowels -> short ones (ई -> इ, ी -> ि, ू -> ु, ै -> े, ौ -> ो, ...): spellings that vary;
 - Persian yeh and keheh (ی ک) -> Arabic yeh and kaf (ي ك): the same letters from the other
   keyboard (Arabic-script text from either side matches).
 
@@ -27,7 +31,21 @@ _TABLE = str.maketrans({
     "\u06cc": "\u064a",  # Persian yeh -> Arabic yeh
     "\u06a9": "\u0643",  # keheh -> kaf
 })
-_NEEDS_RE = re.compile("[\u0130\u093c\u06cc\u06a9\u0958-\u095f]")
+# Lucene HindiNormalizer (org.apache.lucene.analysis.hi), after dead n -> anusvara.
+_DEVANAGARI = {
+    "\u0901": "\u0902",  # chandrabindu -> anusvara
+    "\u094d": None,  # virama
+    "\u0929": "\u0928", "\u0931": "\u0930", "\u0934": "\u0933",  # nukta letters
+    "\u0945": "\u0947", "\u0946": "\u0947", "\u0949": "\u094b", "\u094a": "\u094b",
+    "\u090d": "\u090f", "\u090e": "\u090f", "\u0911": "\u0913", "\u0912": "\u0913",
+    "\u0972": "\u0905",
+    "\u0906": "\u0905", "\u0908": "\u0907", "\u090a": "\u0909", "\u0960": "\u090b",
+    "\u0961": "\u090c", "\u0910": "\u090f", "\u0914": "\u0913",  # long -> short vowels
+    "\u0940": "\u093f", "\u0942": "\u0941", "\u0944": "\u0943", "\u0963": "\u0962",
+    "\u0948": "\u0947", "\u094c": "\u094b",  # long -> short vowel signs
+}
+_TABLE.update(str.maketrans(_DEVANAGARI))
+_NEEDS_RE = re.compile("[\u0130\u06cc\u06a9\u0900-\u097f]")
 
 
 def normalize_derived(text: str) -> str:
@@ -36,6 +54,8 @@ def normalize_derived(text: str) -> str:
         return text
     if re.search("[\u0958-\u095f]", text):  # precomposed nukta letters (NFC never makes them)
         text = unicodedata.normalize("NFC", text)
+    if "\u0928\u094d" in text:
+        text = text.replace("\u0928\u094d", "\u0902")  # dead n -> anusvara
     return text.translate(_TABLE)
 
 
