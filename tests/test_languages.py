@@ -103,3 +103,16 @@ def test_stop_words_of_languages_tantivy_has_no_list_for() -> None:
         assert az.is_stopword(word, (lang,)), (word, lang)
     assert not az.is_stopword("istanbul", ("tr",))
     assert not az.is_stopword("bucurești", ("ro",))
+
+
+def test_arabic_and_persian_normalised_as_lucene() -> None:
+    from searchapp.analysis.analyzers import Analyzers
+
+    az = Analyzers.create()
+    assert az.stem("ar", "مستشفى") == az.stem("ar", "مستشفي")  # alef maksura
+    assert az.stem("ar", "القرآن") == az.stem("ar", "القران")  # alef madda
+    assert az.fold("مدينة") == az.fold("مدينه")  # teh marbuta
+    assert az.fold("أحمد") == az.fold("إحمد") == az.fold("احمد")  # hamza on alef
+    assert az.fold("كتـــابُ") == az.fold("كتاب")  # tatweel, damma
+    assert az.fold("خانۀ") == az.fold("خانه")  # Persian heh yeh
+    assert az.exact("مستشفى") == ["مستشفى"]

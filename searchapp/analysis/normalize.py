@@ -10,7 +10,11 @@ index and query time alike (the exact field and the stored text keep the origina
   also split words at it: प्रस्ताव -> प + रस + ताव), nukta letters -> plain ones, chandra and
   long vowels -> short ones (ई -> इ, ी -> ि, ू -> ु, ै -> े, ौ -> ो, ...): spellings that vary;
 - Persian yeh and keheh (ی ک) -> Arabic yeh and kaf (ي ك): the same letters from the other
-  keyboard (Arabic-script text from either side matches).
+  keyboard (Arabic-script text from either side matches);
+- Arabic script as Lucene's ArabicNormalizer and PersianNormalizer: alef with hamza or madda
+  (أ إ آ) -> alef, alef maksura ى -> yeh, teh marbuta ة -> heh, heh yeh / heh goal (ۀ ە) -> heh,
+  tatweel, harakat and hamza above removed (Snowball Arabic stemmed مستشفى and مستشفي, القرآن
+  and القران apart).
 
 `unmarked` is a word as typed without diacritics (every combining mark dropped after NFD, and
 Turkish dotless ı typed as i): the stemmed fields also index the unmarked spelling of each word
@@ -44,8 +48,19 @@ _DEVANAGARI = {
     "\u0940": "\u093f", "\u0942": "\u0941", "\u0944": "\u0943", "\u0963": "\u0962",
     "\u0948": "\u0947", "\u094c": "\u094b",  # long -> short vowel signs
 }
+# Lucene ArabicNormalizer + PersianNormalizer (org.apache.lucene.analysis.ar, .fa).
+_ARABIC = {
+    "\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627",  # آ أ إ -> ا
+    "\u0649": "\u064a",  # alef maksura -> yeh
+    "\u0629": "\u0647",  # teh marbuta -> heh
+    "\u06c0": "\u0647", "\u06c1": "\u0647", "\u06d5": "\u0647",  # heh yeh, heh goal, ae
+    "\u0640": None,  # tatweel
+    **{chr(c): None for c in range(0x064B, 0x0653)},  # harakat, shadda, sukun
+    "\u0654": None,  # hamza above
+}
 _TABLE.update(str.maketrans(_DEVANAGARI))
-_NEEDS_RE = re.compile("[\u0130\u06cc\u06a9\u0900-\u097f]")
+_TABLE.update(str.maketrans(_ARABIC))
+_NEEDS_RE = re.compile("[\u0130\u0622-\u0629\u0640-\u0654\u06a9\u06c0-\u06d5\u0900-\u097f]")
 
 
 def normalize_derived(text: str) -> str:
