@@ -98,10 +98,9 @@ def test_stop_words_of_languages_tantivy_has_no_list_for() -> None:
     from searchapp.analysis.analyzers import Analyzers
 
     az = Analyzers.create()
-    for word, lang in (("și", "ro"), ("şi", "ro"), ("si", "ro"), ("için", "tr"), ("icin", "tr"),
-                       ("είναι", "el"), ("ειναι", "el"), ("في", "ar"), ("أن", "ar"), ("ان", "ar")):
+    for word, lang in (("și", "ro"), ("şi", "ro"), ("si", "ro"), ("είναι", "el"), ("ειναι", "el"), ("في", "ar"), ("أن", "ar"), ("ان", "ar")):
         assert az.is_stopword(word, (lang,)), (word, lang)
-    assert not az.is_stopword("istanbul", ("tr",))
+    assert not az.is_stopword("için", ("tr",))  # no Turkish list (it cost title@1)
     assert not az.is_stopword("bucurești", ("ro",))
 
 

@@ -1,7 +1,8 @@
 """Stop words of the stemmed languages for which tantivy 0.27 ships no list (Filter.stopword
 knows the 13 Snowball lists of text.STOPWORD_LANGS; "arabic", "greek", "romanian", "turkish"
 are refused). Small lists of the most frequent function words, after Lucene's ArabicAnalyzer,
-GreekAnalyzer, RomanianAnalyzer and TurkishAnalyzer lists; each word also in its spelling
+GreekAnalyzer and RomanianAnalyzer lists (a Turkish list was tried and dropped: NTREX Turkish
+title@1 0.976 -> 0.959, eval/RESULTS.md); each word also in its spelling
 without diacritics (normalize.unmarked) and, for Romanian, with cedilla ş ţ. Used only to leave
 a long query's function words out of matching (backends/tantivy/longquery.py).
 """
@@ -25,10 +26,6 @@ _LISTS = {
         după el ea ei ele este eu fi fie fost fără iar în îi îl într între la le li lor lui mai
         mi ne nici nu o or ori pe pentru prin să se și sau sunt te tu un una unei unui unor unde
         va vor""",
-    "tr": """acaba ama ancak aslında az bazı belki ben bir birkaç biri biz bu bunu bunun çok
-        çünkü da daha de değil diye en eğer gibi göre hem hep hepsi her hiç için ile ise kadar
-        kez ki kim mı mi mu mü nasıl ne neden nerede nereye niçin niye o olan olarak onlar onu
-        onun sanki sen siz sonra şey şu şunu tüm ve veya ya yani""",
 }
 
 
