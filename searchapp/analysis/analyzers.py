@@ -11,7 +11,7 @@ from ..backends.tantivy.tokenizers import build_analyzers, stopword_analyzer
 from .normalize import normalize_derived, unmarked
 from .text import CJK, EXACT, FOLD, MEMO_MAX, fold_marks, stem_analyzer_name
 
-NO_VARIANTS = frozenset({"ta"})
+NO_VARIANTS = frozenset({"ta", "de"})
 
 
 @dataclass
@@ -71,7 +71,8 @@ class Analyzers:
         """The unmarked spelling (normalize.unmarked) of each word of text whose stem it changes,
         space-separated ('' when none): indexed after the text in its stemmed field, so a word
         typed without diacritics finds it (Turkish `olduğunu` stems to `olduk`, `oldugunu` to
-        `oldugu`). Not for Tamil, whose combining signs are vowels."""
+        `oldugu`). Not for Tamil, whose combining signs are vowels, nor German (under 1 % of
+        its marked words diverge, and XQuAD-R de lost 0.0004 nDCG@10 with them)."""
         if lang in NO_VARIANTS or text.isascii():
             return ""
         out = []
