@@ -102,7 +102,21 @@ class Ours:
 
     def __init__(self, root: Path, files: list[Path]) -> None:
         if not (root / "CURRENT").exists():
-            build_index(root, files)
+            # Distinct names: a build skips a second file at the same relative path
+            # (both folders hold corpus.jsonl), which left ntrex-more out of the index.
+            docs = root.parent / "docs"
+            docs.mkdir(parents=True, exist_ok=True)
+            copies = []
+            for f in files:
+                if f.is_dir():
+                    copies.append(f)
+                    continue
+                copy = docs / f"{f.parent.name}.jsonl"
+                copy.write_bytes(f.read_bytes())
+                copies.append(copy)
+            result = build_index(root, copies)
+            if result.skipped:
+                raise SystemExit(f"files skipped by the build: {result.skipped}")
         self.engine = Engine(root)
 
     def top(self, query: str, k: int = K) -> list[str]:

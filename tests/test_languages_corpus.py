@@ -62,6 +62,14 @@ def test_sentences_without_diacritics(mixed) -> None:  # type: ignore[no-untyped
     assert found >= 0.9 * len(items), f"{found}/{len(items)}"
 
 
+def test_hindi_sentences_without_marks(mixed) -> None:  # type: ignore[no-untyped-def]
+    # Lucene's HindiNormalizer in the folded field (analysis/normalize.py): measured 0.900 ->
+    # 0.960 on 100 sentences (eval/RESULTS.md, phase 2).
+    engine, _docs, sentences = mixed
+    items = [(strip_marks(q), t) for q, t in sentences["hin"]]
+    assert _found(engine, items) >= len(items) - 1
+
+
 def test_titles_find_their_article_first(mixed) -> None:  # type: ignore[no-untyped-def]
     engine, docs, _ = mixed
     by_lang: dict[str, list[dict]] = defaultdict(list)  # type: ignore[type-arg]

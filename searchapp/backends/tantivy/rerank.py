@@ -117,7 +117,7 @@ def rerank(
                 tokens = az.exact(text)
                 counts[exact] = (Counter(tokens), len(tokens))
             if f"{base}_{family}" in wanted:
-                tokens = az.stem(lang, text) if lang in STEMMERS else az.fold(text)
+                tokens = az.stem_indexed(lang, text) if lang in STEMMERS else az.fold(text)
                 counts[f"{base}_{family}"] = (Counter(tokens), len(tokens))
             for fname, token, boost in terms:
                 got = counts.get(fname)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tantivy import Filter, Index, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
 from ...analysis.language import STEMMERS
+from ...analysis.stopwords import STOPWORDS
 from ...analysis.text import (
     CJK,
     CJK_PATTERN,
@@ -56,6 +57,10 @@ def register_all(index: Index) -> None:
 
 
 def stopword_analyzer(lang: str) -> TextAnalyzer | None:
-    """Words of lang's Snowball stop-word list removed (None: tantivy has no list for lang)."""
-    name = STOPWORD_LANGS.get(lang)
-    return words(Filter.stopword(name)) if name else None
+    """Words of lang's stop-word list removed: tantivy's Snowball list, else ours
+    (analysis/stopwords.py); None when there is neither."""
+    if name := STOPWORD_LANGS.get(lang):
+        return words(Filter.stopword(name))
+    if lang in STOPWORDS:
+        return words(Filter.custom_stopword(sorted(STOPWORDS[lang])))
+    return None

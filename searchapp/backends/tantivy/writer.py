@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from datetime import time as dtime
+from functools import cache
 from pathlib import Path
 
 import tantivy
 
+from ...analysis.analyzers import Analyzers
 from ...analysis.language import CJK_RE, SPACELESS_RE, detect_language, normalize_code, stemmer_for
 from ...analysis.normalize import normalize_derived
 from ...analysis.segmentation import segment_for_index
@@ -41,6 +43,11 @@ _SPECIAL_SCRIPTS_RE = re.compile(
     "[\u0370-\u052f\u0590-\u06ff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
     "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
 )
+
+
+@cache
+def _analyzers() -> Analyzers:
+    return Analyzers.create()
 
 
 def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
@@ -85,6 +92,8 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
             t.add_text(name, text)
         if stemmed:
             t.add_text(stem_field(name, lang), derived)
+            if variants := _analyzers().stem_variants(lang, derived):
+                t.add_text(stem_field(name, lang), variants)
         else:
             t.add_text(f"{name}_fold", folded)
         if special and CJK_RE.search(text):
