@@ -17,12 +17,10 @@ from typing import Any
 
 from ...analysis.analyzers import Analyzers
 from ...index.layout import IndexLayout, IndexMissing
-from ...ingest.titles import guess_title
 from ...search.parse import ParsedQuery
 from ...search.request import (
     EXAMPLE_QUERIES,
     FACET_VALUES,
-    FACETS,
     MAX_RESULT_WINDOW,
     RECENT_DOCS,
     RELATED_PREVIEW_CHARS,
@@ -36,6 +34,7 @@ from ..base import BackendUnavailable
 from . import compile as q
 from .connection import OpenSearchSettings, call, check_shards, client
 from .mapping import stem_langs
+from .results import facet_parts, preview, read_facets, sort_clause, stored_doc
 from .writer import MARKER, doc_key, physical_of
 
 log = logging.getLogger(__name__)
@@ -192,21 +191,9 @@ class OpenSearchBackend:
         return q.build(ctx, pq, prefix_last=req.prefix_last, match_all_words=match_all_words,
                        extra_filters=extra)
 
-    @staticmethod
-    def _facet_parts(req: SearchRequest) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """(the facet filters, aggregations counting each facet without its own filter)."""
-        filters = {name: f for name in FACETS if (f := q.facet_filter(req, name)) is not None}
-        aggs: dict[str, Any] = {}
-        for name in FACETS:
-            terms = {"terms": {"field": name, "size": FACET_VALUES}}
-            others = [f for n, f in filters.items() if n != name]
-            aggs[name] = {"filter": {"bool": {"filter": others}} if others else {"match_all": {}},
-                          "aggs": {"v": terms}}
-        return list(filters.values()), aggs
-
     def run(self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool) -> Matches | None:
         o = self.current()
-        facet_filters, aggs = self._facet_parts(req)
+        facet_filters, aggs = facet_parts(req)
         extra = q.date_filter(req) + ([] if req.facets else facet_filters)
         query = self._query(o, req, pq, match_all_words, extra)
         if query is None:
@@ -216,7 +203,7 @@ class OpenSearchBackend:
     def browse(self, req: SearchRequest) -> Matches:
         """Every document the request's filters let through, in its sort order (no words)."""
         o = self.current()
-        facet_filters, aggs = self._facet_parts(req)
+        facet_filters, aggs = facet_parts(req)
         extra = q.date_filter(req) + ([] if req.facets else facet_filters)
         query: dict[str, Any] = {"bool": {"filter": extra}} if extra else {"match_all": {}}
         return self._execute(o, req, query, facet_filters, aggs)
@@ -227,7 +214,7 @@ class OpenSearchBackend:
         size = max(0, min(req.page_size, MAX_RESULT_WINDOW - offset))
         body: dict[str, Any] = {
             "query": query, "track_total_hits": True, "from": offset if size else 0,
-            "size": size, "_source": SOURCE_FIELDS, "sort": _sort(req),
+            "size": size, "_source": SOURCE_FIELDS, "sort": sort_clause(req),
         }
         if req.facets:
             if facet_filters:
@@ -235,8 +222,8 @@ class OpenSearchBackend:
             body["aggs"] = aggs
         resp = self._search(o.index, body, dfs=self.dfs and req.sort == "relevance")
         total = int(resp["hits"]["total"]["value"])
-        docs = [_stored(h["_source"], float(h.get("_score") or 0.0)) for h in resp["hits"]["hits"]]
-        facets = _facets(resp.get("aggregations", {})) if total and req.facets else {}
+        docs = [stored_doc(h["_source"], float(h.get("_score") or 0.0)) for h in resp["hits"]["hits"]]
+        facets = read_facets(resp.get("aggregations", {})) if total and req.facets else {}
         return Matches(total, docs, facets)
 
     def overview(self, recent: int = RECENT_DOCS) -> Overview:
@@ -245,7 +232,7 @@ class OpenSearchBackend:
         o = self.current()
         body: dict[str, Any] = {
             "size": recent, "track_total_hits": True, "_source": SOURCE_FIELDS,
-            "query": {"match_all": {}}, "sort": _sort(SearchRequest(sort="date")),
+            "query": {"match_all": {}}, "sort": sort_clause(SearchRequest(sort="date")),
             "aggs": {
                 "lang": {"terms": {"field": "lang", "size": FACET_VALUES}},
                 "year": {"terms": {"field": "year", "size": FACET_VALUES}},
@@ -255,8 +242,8 @@ class OpenSearchBackend:
         resp = self._search(o.index, body)
         n = int(resp["hits"]["total"]["value"])
         aggs = resp.get("aggregations", {})
-        counted = _facets({k: {"v": aggs.get(k, {})} for k in ("lang", "year")})
-        newest = [_preview(_stored(h["_source"])) for h in resp["hits"]["hits"]]
+        counted = read_facets({k: {"v": aggs.get(k, {})} for k in ("lang", "year")})
+        newest = [preview(stored_doc(h["_source"])) for h in resp["hits"]["hits"]]
         words = [(str(b["key"]), int(b["doc_count"])) for b in aggs.get("words", {}).get("buckets", [])]
         langs = o.stem_langs
         ranked = [(w, df) for w, df in words if w.isalpha() and len(w) >= 5
@@ -268,7 +255,7 @@ class OpenSearchBackend:
         self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool
     ) -> tuple[int, dict[str, list[FacetValue]]] | None:
         o = self.current()
-        facet_filters, aggs = self._facet_parts(req)
+        facet_filters, aggs = facet_parts(req)
         query = self._query(o, req, pq, match_all_words, q.date_filter(req))
         if query is None:
             return None
@@ -283,7 +270,7 @@ class OpenSearchBackend:
                  else int(resp["hits"]["total"]["value"]))
         if not total:
             return 0, {}
-        return total, _facets(aggs_out)
+        return total, read_facets(aggs_out)
 
     # ------------------------------------------------------------------ documents
     def document(self, doc_id: str, k: int = 5) -> tuple[StoredDoc, list[StoredDoc]] | None:
@@ -294,7 +281,7 @@ class OpenSearchBackend:
                                  ignore=[404]), "get")
         if not got.get("found"):
             return None
-        doc = _stored(got["_source"])
+        doc = stored_doc(got["_source"])
         return doc, self._related(o, key, k)
 
     def _related(self, o: Opened, key: str, k: int) -> list[StoredDoc]:
@@ -316,7 +303,7 @@ class OpenSearchBackend:
             return []
         out = []
         for h in resp["hits"]["hits"]:
-            d = _stored(h["_source"], float(h.get("_score") or 0.0))
+            d = stored_doc(h["_source"], float(h.get("_score") or 0.0))
             body_text = " ".join(d.body[: RELATED_PREVIEW_CHARS * 4].split())
             preview = body_text[:RELATED_PREVIEW_CHARS] + (
                 "…" if len(body_text) > RELATED_PREVIEW_CHARS else "")
@@ -348,45 +335,3 @@ class OpenSearchBackend:
         query = {"bool": {"should": [{"match_phrase": {f: text}} for f in ("title", "body")]}}
         c = self.client
         return int(call(lambda: c.count(index=o.index, body={"query": query}), "count")["count"])
-
-
-def _preview(d: StoredDoc) -> StoredDoc:
-    """d with its body cut to a short preview (the home page's newest documents)."""
-    return replace(d, body=" ".join(d.body[: RELATED_PREVIEW_CHARS * 4].split())[:RELATED_PREVIEW_CHARS])
-
-
-def _sort(req: SearchRequest) -> list[Any]:
-    """Relevance, newest or oldest first; ties newest first, then by id."""
-    if req.sort == "date":
-        return [{"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
-    if req.sort == "date_asc":
-        return [{"date": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
-    return ["_score", {"date": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
-
-
-def _facets(aggs: dict[str, Any]) -> dict[str, list[FacetValue]]:
-    out: dict[str, list[FacetValue]] = {}
-    for name in FACETS:
-        buckets = aggs.get(name, {}).get("v", {}).get("buckets", [])
-        if name == "year":
-            buckets = sorted(buckets, key=lambda b: b["key"], reverse=True)
-        out[name] = [
-            FacetValue(str(int(b["key"])) if name == "year" else str(b["key"]), int(b["doc_count"]))
-            for b in buckets if str(b["key"]) != ""
-        ]
-    return out
-
-
-def _stored(src: dict[str, Any], score: float = 0.0) -> StoredDoc:
-    body = src.get("body") or ""
-    doc_id = src.get("id") or ""
-    return StoredDoc(
-        id=doc_id,
-        title=src.get("title") or guess_title(body[:2000], doc_id),
-        body=body,
-        lang=src.get("lang") or "",
-        date=src.get("date") or None,
-        source=src.get("source") or "",
-        url=src.get("url") or "",
-        score=score,
-    )

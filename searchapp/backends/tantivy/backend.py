@@ -7,12 +7,10 @@ so a long-running server always serves the newest complete version without a res
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 import tantivy
@@ -21,11 +19,9 @@ from tantivy import Occur, Query
 from ...analysis.analyzers import Analyzers
 from ...analysis.language import STEMMERS
 from ...index.layout import IndexLayout, IndexMissing
-from ...ingest.titles import guess_title
 from ...search.parse import ParsedQuery
 from ...search.request import (
     RECENT_DOCS,
-    RELATED_PREVIEW_CHARS,
     Matches,
     Overview,
     SearchRequest,
@@ -44,16 +40,13 @@ from .facets import (
 from .integrity import segment_ids, verify_version
 from .ordering import top
 from .schema import (
-    BOILERPLATE_FIELD,
     FORMAT_FIELD,
-    PAGES_FIELD,
     PLAIN_FIELD,
-    exact_field_of,
     exact_fields,
     has_field,
     open_index,
-    stored_text,
 )
+from .stored import preview, related, stored
 
 log = logging.getLogger(__name__)
 # Check every segment file's checksum when a version is opened (SEARCHAPP_VERIFY_INDEX=0: not).
@@ -208,7 +201,7 @@ class TantivyBackend:
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, not match_all_words)
-        docs = [_stored(searcher.doc(addr), float(score)) for score, addr in hits]
+        docs = [stored(searcher.doc(addr), float(score)) for score, addr in hits]
         return Matches(total, docs, facets)
 
     def facet_counts(
@@ -235,7 +228,7 @@ class TantivyBackend:
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, False)
-        return Matches(total, [_stored(searcher.doc(a), float(s)) for s, a in hits], facets)
+        return Matches(total, [stored(searcher.doc(a), float(s)) for s, a in hits], facets)
 
     def overview(self, recent: int = RECENT_DOCS) -> Overview:
         """Counts per language, year and format, the newest documents, example queries."""
@@ -244,7 +237,7 @@ class TantivyBackend:
         names = ("lang", "year") + tuple(n for n in facet_names(opened.ctx.schema)
                                          if n == "format")
         counted = ov.counts(searcher, names)
-        newest = [_preview(searcher.doc(addr)) for _, addr in ov.recent(searcher, opened.ctx, recent)]
+        newest = [preview(searcher.doc(addr)) for _, addr in ov.recent(searcher, opened.ctx, recent)]
         examples = opened.examples
         if examples is None:  # once per opened version
             examples = opened.examples = ov.examples(searcher, self.analyzers,
@@ -262,35 +255,7 @@ class TantivyBackend:
             return None
         addr = found.hits[0][1]
         doc = searcher.doc(addr)
-        return _stored(doc), self._related(searcher, opened, addr, doc, k)
-
-    def _related(self, searcher, opened, addr, doc, k: int) -> list[StoredDoc]:  # type: ignore[no-untyped-def]
-        """Up to k documents sharing the most distinctive words of doc (more-like-this); each
-        body is a short preview."""
-        # more-like-this analyses each text with its field's analyzer and searches that field
-        fields = {
-            exact_field_of(doc, name): [text]
-            for name in ("title", "body") if (text := stored_text(doc, name))
-        }
-        if not fields:
-            return []
-        try:
-            mlt = Query.more_like_this_document_fields_query(
-                opened.ctx.schema, fields, min_doc_frequency=1, min_term_frequency=1,
-                max_query_terms=30, min_word_length=3, max_word_length=40,
-            )
-            res = searcher.search(mlt, k + 1)
-        except BaseException as exc:  # tantivy panics are BaseException
-            if not (isinstance(exc, Exception) or type(exc).__name__ == "PanicException"):
-                raise
-            log.exception("more-like-this failed for %r", doc.get_first("id"))
-            return []
-        out = []
-        for score, other_addr in res.hits:
-            if other_addr == addr:
-                continue
-            out.append(_preview(searcher.doc(other_addr), float(score)))
-        return out[:k]
+        return stored(doc), related(searcher, opened.ctx.schema, addr, doc, k)
 
     # ------------------------------------------------------------------ did-you-mean
     def vocabulary(self) -> list[tuple[str, int]]:
@@ -318,48 +283,3 @@ class TantivyBackend:
             return int(found.count or 0)  # type: ignore[attr-defined]
         except ValueError:
             return 0
-
-
-def _preview(doc: tantivy.Document, score: float = 0.0) -> StoredDoc:
-    """A stored document whose body is a short preview (related and recent documents)."""
-    body = " ".join(stored_text(doc, "body")[: RELATED_PREVIEW_CHARS * 4].split())
-    preview = body[:RELATED_PREVIEW_CHARS] + ("…" if len(body) > RELATED_PREVIEW_CHARS else "")
-    return replace(_stored(doc, score, body), body=preview)
-
-
-def _stored(doc: tantivy.Document, score: float = 0.0, body: str | None = None) -> StoredDoc:
-    body = stored_text(doc, "body") if body is None else body
-    value = doc.get_first("date")
-    return StoredDoc(
-        id=doc.get_first("id") or "",
-        # the stored title, or one made from the first meaningful line of the body
-        title=doc.get_first("title") or guess_title(body[:2000], doc.get_first("id") or ""),
-        body=body,
-        lang=doc.get_first("lang") or "",
-        date=value.date().isoformat() if isinstance(value, datetime) else None,
-        source=doc.get_first("source") or "",
-        url=doc.get_first("url") or "",
-        score=score,
-        format=doc.get_first(FORMAT_FIELD) or "",
-        pages=_pages(doc.get_first(PAGES_FIELD)),
-        author=doc.get_first("author") or "",
-        parent=doc.get_first("parent") or "",
-        tags=tuple(doc.get_all("tags")),
-        boilerplate=tuple(_text(doc.get_first(BOILERPLATE_FIELD)).split("\n")) if doc.get_first(
-            BOILERPLATE_FIELD) else (),
-    )
-
-
-def _text(raw: object) -> str:
-    return bytes(raw).decode("utf-8", "replace") if raw else ""  # type: ignore[call-overload]
-
-
-def _pages(raw: object) -> tuple[int, ...]:
-    """The stored page offsets (a JSON list), () when none or unreadable."""
-    if not raw:
-        return ()
-    try:
-        value = json.loads(_text(raw))
-    except ValueError:
-        return ()
-    return tuple(int(v) for v in value) if isinstance(value, list) else ()
