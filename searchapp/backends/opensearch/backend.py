@@ -39,7 +39,8 @@ from .writer import MARKER, doc_key, physical_of
 
 log = logging.getLogger(__name__)
 
-SOURCE_FIELDS = ["id", "title", "body", "lang", "date", "source", "url"]
+SOURCE_FIELDS = ["id", "title", "body", "lang", "date", "source", "url", "format", "pages",
+                 "author", "parent", "boilerplate"]
 DF_MEMO = 50_000
 VOCAB_PAGE = 10_000
 
@@ -236,20 +237,21 @@ class OpenSearchBackend:
             "aggs": {
                 "lang": {"terms": {"field": "lang", "size": FACET_VALUES}},
                 "year": {"terms": {"field": "year", "size": FACET_VALUES}},
+                "format": {"terms": {"field": "format", "size": FACET_VALUES}},
                 "words": {"terms": {"field": "words", "size": 500}},
             },
         }
         resp = self._search(o.index, body)
         n = int(resp["hits"]["total"]["value"])
         aggs = resp.get("aggregations", {})
-        counted = read_facets({k: {"v": aggs.get(k, {})} for k in ("lang", "year")})
+        counted = read_facets({k: {"v": aggs.get(k, {})} for k in ("lang", "year", "format")})
         newest = [preview(stored_doc(h["_source"])) for h in resp["hits"]["hits"]]
         words = [(str(b["key"]), int(b["doc_count"])) for b in aggs.get("words", {}).get("buckets", [])]
         langs = o.stem_langs
         ranked = [(w, df) for w, df in words if w.isalpha() and len(w) >= 5
                   and not self.analyzers.is_stopword(w, langs) and (n < 10 or df <= 0.5 * n)]
         return Overview(n, counted.get("lang", []), newest, [w for w, _ in ranked[:EXAMPLE_QUERIES]],
-                        counted.get("year", []))
+                        counted.get("year", []), counted.get("format", []))
 
     def facet_counts(
         self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool

@@ -92,6 +92,12 @@ def mappings() -> dict[str, Any]:
         "hash": {"type": "keyword", "index": False, "doc_values": False},
         "date": {"type": "date", "format": "strict_date"},
         "year": {"type": "integer"},
+        # stored as the embedded index stores them (ingest/records.Document)
+        "format": {"type": "keyword"},
+        "pages": {"type": "integer", "index": False},
+        "author": {"type": "keyword", "index": False, "doc_values": False},
+        "parent": {"type": "keyword", "index": False, "doc_values": False},
+        "boilerplate": {"type": "keyword", "index": False, "doc_values": False},
         # each document's distinct exact words: the did-you-mean vocabulary by aggregation
         "words": {"type": "keyword", "index": False},
     }

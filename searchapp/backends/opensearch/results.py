@@ -10,6 +10,7 @@ from ...ingest.titles import guess_title
 from ...search.request import (
     FACET_VALUES,
     FACETS,
+    OPTIONAL_FACETS,
     RELATED_PREVIEW_CHARS,
     FacetValue,
     SearchRequest,
@@ -20,9 +21,10 @@ from . import compile as q
 
 def facet_parts(req: SearchRequest) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(the facet filters, aggregations counting each facet without its own filter)."""
-    filters = {name: f for name in FACETS if (f := q.facet_filter(req, name)) is not None}
+    names = FACETS + OPTIONAL_FACETS
+    filters = {name: f for name in names if (f := q.facet_filter(req, name)) is not None}
     aggs: dict[str, Any] = {}
-    for name in FACETS:
+    for name in FACETS + OPTIONAL_FACETS:
         terms = {"terms": {"field": name, "size": FACET_VALUES}}
         others = [f for n, f in filters.items() if n != name]
         aggs[name] = {"filter": {"bool": {"filter": others}} if others else {"match_all": {}},
@@ -46,7 +48,7 @@ def sort_clause(req: SearchRequest) -> list[Any]:
 
 def read_facets(aggs: dict[str, Any]) -> dict[str, list[FacetValue]]:
     out: dict[str, list[FacetValue]] = {}
-    for name in FACETS:
+    for name in FACETS + OPTIONAL_FACETS:
         buckets = aggs.get(name, {}).get("v", {}).get("buckets", [])
         if name == "year":
             buckets = sorted(buckets, key=lambda b: b["key"], reverse=True)
@@ -69,4 +71,9 @@ def stored_doc(src: dict[str, Any], score: float = 0.0) -> StoredDoc:
         source=src.get("source") or "",
         url=src.get("url") or "",
         score=score,
+        format=src.get("format") or "",
+        pages=tuple(int(p) for p in src.get("pages") or ()),
+        author=src.get("author") or "",
+        parent=src.get("parent") or "",
+        boilerplate=tuple((src.get("boilerplate") or "").split("\n")) if src.get("boilerplate") else (),
     )

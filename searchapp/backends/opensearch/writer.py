@@ -58,6 +58,16 @@ def source_of(doc: Document, lang: str, words: list[str]) -> dict[str, Any]:
         out["title"] = doc.title
     if doc.url:
         out["url"] = doc.url
+    if doc.format:
+        out["format"] = doc.format
+    if doc.pages:
+        out["pages"] = list(doc.pages)
+    if doc.author:
+        out["author"] = doc.author
+    if doc.parent:
+        out["parent"] = doc.parent
+    if doc.boilerplate:
+        out["boilerplate"] = "\n".join(doc.boilerplate)
     if doc.date:
         out["date"] = doc.date.isoformat()
         out["year"] = doc.date.year
