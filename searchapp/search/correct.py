@@ -4,6 +4,7 @@ search exactly what was typed (`verbatim`). The suggestion keeps the user's capi
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -43,11 +44,40 @@ def search_with_correction(
         better = search(replace(req, query=suggestion))
         if better.total == 0 or (better.relaxed and page.total):
             return Corrected(page)
-    if page.total == 0 and not verbatim:
+    if page.total == 0 and not verbatim and confident(query, suggestion):
         better = better or search(replace(req, query=suggestion))
         if better.total:
             return Corrected(replace(better, corrected_from=query), suggestion)
     return Corrected(page, suggestion)
+
+
+def confident(typed: str, fixed: str) -> bool:
+    """True when the suggestion may replace the results: word for word, each changed word is
+    one edit (or only accents) away from what was typed (`Lnzburg` -> `Linzburg`). A farther
+    guess (`video` -> `side`) is only offered as "Did you mean"."""
+    a, b = typed.split(), fixed.split()
+    if len(a) != len(b):
+        return False
+    return all(_distance(_plain(x), _plain(y)) <= 1 for x, y in zip(a, b, strict=True))
+
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d")
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a transposition counts as one edit)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
 
 
 def cased_like(typed: str, fixed: str) -> str:

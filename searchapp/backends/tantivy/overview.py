@@ -13,6 +13,7 @@ from ...search.parse import ParsedQuery
 from ...search.request import EXAMPLE_QUERIES, FACET_VALUES, FacetValue, SearchRequest
 from . import compile as q
 from . import ordering
+from .schema import PLAIN_FIELD
 
 EXAMPLE_MIN_LEN = 5  # letters in an example word
 COMMON_SHARE = 0.5  # words in more than this share of the titles say nothing (an index of 10+)
@@ -53,7 +54,21 @@ def examples(
     n = searcher.num_docs
     if not n:
         return []
-    terms = searcher.terms_with_prefix("title", "", limit=None)
+    out = _ranked(searcher.terms_with_prefix("title", "", limit=None), analyzers, langs, n)
+    if len(out) < k:  # titles made from the text are not indexed: the bodies' words then
+        body: list[tuple[str, int]] = []
+        for name in ("body", PLAIN_FIELD):
+            try:
+                body += searcher.terms_with_prefix(name, "", limit=None)
+            except ValueError:  # an index built before body_plain
+                pass
+        out += [t for t in _ranked(body, analyzers, langs, n) if t not in out]
+    return out[:k]
+
+
+def _ranked(
+    terms: list[tuple[str, int]], analyzers: Analyzers, langs: tuple[str, ...], n: int
+) -> list[str]:
     ranked = sorted(
         ((t, int(df)) for t, df in terms
          if t.isalpha() and len(t) >= EXAMPLE_MIN_LEN and not analyzers.is_stopword(t, langs)),
@@ -61,4 +76,4 @@ def examples(
     )
     if n >= 10:
         ranked = [td for td in ranked if td[1] <= COMMON_SHARE * n] or ranked
-    return [t for t, _ in ranked[:k]]
+    return [t for t, _ in ranked]
