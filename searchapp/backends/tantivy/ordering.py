@@ -44,7 +44,7 @@ def top(
     if req.sort in ("date", "date_asc"):
         kwargs = {"order_by_field": "date",
                   "order": Order.Asc if req.sort == "date_asc" else Order.Desc}
-    limit = want
+    limit = want + 1  # one more than the page: a tie across its last place shows there
     while True:
         res = searcher.search(query, limit, count=True, **kwargs)
         hits = list(res.hits)
