@@ -88,6 +88,7 @@ def _ids(docs: Iterable[Document], ids: list[str]) -> Iterator[Document]:
         ids.append(doc.id)
         yield doc
 
+
 def _progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 

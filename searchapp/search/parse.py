@@ -66,6 +66,14 @@ class ParsedQuery:
         """Every positive term, in order (for highlighting and suggestions)."""
         return [t for c in self.positive for t in c.terms]
 
+    def typed_prefix(self, clause: Clause, term: Term, prefix_last: bool) -> bool:
+        """True for the word being typed (search as you type): the last term of the last
+        positive clause, not a phrase, when the last word is matched as a prefix."""
+        if not prefix_last or clause.negated or term.phrase or term is not clause.terms[-1]:
+            return False
+        positive = self.positive
+        return bool(positive) and clause is positive[-1]
+
 
 _TOKEN_RE = re.compile(
     r"""(?P<ws>\s+)

@@ -87,8 +87,8 @@ def fuzzy_candidates(ctx: QueryContext, pq: ParsedQuery, prefix_last: bool) -> l
     for clause in pq.clauses:
         for t in clause.terms:
             folded = ctx.analyzers.fold(t.text)
-            last = prefix_last and clause is (positive[-1] if positive else None) and t is clause.terms[-1]
-            if (len(folded) == 1 and not t.phrase and not t.prefix and not last
+            typed = pq.typed_prefix(clause, t, prefix_last)
+            if (len(folded) == 1 and not t.phrase and not t.prefix and not typed
                     and len(folded[0]) >= FUZZY_MIN_LEN and not folded[0].isdigit()):
                 out.append(t.text)
     if len(positive) >= LONG_QUERY_WORDS and ctx.num_docs >= COMMON_MIN_DOCS:
@@ -177,8 +177,6 @@ def build(
     extra_filters: list[Q] | None = None,
 ) -> Q | None:
     """The query for a parsed query; None when there is nothing to search."""
-    positive = pq.positive
-    last_word_clause = positive[-1] if positive else None
     must: list[Q] = []
     must_not: list[Q] = []
     should: list[Q] = []
@@ -188,9 +186,7 @@ def build(
     for clause in pq.clauses:
         alts = []
         for t in clause.terms:
-            as_prefix = (prefix_last and not clause.negated and clause is last_word_clause
-                         and t is clause.terms[-1] and not t.phrase)
-            q = term_query(ctx, t, as_prefix, marked)
+            q = term_query(ctx, t, pq.typed_prefix(clause, t, prefix_last), marked)
             if q is not None:
                 alts.append(q)
         if not alts:

@@ -154,8 +154,6 @@ def build(
     extra_filters: list[Query] | None = None,
 ) -> Query | None:
     """The tantivy query for a parsed query; None when there is nothing to search."""
-    positive = pq.positive
-    last_word_clause = positive[-1] if positive else None
     must: list[tuple[Occur, Query]] = []
     word_clauses: list[Query] = []
     word_sources: list[Clause] = []
@@ -163,14 +161,7 @@ def build(
     for clause in pq.clauses:
         alts = []
         for t in clause.terms:
-            as_prefix = (
-                prefix_last
-                and not clause.negated
-                and clause is last_word_clause
-                and t is clause.terms[-1]
-                and not t.phrase
-            )
-            q = term_query(ctx, t, as_prefix, marked)
+            q = term_query(ctx, t, pq.typed_prefix(clause, t, prefix_last), marked)
             if q is not None:
                 alts.append(q)
         if not alts:
