@@ -121,6 +121,17 @@ def test_ties_newest_first_then_natural_ids(dated: Path) -> None:
     assert natural_key("2.txt") < natural_key("11.txt")
 
 
+def test_tied_hits_page_the_same_as_one_long_page(dated: Path) -> None:
+    """A tie group across a page's last place is completed and sorted before paging, so pages
+    of 5 concatenate to the same order as one page of 20 (no hit twice, none skipped)."""
+    engine = Engine(dated)
+    whole = [h.id for h in engine.search(
+        SearchRequest(query="harbor", page_size=20, prefix_last=False)).hits]
+    paged = [h.id for p in (1, 2, 3, 4) for h in engine.search(
+        SearchRequest(query="harbor", page=p, page_size=5, prefix_last=False)).hits]
+    assert len(whole) == 19 and paged == whole
+
+
 # --------------------------------------------------------------------------- typos
 
 

@@ -66,10 +66,12 @@ def prefix_query(ctx: QueryContext, fieldname: str, prefix: str) -> Query | None
     limit = SHORT_PREFIX_EXPANSIONS.get(len(prefix))
     if ctx.searcher is None or limit is None:
         return Query.fuzzy_term_query(ctx.schema, fieldname, prefix, 0, True, True)
-    found = ctx.searcher.terms_with_prefix(fieldname, prefix, limit=limit)
-    if not found:
-        return None
-    return Query.term_set_query(ctx.schema, fieldname, [t for t, _ in found])
+    key = ("completions", fieldname, prefix)  # a few thousand 1-2 letter prefixes at most
+    words = ctx.stats.get(key)
+    if words is None:  # once per opened index: finding the most frequent walks every completion
+        words = [t for t, _ in ctx.searcher.terms_with_prefix(fieldname, prefix, limit=limit)]
+        ctx.stats[key] = words
+    return Query.term_set_query(ctx.schema, fieldname, words) if words else None
 
 
 def term_query(
@@ -215,6 +217,7 @@ def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
         for suffix, tokens in _family_tokens(ctx, words).items()
         if len(tokens) >= 2
         for base, slop, boost in (("title", 2, W_PROX[0]), ("body", 1, W_PROX[1]))
+        if boost  # a weight of 0 would still cost a phrase match per candidate
     ]
     return Query.boolean_query([(Occur.Should, s) for s in subs]) if subs else None
 

@@ -21,8 +21,9 @@ class QueryContext:
     searcher: tantivy.Searcher | None = None  # for document frequencies
     plain_field: bool = False  # the index has body_plain (schema.PLAIN_FIELD)
     num_docs: int = 0
-    # Per opened index: figures the reranker reads once (average field lengths); shared by
-    # the copies `dataclasses.replace` makes per search.
+    # Per opened index: figures read once (the reranker's average field lengths, the most
+    # frequent completions of 1-2 letter prefixes); shared by the copies `dataclasses.replace`
+    # makes per search.
     stats: dict = field(default_factory=dict, compare=False, hash=False)  # type: ignore[type-arg]
 
     def families(
