@@ -115,14 +115,34 @@ def deadline(seconds: float | None = None) -> Iterator[None]:
 
 
 def bounded(items: Iterator[T], seconds: float | None = None) -> Iterator[T]:
-    """items, with each step (one read and parse) bounded by deadline()."""
-    while True:
-        with deadline(seconds):
+    """items, with each step (one read and parse) bounded like deadline(). The handler is
+    installed once for the whole sequence and only the timer is re-armed per step: two
+    `signal.signal` calls per record cost ~8 CPU-s per 700k JSON lines."""
+    seconds = read_timeout() if seconds is None else seconds
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield from items
+        return
+    armed = False
+
+    def expire(signum: int, frame: object) -> None:
+        if armed:
+            raise ReadTimeout(0, f"read timed out after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        while True:
+            armed = True
+            signal.setitimer(signal.ITIMER_REAL, seconds)
             try:
                 item = next(items)
             except StopIteration:
                 return
-        yield item
+            finally:
+                armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            yield item  # the caller's work on the item is not bounded (as before)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def guarded(fn: Callable[[], T], seconds: float | None = None) -> T:
