@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_helpers import build_xss_index, running_server
+from tests.web_helpers import LAUNCH_ARGS, build_xss_index, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,6 @@ DOCS = (
     else Path(__file__).resolve().parents[1] / "test-artifacts"
 )
 DOCS_VIEWPORT = {"width": 1200, "height": 800}
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run"]
 VI_SEED = "001_ae9e3e1196b18828.txt"
 
 if CHROMIUM is None and os.environ.get("CI") != "true":

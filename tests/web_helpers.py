@@ -15,6 +15,10 @@ from pathlib import Path
 
 from searchapp.index.build import build_index
 
+# How every browser test (and bench/bench_pagefind.py) launches Debian's Chromium.
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+
 XSS_TITLE = "<script>alert(1)</script> Tricky <img src=x onerror=alert(1)> title"
 XSS_HTML = f"""<!doctype html><html lang="en"><head><title>{XSS_TITLE.replace('<', '&lt;')}</title></head>
 <body><p>Payload zanzibar: &lt;script&gt;alert(1)&lt;/script&gt; and
