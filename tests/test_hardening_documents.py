@@ -137,3 +137,29 @@ def test_100k_nested_divs_load_quickly(tmp_path: Path) -> None:
                          timeout=5)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("1 []") or "nested too deeply" in out.stdout, out.stdout
+
+
+def test_bounded_reads_stop_a_hung_step_not_the_callers_work() -> None:
+    """bounded() interrupts one step (a read and parse) that hangs, while the caller's own work
+    between steps, and a deadline nested in it, do not count against the steps."""
+    import time
+
+    from searchapp.ingest.safety import ReadTimeout, bounded, deadline
+
+    def steps():  # type: ignore[no-untyped-def]
+        yield 1
+        time.sleep(0.3)  # a slow but honest step (< 0.5 s)
+        yield 2
+        time.sleep(30)  # hung
+        yield 3
+
+    got = []
+    started = time.monotonic()
+    with pytest.raises(ReadTimeout):
+        for item in bounded(steps(), seconds=0.5):
+            got.append(item)
+            with deadline(5):
+                time.sleep(0.05)
+            time.sleep(1.6)  # the caller's work: longer than a step may take, and than REARM
+    assert got == [1, 2]
+    assert time.monotonic() - started < 8  # 0.3 + 2 x 1.65 + at most 0.5 + REARM
