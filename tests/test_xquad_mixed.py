@@ -14,8 +14,9 @@ from eval.ntrex_known_item import Plain
 pytestmark = pytest.mark.corpus
 
 SUBSET = 200  # questions per language
-# measured on this subset (ours / plain nDCG@10): see FLOORS_MEASURED
-FLOORS = {"en": 0.0, "vi": 0.0, "de": 0.0, "zh": 0.0, "ro": 0.0}
+# nDCG@10 measured on this subset, ours / plain: en 0.9453 / 0.9452, vi 0.9497 / 0.9488,
+# de 0.9251 / 0.9008, zh 0.9595 / 0.1639, ro 0.9681 / 0.9310
+FLOORS = {"en": 0.935, "vi": 0.94, "de": 0.915, "zh": 0.95, "ro": 0.955}
 MEAN_OVER_PLAIN = 0.1
 
 
