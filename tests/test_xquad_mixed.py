@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eval.xquad_mixed import LANGS, Mixed, Ours, available, figures, load
 from eval.ntrex_known_item import Plain
+from eval.xquad_mixed import LANGS, Mixed, Ours, available, figures, load
 
 pytestmark = pytest.mark.corpus
 
