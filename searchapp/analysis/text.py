@@ -7,6 +7,8 @@ per field family:
          Latin script only goes to body_plain, the same tokens cut by a faster tokenizer;
 - fold:  the same words with diacritics removed (quyền -> quyen, đ -> d, ß -> ss; also Greek
          tonos, Cyrillic breve, Arabic harakat, Hebrew points), so unaccented queries match;
+         Thai, Lao, Khmer and Burmese as the bigrams of their letters without vowel signs and
+         tone marks (`bigrams`: found whether typed with the marks or not);
 - stem_<lang>: Snowball stem for the document's language, then folded (18 languages);
 - cjk:   Han, Kana and Hangul one character per token with positions: a multi-character query
          word becomes an exact phrase, so any substring is found, in order;
@@ -60,11 +62,36 @@ def nfc(text: str) -> str:
 
 
 def fold_marks(text: str) -> str:
-    """Strip diacritics that ascii_fold does not know (Greek, Cyrillic, Hebrew, Arabic)."""
+    """Strip diacritics that ascii_fold does not know (Greek, Cyrillic, Hebrew, Arabic); the
+    runs of Thai, Lao, Khmer and Burmese as the bigrams of their letters (`bigrams`)."""
     text = normalize_derived(text)
+    if _ABUGIDA_RE.search(text):
+        text = bigrams(text)
     if not _NEEDS_MARK_FOLD_RE.search(text):
         return text
     return unicodedata.normalize("NFC", _MARKS_RE.sub("", unicodedata.normalize("NFD", text)))
+
+
+# Spaceless scripts whose vowel signs and tone marks are combining marks (Mn): Thai, Lao,
+# Burmese, Khmer.
+_ABUGIDA_RE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
+
+
+def bigrams(text: str) -> str:
+    """Each run of Thai, Lao, Khmer or Burmese letters, its combining marks dropped, as its
+    overlapping letter bigrams (กินข้าว -> กน นข ขา าว), as Lucene's CJKBigramFilter. Typed
+    without its vowel signs and tone marks, a Thai word is cut differently by ICU word
+    segmentation, so the seg field misses it; the bigrams of the unmarked letters do not depend
+    on segmentation nor on the marks, on the index and the query side alike (the accent-free
+    field). A lone letter stays as it is."""
+
+    def grams(m: re.Match[str]) -> str:
+        run = "".join(c for c in m.group(0) if unicodedata.category(c) != "Mn")
+        if len(run) < 2:
+            return f" {run} "
+        return " " + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + " "
+
+    return _ABUGIDA_RE.sub(grams, text)
 
 
 # Characters on which tantivy's simple tokenizer (+ lowercase) gives exactly the exact field's

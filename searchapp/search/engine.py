@@ -17,7 +17,7 @@ from ..analysis.analyzers import Analyzers
 from ..backends import BackendUnavailable, SearchBackend, open_backend
 from .cache import LRUCache
 from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
-from .parse import ParsedQuery, parse
+from .parse import ParsedQuery, parse, phrases_as_words
 from .request import (
     MAX_RESULT_WINDOW,
     RECENT_DOCS,
@@ -38,6 +38,7 @@ from .synonyms import Expansion, SynonymFile, Synonyms, expand
 log = logging.getLogger(__name__)
 
 RELAXED_NOTE = "No document contains all the words: showing documents that contain some of them."
+PHRASE_NOTE = "No document contains the quoted phrase: showing documents with its words."
 FAILED_NOTE = "The search could not be run; try simpler words."
 
 
@@ -134,6 +135,11 @@ class Engine:
             found: Matches | None = self.backend.run(req, pq, match_all_words=True)
             if found is None:  # nothing to search
                 return SearchPage(req, [], 0, {}, _ms(started), warnings, version=version)
+            if found.total == 0 and (words := phrases_as_words(pq)) is not None:
+                again = self.backend.run(req, words, match_all_words=True)
+                if again is not None:  # a long quoted phrase found nowhere: its words
+                    pq, found = words, again
+                    warnings.append(PHRASE_NOTE)
             if found.total == 0 and len(pq.positive) > 1:
                 loose = self.backend.run(req, pq, match_all_words=False)
                 if loose is not None and loose.total:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..analysis.language import SPACELESS_RE, normalize_code
@@ -203,6 +203,29 @@ def parse(text: str) -> ParsedQuery:
         pq.warnings.append(f"Only the first {MAX_TERMS} words were searched.")
         del pq.clauses[MAX_TERMS:]
     return pq
+
+
+PHRASE_FALLBACK_WORDS = 4  # a quoted phrase of this many words that matches nothing -> its words
+
+
+def phrases_as_words(pq: ParsedQuery, min_words: int = PHRASE_FALLBACK_WORDS) -> ParsedQuery | None:
+    """pq with each positive quoted phrase of min_words or more words searched as its words
+    (as if typed without the quotes); None when it has no such phrase. What a user pasting a
+    sentence that holds quotation marks expects when the exact phrase is nowhere (typed without
+    diacritics, or quoted in another form)."""
+    clauses: list[Clause] = []
+    changed = False
+    for c in pq.clauses:
+        t = c.terms[0]
+        if c.negated or len(c.terms) != 1 or not t.phrase or len(t.text.split()) < min_words:
+            clauses.append(c)
+            continue
+        changed = True
+        for word in t.text.split():
+            clauses.extend(Clause((w,)) for w in _terms(word, False, t.field))
+    if not changed:
+        return None
+    return replace(pq, clauses=clauses[:MAX_TERMS], warnings=list(pq.warnings))
 
 
 def _apply_filter(pq: ParsedQuery, fname: str, value: str) -> None:

@@ -37,6 +37,7 @@ from .facets import (
     matched,
     request_filters,
 )
+from .fieldstats import FieldShares
 from .integrity import segment_ids, verify_version
 from .ordering import top
 from .schema import (
@@ -117,14 +118,17 @@ class TantivyBackend:
         index = open_index(path)
         searcher = index.searcher()
         langs: tuple[str, ...] = ()
+        counts: dict[str, int] = {}
         if searcher.num_docs:
             agg = searcher.aggregate(
-                Query.all_query(), {"l": {"terms": {"field": "lang", "size": 200}}}
+                Query.all_query(), {"l": {"terms": {"field": "lang", "size": 1000}}}
             )
-            langs = tuple(sorted(b["key"] for b in agg["l"]["buckets"] if b["key"] in STEMMERS))
+            counts = {str(b["key"]): int(b["doc_count"]) for b in agg["l"]["buckets"]}
+            langs = tuple(sorted(k for k in counts if k in STEMMERS))
         ctx = q.QueryContext(
             index.schema, self.analyzers, langs,
             plain_field=has_field(index.schema, PLAIN_FIELD),  # not in indexes built before it
+            shares=FieldShares.from_languages(counts),
         )
         if searcher.num_docs:  # the stored documents can be read back
             searcher.doc(searcher.search(Query.all_query(), 1).hits[0][1])

@@ -95,17 +95,15 @@ def term_query(
             for fname in exact_fields(base, ctx.plain_field):
                 subs.append(_field_query(schema, fname, exact, w_exact[w]))
         for suffix, tokens, weights in families:
-            subs.append(_field_query(schema, f"{base}_{suffix}", tokens, weights[w]))
+            boost = ctx.weight(base, suffix, tokens, weights[w])
+            subs.append(_field_query(schema, f"{base}_{suffix}", tokens, boost))
         if cjk:
-            subs.append(_field_query(schema, f"{base}_cjk", cjk, W_CJK[w]))
-            if SPACELESS_RE.search(term.text):
-                segs = [s.lower() for s in spaceless_words(term.text)]
-                if segs:
-                    subs.append(_field_query(schema, f"{base}_seg", segs, W_SEG[w]))
-        elif SPACELESS_RE.search(term.text):  # Thai, Lao, Khmer, Burmese
+            subs.append(_field_query(schema, f"{base}_cjk", cjk, ctx.weight(base, "cjk", cjk, W_CJK[w])))
+        if SPACELESS_RE.search(term.text):  # Han, Kana; Thai, Lao, Khmer, Burmese
             segs = [s.lower() for s in spaceless_words(term.text)]
             if segs:
-                subs.append(_field_query(schema, f"{base}_seg", segs, W_SEG[w]))
+                boost = ctx.weight(base, "seg", segs, W_SEG[w])
+                subs.append(_field_query(schema, f"{base}_seg", segs, boost))
         if len(folded) == 1 and not term.phrase:
             token = folded[0]
             if as_prefix or term.prefix:
@@ -212,7 +210,8 @@ def _proximity(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
         return None
     subs = [
         Query.boost_query(
-            Query.phrase_query(ctx.schema, f"{base}_{suffix}", _terms(tokens), slop), boost
+            Query.phrase_query(ctx.schema, f"{base}_{suffix}", _terms(tokens), slop),
+            ctx.weight(base, suffix, tokens, boost),
         )
         for suffix, tokens in _family_tokens(ctx, words).items()
         if len(tokens) >= 2
@@ -234,5 +233,6 @@ def _pairs(ctx: QueryContext, pq: ParsedQuery) -> Query | None:
             for base, boost in (("title", weights[0]), ("body", weights[1])):
                 if boost:
                     q = Query.phrase_query(ctx.schema, f"{base}_{suffix}", [a, b], 0)
-                    subs.append((Occur.Should, Query.boost_query(q, boost)))
+                    w = ctx.weight(base, suffix, [a, b], boost)
+                    subs.append((Occur.Should, Query.boost_query(q, w)))
     return Query.boolean_query(subs) if subs else None

@@ -8,6 +8,7 @@ import tantivy
 
 from ...analysis.analyzers import Analyzers
 from ...search.parse import ParsedQuery
+from .fieldstats import FieldShares
 from .weights import W_FOLD, W_FOLD_MARKED, W_STEM
 
 
@@ -25,6 +26,24 @@ class QueryContext:
     # frequent completions of 1-2 letter prefixes); shared by the copies `dataclasses.replace`
     # makes per search.
     stats: dict = field(default_factory=dict, compare=False, hash=False)  # type: ignore[type-arg]
+    # Documents per accent-free family: its clauses are weighted as if BM25 counted only the
+    # documents holding its field (fieldstats.py).
+    shares: FieldShares = field(default_factory=FieldShares, compare=False, hash=False)
+
+    def share(self, suffix: str) -> float:
+        return self.shares.share(suffix)
+
+    def length_factor(self, suffix: str) -> float:
+        return self.shares.length_factor(suffix)
+
+    def weight(self, base: str, suffix: str, tokens: list[str], boost: float) -> float:
+        """boost of a clause on field `<base>_<suffix>` with its family's share corrected."""
+        if not self.shares.total:
+            return boost
+        df = None
+        if len(tokens) == 1 and self.searcher is not None:
+            df = self.searcher.doc_freq(f"{base}_{suffix}", tokens[0])
+        return self.shares.weight(suffix, boost, df)
 
     def families(
         self, text: str, marked: bool = False

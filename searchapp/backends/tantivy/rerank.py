@@ -43,6 +43,10 @@ def applies(pq: ParsedQuery) -> bool:
     return RERANK_DEPTH > 0 and len(pq.positive) >= MIN_WORDS
 
 
+def idf(n_docs: int, df: int) -> float:
+    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
 def _bm25_tf(tf: int, dl: int, avgdl: float, k1: float, b: float) -> float:
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
 
@@ -84,14 +88,27 @@ def rerank(
     if not terms or not hits:
         return hits
     n_docs = searcher.num_docs
-    idf: dict[tuple[str, str], float] = {}
-    avg: dict[str, float] = {}
-    for fname, token, _ in terms:
-        if (fname, token) not in idf:
+    # per (field, token): (compiled boost, tantivy's idf, wanted idf); per field: tantivy's
+    # average length and the wanted one (fieldstats.py: a family counts its own documents)
+    stat: dict[tuple[str, str, float], tuple[float, float, float]] = {}
+    avg: dict[str, tuple[float, float]] = {}
+    for fname, token, boost in terms:
+        base, _, suffix = fname.partition("_")
+        is_family = suffix == "fold" or suffix.startswith("stem_")
+        if (fname, token, boost) not in stat:
             n = searcher.doc_freq(fname, token)
-            idf[(fname, token)] = math.log(1 + (n_docs - n + 0.5) / (n + 0.5))
+            idf_all = idf(n_docs, n)
+            if is_family:
+                compiled = ctx.weight(base, suffix, [token], boost)
+                # compiled = boost * length factor * idf factor (* fold parity): what is left
+                # after the length factor is the family's own idf (with the parity)
+                own = idf_all * compiled / boost / ctx.length_factor(suffix) if boost else idf_all
+            else:
+                compiled, own = boost, idf_all
+            stat[(fname, token, boost)] = (compiled, idf_all, own)
         if fname not in avg:
-            avg[fname] = average_length(ctx, searcher, fname)
+            a = average_length(ctx, searcher, fname)
+            avg[fname] = (a, a / ctx.share(suffix) if is_family else a)
     az = ctx.analyzers
     wanted = {f for f, _, _ in terms}
     docs = []
@@ -121,14 +138,14 @@ def rerank(
                 counts[f"{base}_{family}"] = (Counter(tokens), len(tokens))
             for fname, token, boost in terms:
                 got = counts.get(fname)
-                if got is None or not avg.get(fname):
+                if got is None or not avg.get(fname, (0.0, 0.0))[0]:
                     continue
                 tf = got[0].get(token, 0)
                 if tf:
-                    dl, a = got[1], avg[fname]
-                    delta += boost * idf[(fname, token)] * (
-                        _bm25_tf(tf, dl, a, K1, B) - _bm25_tf(tf, dl, a, TANTIVY_K1, TANTIVY_B)
-                    )
+                    dl, (a_all, a_own) = got[1], avg[fname]
+                    compiled, idf_all, idf_own = stat[(fname, token, boost)]
+                    delta += boost * idf_own * _bm25_tf(tf, dl, a_own, K1, B)
+                    delta -= compiled * idf_all * _bm25_tf(tf, dl, a_all, TANTIVY_K1, TANTIVY_B)
         out.append((score + delta, addr))
     out.sort(key=lambda h: -h[0])
     return out + list(hits[RERANK_DEPTH:])
