@@ -58,6 +58,7 @@ from peers import (
     percentile,
     prepare_subset,
     read_records,
+    run_script,
     table,
 )
 
@@ -278,13 +279,7 @@ def phase_query_ours(work: Path, plan: dict) -> dict:
 
 
 def run_child(args: list[str]) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        err = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        return {"error": err[:400]}
-    return json.loads(lines[-1])
+    return run_script(Path(__file__).resolve(), args, 400)
 
 
 # --------------------------------------------------------------------------- report

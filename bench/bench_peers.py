@@ -44,6 +44,7 @@ from peers import (
     percentile,
     prepare_subset,
     read_records,
+    run_script,
     table,
 )
 
@@ -403,13 +404,7 @@ def xquad_lucene(work: Path, lang: str) -> dict:
 
 
 def run_child(args: list[str]) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        err = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        return {"error": err[:300]}
-    return json.loads(lines[-1])
+    return run_script(Path(__file__).resolve(), args, 300)
 
 
 def available(engine: str, smoke: bool) -> str | None:

@@ -167,5 +167,17 @@ def lucene_query_text(q: str) -> str:
     return q.replace('"', " ").strip()
 
 
+def run_script(script: Path, args: list[str], err_chars: int = 300) -> dict:
+    """Run `python script args` (a benchmark phase in its own process, so its peak RSS is its
+    own) and return the JSON of its last stdout line, or {"error": last stderr line}."""
+    proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
+                          check=False)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        err = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": err[:err_chars]}
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
