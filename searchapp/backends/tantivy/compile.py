@@ -66,7 +66,7 @@ def prefix_query(ctx: QueryContext, fieldname: str, prefix: str) -> Query | None
     limit = SHORT_PREFIX_EXPANSIONS.get(len(prefix))
     if ctx.searcher is None or limit is None:
         return Query.fuzzy_term_query(ctx.schema, fieldname, prefix, 0, True, True)
-    key = ("completions", fieldname, prefix)  # a few thousand 1-2 letter prefixes at most
+    key = ("completions", fieldname, prefix)  # bounded by the index's 1-2 letter prefixes
     words = ctx.stats.get(key)
     if words is None:  # once per opened index: finding the most frequent walks every completion
         words = [t for t, _ in ctx.searcher.terms_with_prefix(fieldname, prefix, limit=limit)]

@@ -40,8 +40,8 @@ class QueryContext:
         """boost of a clause on field `<base>_<suffix>` with its family's share corrected."""
         if not self.shares.total:
             return boost
-        df = None
-        if len(tokens) == 1 and self.searcher is not None:
+        df = None  # only a family that is part of the index needs its idf corrected
+        if len(tokens) == 1 and self.searcher is not None and self.shares.share(suffix) < 1.0:
             df = self.searcher.doc_freq(f"{base}_{suffix}", tokens[0])
         return self.shares.weight(suffix, boost, df)
 
