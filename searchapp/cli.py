@@ -62,31 +62,46 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--incremental", is_flag=True,
               help="Re-index only files added, changed or removed since the last run, in place.")
+@click.option("--yes", "-y", "confirmed", is_flag=True,
+              help="Allow a run that removes most of the serving documents, or that reads a "
+                   "remembered folder that is now missing, empty or unmounted.")
 @click.option("--who", default="cli", hidden=True, help="Who started the run (history).")
 @click.option("--job-id", default=None, hidden=True, help="Job id given by the admin page.")
 @click.option("--lock-fd", type=int, default=None, hidden=True,
               help="Inherited descriptor holding the writer lock (admin page).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
+def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, confirmed: bool, who: str,
               job_id: str | None, lock_fd: int | None, paths: tuple[Path, ...]) -> None:
-    """Build a new index version from PATHS (files or folders; default $SEARCHAPP_DOCS_DIR or
-    ./seeds) and switch searches to it once it is complete and has passed its checks.
+    """Build a new index version from PATHS (files or folders; default: the folders the index
+    was built from, else $SEARCHAPP_DOCS_DIR or ./seeds) and switch searches to it once it is
+    complete and has passed its checks.
+
+    A run that would remove most of the documents the index serves (more than
+    $SEARCHAPP_MAX_REMOVE_RATIO, default 0.5), or whose remembered folder is missing, empty or
+    unmounted, changes nothing unless --yes is given.
 
     Reads PDF, DOCX, PPTX, XLSX, ODT/ODS/ODP, RTF, EPUB, EML/MBOX, HTML, text, Markdown and
     JSON/JSON lines (images with SEARCHAPP_OCR=1). Files that cannot be read are skipped and
     listed with their reason; the serving index is untouched if the build fails. Progress goes
     to index/job.json and every run to index/history.jsonl (both shown on /admin)."""
+    from .index.guard import RemovalRefused
     from .index.jobs import run_job
 
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
-    roots = list(paths) or [settings.docs_dir]
+    roots = list(paths) or _remembered_roots(root) or [settings.docs_dir]
+    if not paths:
+        click.echo(f"indexing {', '.join(map(str, roots))}"
+                   + (" (the folders this index was built from)"
+                      if _remembered_roots(root) else ""), err=True)
     try:
         result = run_job(
             root, roots, kind="incremental" if incremental else "full", who=who, job_id=job_id,
             lock_fd=lock_fd, max_bytes=settings.max_file_bytes,
-            show_bar=not quiet and sys.stderr.isatty(),
+            show_bar=not quiet and sys.stderr.isatty(), confirmed=confirmed,
         )
+    except RemovalRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     except IndexBusy as exc:
         raise click.ClickException(str(exc)) from exc
     except EmptyBuild as exc:
@@ -94,6 +109,16 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
     except (ValidationFailed, IndexMissing, DocumentRefused) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
+
+
+def _remembered_roots(index_root: Path) -> list[Path]:
+    """The folders the serving version was built from ([] without an index or a manifest)."""
+    from .index.layout import IndexLayout
+    from .index.manifest import roots
+
+    layout = IndexLayout(index_root)
+    name = layout.current_version()
+    return (roots(layout.versions / name) or []) if name else []
 
 
 @main.command("admin-password", short_help="Set the /admin password.")
@@ -259,7 +284,8 @@ def watch_cmd(index_dir: Path | None, parent_pid: int | None, paths: tuple[Path,
     settings = Settings.from_env()
     root = index_dir or settings.index_dir
     try:
-        watch_forever(root, list(paths) or indexed_roots(root) or [settings.docs_dir], parent_pid)
+        watch_forever(root, list(paths) or indexed_roots(root) or [settings.docs_dir], parent_pid,
+                      follow=not paths)
     except AlreadyWatched as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -16,6 +16,7 @@ from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
+from .guard import RemovalPolicy, check_removal, check_roots
 from .layout import IndexLayout, writer_lock
 from .spool import Spool, is_streamed
 
@@ -127,10 +128,15 @@ def build_version(
     progress: ProgressFn | None = None,
     show_bar: bool = False,
     checks: Checks | None = None,
+    removal: RemovalPolicy | None = None,
 ) -> BuildResult:
-    """build_index's work; the caller holds the writer lock."""
+    """build_index's work; the caller holds the writer lock.
+
+    `removal`: refuse (guard.RemovalRefused) a build that would drop most of the serving
+    documents or read a remembered folder that is now unavailable, unless confirmed."""
     started = time.perf_counter()
     checks = checks or Checks(canaries=0)
+    removal = removal or RemovalPolicy(confirmed=True)
     report = LoadReport()
 
     def tell(done: int, total: int, phase: str) -> None:
@@ -140,6 +146,7 @@ def build_version(
 
     tell(0, 0, "scanning")
     layout.prune(keep_previous)  # dead builds from a crash go first (we hold the lock)
+    check_roots(layout, doc_roots, removal)
     files = list(iter_files(doc_roots, report))
     registry = IdRegistry({rel for _, rel, _ in files})
     version_dir = layout.new_version_dir()
@@ -192,6 +199,7 @@ def build_version(
         spool.close()
         if report.documents == 0:
             raise EmptyBuild("no documents found: the current index was kept")
+        check_removal(layout, report.documents, removal)
         tell(len(files), len(files), "committing")
         writer.commit()
         writer.close()

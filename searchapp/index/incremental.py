@@ -1,26 +1,33 @@
-"""Update the serving version in place: re-index only files added, changed or removed.
+"""Update the serving index: re-index only files added, changed or removed.
 
-Compared with the version's manifest (see manifest.py). Every change goes into one commit at the
-end, so readers see either the old or the new state; then CURRENT is rewritten unchanged, which
-makes every server process re-open the version at its next request. A crash before the commit
-leaves the version as it was; a crash between the commit and the manifest write is repaired by
-the next run (documents are deleted by id before being added again).
+Compared with the version's manifest (see manifest.py). The embedded index is updated in a
+clone of the serving version (hard links of its segments, layout.clone_version), committed and
+switched to like a full build, so the version before the update stays a rollback target and a
+crash leaves the serving version as it was. A version whose documents live in a cluster
+(OpenSearch) is updated in place: every change goes into one commit, then CURRENT is rewritten
+unchanged so every server re-opens it; a crash between the commit and the manifest write is
+repaired by the next run (documents are deleted by id before being added again).
+
+The guards of guard.py apply: a remembered folder that is unavailable changes nothing, and an
+update that would remove most of the serving documents refuses unless confirmed.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..backends import OutdatedVersion, activate, open_writer
+from ..backends import OutdatedVersion, VersionWriter, activate, open_writer
 from ..ingest.furniture import clean
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
 from .build import DocumentRefused, Progress, ProgressFn
+from .guard import RemovalPolicy, check_removal, check_roots
 from .layout import IndexLayout, IndexMissing, writer_lock
 
 
@@ -58,11 +65,13 @@ def update_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: ProgressFn | None = None,
     lock_wait: float = 0.0,
+    removal: RemovalPolicy | None = None,
 ) -> UpdateResult:
-    """Take the writer lock and update the serving version in place."""
+    """Take the writer lock and update the serving version."""
     layout = IndexLayout(index_root)
     with writer_lock(layout, wait=lock_wait):
-        return update_in_place(layout, doc_roots, max_bytes=max_bytes, progress=progress)
+        return update_in_place(layout, doc_roots, max_bytes=max_bytes, progress=progress,
+                               removal=removal)
 
 
 def update_in_place(
@@ -71,9 +80,12 @@ def update_in_place(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: ProgressFn | None = None,
+    removal: RemovalPolicy | None = None,
+    keep_previous: int = 2,
 ) -> UpdateResult:
     """update_index's work; the caller holds the writer lock."""
     started = time.perf_counter()
+    removal = removal or RemovalPolicy(confirmed=True)
     name = layout.current_version()
     if name is None:
         raise IndexMissing(f"no index in {layout.root}: run a full build first")
@@ -81,22 +93,70 @@ def update_in_place(
     old = manifest.load(version_dir)
     if old is None:
         raise NoManifest(f"version {name} has no {manifest.MANIFEST}: run a full build first")
-    try:
-        writer = open_writer(version_dir)
-    except OutdatedVersion as exc:
-        raise NoManifest(str(exc)) from exc
-    except ValueError as exc:  # a damaged version: a full build replaces it
-        raise NoManifest(f"version {name} cannot be opened ({exc})") from exc
+    check_roots(layout, doc_roots, removal)
     furniture = manifest.furniture_of(version_dir)  # as the full build found it
     report = LoadReport()
     tell: Callable[[int, int, str], None] = _teller(progress, report)
     tell(0, 0, "scanning")
     files = list(iter_files(doc_roots, report))
     result = UpdateResult(version=name, documents=0)
+    new, todo = _classify(files, old, report)
+    _reclaim(files, new, todo)
+    changed = {t[1] for t in todo}
+    gone = [rel for rel in old if rel not in new and rel not in changed]
+    result.unchanged = len(new)
+    result.removed = len(gone)
+    serving = sum(len(e.ids) for e in old.values())
+    check_removal(layout, serving - sum(len(old[rel].ids) for rel in gone), removal, serving)
+    if not todo and not gone:  # nothing to write: only the file times are refreshed
+        manifest.save(version_dir, new, doc_roots, furniture)
+        result.documents = serving
+        result.skipped = report.skipped
+        result.seconds = time.perf_counter() - started
+        return result
 
-    # 1. classify: unchanged files are recognised by stat alone, then by content hash
+    target = layout.clone_version(name)
+    target_dir = target or version_dir
+    try:
+        writer = open_writer(target_dir)
+    except (OutdatedVersion, ValueError) as exc:  # a damaged version: a full build replaces it
+        if target is not None:
+            shutil.rmtree(target, ignore_errors=True)
+        raise NoManifest(f"version {name} cannot be updated ({exc})") from exc
+    try:
+        _write(writer, old, new, todo, gone, furniture, report, max_bytes, files, result, tell)
+        tell(len(todo), len(todo), "committing")
+        writer.commit()
+        writer.close()
+        result.documents = writer.num_docs()
+        manifest.save(target_dir, new, doc_roots, furniture)
+        tell(len(todo), len(todo), "switching")
+        if target is not None:
+            activate(layout.root, target.name)
+            layout.switch_to(target)  # the version before the update stays a rollback target
+            layout.prune(keep_previous)
+            result.version = target.name
+        else:
+            activate(layout.root, name)  # the alias already names it; kept in step all the same
+            layout.publish()  # every server re-opens the version at its next request
+    except BaseException:
+        if target is not None and layout.current_version() != target.name:
+            writer = None  # type: ignore[assignment]  # noqa: F841 - release its files first
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    result.skipped = report.skipped
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+Todo = list[tuple[Path, str, str, str]]  # path, rel, source, content hash
+
+
+def _classify(files: list[tuple[Path, str, str]], old: manifest.Manifest,
+              report: LoadReport) -> tuple[manifest.Manifest, Todo]:
+    """Unchanged files (recognised by stat alone, then by content hash) and those to read."""
     new: manifest.Manifest = {}
-    todo: list[tuple[Path, str, str, str]] = []  # path, rel, source, hash
+    todo: Todo = []
     for path, rel, source in files:
         try:
             st = path.stat()
@@ -116,16 +176,17 @@ def update_in_place(
                 report.skipped.append(Skipped(rel, prev.skipped))
             continue
         todo.append((path, rel, source, digest))
-    _reclaim(files, new, todo)
-    changed = {t[1] for t in todo}
-    gone = [rel for rel in old if rel not in new and rel not in changed]
-    result.unchanged = len(new)
-    result.removed = len(gone)
+    return new, todo
 
+
+def _write(writer: VersionWriter, old: manifest.Manifest, new: manifest.Manifest, todo: Todo,
+           gone: list[str], furniture: dict[str, set[str]], report: LoadReport, max_bytes: int,
+           files: list[tuple[Path, str, str]], result: UpdateResult,
+           tell: Callable[[int, int, str], None]) -> None:
+    """Delete what changed or disappeared, then add the new contents (each id deleted first,
+    once, so a run repeated after a crash never duplicates a document)."""
     registry = IdRegistry({rel for _, rel, _ in files},
                           {i: rel for rel, e in new.items() for i in e.ids})
-    # 2. delete what changed or disappeared; 3. add the new contents (deleting each id first,
-    # once, so a run repeated after a crash never duplicates a document)
     for rel in gone + [t[1] for t in todo if t[1] in old]:
         for doc_id in old[rel].ids:
             writer.delete(doc_id)
@@ -160,21 +221,6 @@ def update_in_place(
         else:
             result.added += 1
         tell(i, len(todo), "indexing")
-
-    tell(len(todo), len(todo), "committing")
-    if todo or gone:
-        writer.commit()
-    else:
-        writer.rollback()
-    writer.close()
-    manifest.save(version_dir, new, doc_roots, furniture)
-    if todo or gone:
-        activate(layout.root, name)  # the alias already names it; kept in step all the same
-        layout.publish()  # every server re-opens the version at its next request
-    result.documents = writer.num_docs()
-    result.skipped = report.skipped
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _reclaim(files: list[tuple[Path, str, str]], new: manifest.Manifest,

@@ -30,6 +30,7 @@ from typing import Any
 from ..ingest.records import DEFAULT_MAX_BYTES
 from . import history
 from .build import BuildResult, Checks, Progress, build_version
+from .guard import RemovalPolicy, RemovalRefused
 from .incremental import NoManifest, UpdateResult, update_in_place
 from .layout import IndexLayout, IndexMissing, acquire_lock, writer_lock
 from .processes import process_alive, process_start
@@ -81,6 +82,7 @@ class JobStatus:
     message: str = ""
     version: str = ""
     roots: list[str] = field(default_factory=list)  # the folders (or files) read
+    needs_confirmation: bool = False  # refused by guard.py: /admin offers to run it confirmed
 
     @property
     def running(self) -> bool:
@@ -177,10 +179,12 @@ class Reporter:
         self._last = t
         write_status(self.layout, self.status)
 
-    def finish(self, state: str, message: str, result: BuildResult | UpdateResult | None) -> None:
+    def finish(self, state: str, message: str, result: BuildResult | UpdateResult | None,
+               needs_confirmation: bool = False) -> None:
         skipped = result.skipped if result else []
         self.status = replace(
             self.status, state=state, phase="done", updated=now(), finished=now(),
+            needs_confirmation=needs_confirmation,
             message=message, eta_seconds=None,
             files_done=self.status.files_total if state == "succeeded" else self.status.files_done,
             documents=result.documents if result else self.status.documents,
@@ -227,11 +231,15 @@ def run_job(
     max_bytes: int = DEFAULT_MAX_BYTES,
     settings: JobSettings | None = None,
     show_bar: bool = False,
+    confirmed: bool = False,
 ) -> BuildResult | UpdateResult:
     """Run a full build or an incremental update under the writer lock, reporting as a job.
 
+    `confirmed`: the run may remove most of the serving documents (`--yes`); without it such a
+    run, or one whose remembered folder is unavailable, raises guard.RemovalRefused.
     Raises IndexBusy (nothing written), or the build's error after recording it."""
     settings = settings or JobSettings.from_env()
+    removal = RemovalPolicy.from_env(confirmed)
     layout = IndexLayout(index_root)
     with writer_lock(layout, wait=0.5, fd=lock_fd):
         record_interrupted(layout, job_id)
@@ -246,7 +254,8 @@ def run_job(
             if kind == "incremental":
                 try:
                     result = update_in_place(layout, doc_roots, max_bytes=max_bytes,
-                                             progress=reporter)
+                                             progress=reporter, removal=removal,
+                                             keep_previous=settings.keep_versions)
                 except (NoManifest, IndexMissing) as exc:
                     note = f"{exc}; did a full build instead. "
             if result is None:
@@ -254,10 +263,12 @@ def run_job(
                     layout, doc_roots, max_bytes=max_bytes,
                     keep_previous=settings.keep_versions, progress=reporter, show_bar=show_bar,
                     checks=Checks(settings.max_skip_ratio, settings.canaries),
+                    removal=removal,
                 )
         except BaseException as exc:
             try:
-                reporter.finish("failed", str(exc) or type(exc).__name__, None)
+                reporter.finish("failed", str(exc) or type(exc).__name__, None,
+                                needs_confirmation=isinstance(exc, RemovalRefused))
             except OSError:
                 pass  # a full or read-only disk: the build's own error says why
             raise
@@ -272,7 +283,8 @@ def new_job_id() -> str:
 # --------------------------------------------------------------------------- starting from the web
 
 
-def start_job(index_root: Path, docs: Path | list[Path], kind: str, who: str = "admin") -> JobStatus:
+def start_job(index_root: Path, docs: Path | list[Path], kind: str, who: str = "admin",
+              confirmed: bool = False) -> JobStatus:
     """Start `searchapp index` detached on docs (a folder, or the folders an index was built
     from), holding the writer lock for it; raise IndexBusy."""
     doc_roots = [Path(p).absolute() for p in (docs if isinstance(docs, list) else [docs])]
@@ -292,6 +304,8 @@ def start_job(index_root: Path, docs: Path | list[Path], kind: str, who: str = "
                "--lock-fd", str(fd)]
         if kind == "incremental":
             cmd.append("--incremental")
+        if confirmed:
+            cmd.append("--yes")
         cmd.extend(str(p) for p in doc_roots)
         try:
             with open(layout.root / LOG_FILE, "ab") as log:

@@ -109,6 +109,31 @@ class IndexLayout:
         path.mkdir(parents=True, exist_ok=False)
         return path
 
+    def clone_version(self, name: str) -> Path | None:
+        """A new version directory holding the same index as `name`, to update without touching
+        it (it stays a rollback target); None for a version whose documents live elsewhere
+        (OpenSearch), which is updated in place.
+
+        Segment files are immutable once written, so they are hard links (copies where links
+        are refused); the small files a writer rewrites are copied; lock files are left out."""
+        source = self.versions / name
+        if not (source / "meta.json").exists():
+            return None
+        target = self.new_version_dir()
+        for entry in os.scandir(source):
+            if not entry.is_file(follow_symlinks=False) or entry.name.endswith(".lock") \
+                    or entry.name == COMPLETE_MARKER or entry.name.endswith(".tmp"):
+                continue
+            dest = target / entry.name
+            if entry.name.endswith(".json"):
+                shutil.copy2(entry.path, dest)
+                continue
+            try:
+                os.link(entry.path, dest)
+            except OSError:
+                shutil.copy2(entry.path, dest)
+        return target
+
     def switch_to(self, version_dir: Path) -> None:
         """Point CURRENT at a finished version atomically."""
         (version_dir / COMPLETE_MARKER).write_text(datetime.now(UTC).isoformat(), encoding="utf-8")

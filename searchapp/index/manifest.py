@@ -75,13 +75,14 @@ def roots(version_dir: Path) -> list[Path] | None:
 
 
 def load_meta(version_dir: Path) -> dict[str, Any]:
-    """The manifest's other keys: roots (the folders indexed) and furniture (per source, the
-    lines kept out of every document: ingest/furniture.py); {} without a manifest."""
+    """The manifest's other keys: roots (the folders indexed), their devices, and furniture
+    (per source, the lines kept out of every document: ingest/furniture.py); {} without one."""
     try:
         data = json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
-    return {"roots": data.get("roots") or [], "furniture": data.get("furniture") or {}}
+    return {"roots": data.get("roots") or [], "furniture": data.get("furniture") or {},
+            "root_devices": data.get("root_devices") or {}}
 
 
 def furniture_of(version_dir: Path) -> dict[str, set[str]]:
@@ -93,9 +94,16 @@ def save(
     furniture: dict[str, set[str]] | None = None,
 ) -> None:
     """Write manifest.json atomically."""
+    devices = {}
+    for r in roots:  # an unmounted folder shows on another device (index/guard.py)
+        try:
+            devices[str(r.absolute())] = os.stat(r).st_dev
+        except OSError:
+            continue
     payload = {
         "format": FORMAT,
         "roots": [str(r.absolute()) for r in roots],
+        "root_devices": devices,
         "furniture": {k: sorted(v) for k, v in sorted((furniture or {}).items())},
         # vars(), not asdict(): asdict deep-copies each list of ids (0.5 s for 200k ids)
         "files": {rel: vars(e) for rel, e in sorted(manifest.items())},

@@ -84,9 +84,12 @@ class Watcher:
     """Keeps one index in step with its documents folders until stop is set."""
 
     def __init__(self, index_root: Path, doc_roots: list[Path],
-                 update: Callable[[], object] | None = None) -> None:
+                 update: Callable[[], object] | None = None, follow: bool = False) -> None:
         self.layout = IndexLayout(Path(index_root).absolute())
         self.roots = [Path(r).absolute() for r in doc_roots]
+        # follow: watch whatever folders the serving index is built from, as they change
+        # (a rebuild from another folder moves the watch there; the old one is left alone)
+        self.follow = follow
         self.update = update or self._update
         self.dirty = threading.Event()
         self.mode = "polling"
@@ -148,7 +151,20 @@ class Watcher:
     def _update(self) -> object:
         from .jobs import run_job
 
+        self._follow_index()  # never update from a folder the index no longer holds
         return run_job(self.layout.root, self.roots, kind="incremental", who="watch")
+
+    def _follow_index(self) -> bool:
+        """Take the serving index's folders as the ones watched; True when they changed."""
+        if not self.follow:
+            return False
+        roots = [Path(r).absolute() for r in indexed_roots(self.layout.root)]
+        if not roots or roots == self.roots:
+            return False
+        log.info("watch: the index is now built from %s; watching it instead of %s",
+                 ", ".join(map(str, roots)), ", ".join(map(str, self.roots)))
+        self.roots = roots
+        return True
 
     def _run_update(self) -> bool:
         """One update; False when the index was busy (tried again shortly)."""
@@ -192,7 +208,18 @@ class Watcher:
         beat = time.monotonic()
         first: float | None = None
         last_seen: float = 0.0
+        stamp = self.layout.current_stamp()
         while not stop.is_set():
+            if self.follow and self.layout.current_stamp() != stamp:
+                stamp = self.layout.current_stamp()
+                if self._follow_index():  # the index was rebuilt from other folders
+                    if observer is not None:
+                        observer.stop()  # type: ignore[attr-defined]
+                    observer = self._start_observer()
+                    before = snapshot(self.roots) if observer is None else {}
+                    first = None
+                    self.dirty.clear()
+                    self._write_status()
             if observer is None:
                 now_snap = snapshot(self.roots)
                 if now_snap != before:
@@ -216,13 +243,16 @@ class Watcher:
             observer.stop()  # type: ignore[attr-defined]
 
 
-def watch_forever(index_root: Path, doc_roots: list[Path], parent_pid: int | None = None) -> None:
+def watch_forever(index_root: Path, doc_roots: list[Path], parent_pid: int | None = None,
+                  follow: bool = False) -> None:
     """`searchapp watch`: claim the index and watch until SIGTERM/SIGINT (or until the server
-    that started it, parent_pid, is gone: an orphan must not keep the index claimed)."""
+    that started it, parent_pid, is gone: an orphan must not keep the index claimed).
+
+    `follow`: the folders were not named, so the watch follows the serving index's folders."""
     import signal
 
     stop = threading.Event()
-    watcher = Watcher(index_root, doc_roots)
+    watcher = Watcher(index_root, doc_roots, follow=follow)
     watcher.claim()
 
     def halt(signum: int, frame: object) -> None:

@@ -166,7 +166,8 @@ def reindex() -> ResponseReturnValue:
         return _status_response(f"An indexing run is already in progress ({current.kind}, "
                                 f"started by {current.who} at {current.started}).")
     try:
-        job = jobs.start_job(layout.root, targets, kind)
+        job = jobs.start_job(layout.root, targets, kind,
+                             confirmed=request.form.get("confirm") == "1")
     except IndexBusy:
         return _status_response("Another indexing run holds the index (for example "
                                 "`searchapp index` on the command line); try again when it ends.")
