@@ -78,7 +78,7 @@ def test_a_full_disk_fails_in_one_line_and_keeps_the_index(tmp_path: Path) -> No
         root = mount / "index"
         assert index(root, docs).returncode == 0
         serving = IndexLayout(root).current_version()
-        for more in ((), ("--incremental",)):
+        for more in ((), ("--incremental", "--yes")):  # --yes: big replaces every document
             one_clear_line(index(root, big, *more), "No space left on device")
             assert IndexLayout(root).current_version() == serving
             assert search(root, "commonword")["total"] == 5
