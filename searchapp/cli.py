@@ -290,5 +290,14 @@ def watch_cmd(index_dir: Path | None, parent_pid: int | None, paths: tuple[Path,
         raise click.ClickException(str(exc)) from exc
 
 
+def _add_source_commands() -> None:
+    from .cli_sources import fetch_cmd, source_group
+
+    main.add_command(source_group)
+    main.add_command(fetch_cmd)
+
+
+_add_source_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

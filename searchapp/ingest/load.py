@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from .records import (
     content_hash,
     too_large,
 )
+from .saved import read_note
 from .titles import clip, guess_title
 
 
@@ -111,10 +113,13 @@ def _read_document_file(path: Path, rel: str, source: str, limits: Limits) -> li
     ) != before.st_size:
         raise SkipFile("file changed while it was read (it is read again at the next update)")
     digest = content_hash(data)
-    fallback = _mtime_date(path)
+    saved = read_note(path)  # a page fetched from the web: its address and HTTP date
+    fallback = (saved.modified_date() if saved else None) or _mtime_date(path)
     docs = [to_document(ex, rel, source, digest, fallback) for ex in items if ex.body.strip()]
     if not docs:
         raise SkipFile("no text")
+    if saved is not None and saved.url:
+        docs = [replace(d, url=saved.url) for d in docs]  # the page's address, not its canonical
     return docs
 
 

@@ -48,6 +48,8 @@ _HIT = {
                  "returns any document as JSON."},
         "format": _FORMAT,
         "page": _PAGE,
+        "url": {"type": ["string", "null"], "description": "The address of a page fetched from "
+                "a web source (searchapp source add), or the document's own canonical URL."},
     },
 }
 

@@ -1,0 +1,164 @@
+"""The pages a source lists: sitemaps, feeds, lists of URLs, and links of pages in scope.
+
+Sitemaps are parsed with defusedxml (no entity expansion from a hostile site), gzip by its magic
+bytes, index sitemaps followed MAX_SITEMAP_DEPTH deep; feeds by feedparser (RSS 0.9x-2.0, Atom,
+RDF, legacy encodings, broken XML tolerated); page links by selectolax (Lexbor HTML5 parser).
+"""
+
+from __future__ import annotations
+
+import calendar
+import fnmatch
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from .http import FetchError, PoliteClient
+
+MAX_SITEMAP_DEPTH = 3
+MAX_LISTED = 50_000
+DOC_SUFFIXES = (".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".epub", ".rtf")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A URL a source lists, with the date it says the page last changed ('' unknown)."""
+
+    url: str
+    modified: str = ""
+
+
+def in_scope(url: str, hosts: set[str], include: list[str]) -> bool:
+    """Same host as the source, and matching one of the patterns when there are any."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in hosts:
+        return False
+    return not include or any(fnmatch.fnmatch(url, p) for p in include)
+
+
+def _unzip(body: bytes) -> bytes:
+    if body[:2] != b"\x1f\x8b":
+        return body
+    try:
+        out = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, 200 << 20)
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise FetchError(f"damaged gzip sitemap ({exc})") from exc
+    return out
+
+
+def sitemap_urls(client: PoliteClient, url: str, problems: list[str],
+                 depth: int = 0) -> Iterator[Listed]:
+    """Every <url> of a sitemap, following <sitemap> entries of a sitemap index (a child
+    sitemap that fails is noted in problems, the others are still read)."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    r = client.get(url)
+    if r.status != 200:
+        raise FetchError(f"{url}: HTTP {r.status}")
+    try:
+        root = ElementTree.fromstring(_unzip(r.body))
+    except (ElementTree.ParseError, DefusedXmlException) as exc:
+        raise FetchError(f"{url}: malformed sitemap XML ({exc})") from exc
+    tag = root.tag.rsplit("}", 1)[-1]
+    for entry in root:
+        name = entry.tag.rsplit("}", 1)[-1]
+        loc = lastmod = ""
+        for child in entry:
+            key = child.tag.rsplit("}", 1)[-1]
+            if key == "loc":
+                loc = (child.text or "").strip()
+            elif key == "lastmod":
+                lastmod = (child.text or "").strip()
+        if not loc:
+            continue
+        if tag == "sitemapindex" and name == "sitemap":
+            if depth >= MAX_SITEMAP_DEPTH:
+                continue
+            try:
+                yield from sitemap_urls(client, urljoin(url, loc), problems, depth + 1)
+            except FetchError as exc:
+                problems.append(str(exc))
+        elif name == "url":
+            yield Listed(urljoin(url, loc), lastmod)
+
+
+def feed_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
+    """The links of a feed's entries, with their updated (else published) dates."""
+    import feedparser
+
+    r = client.get(url)
+    if r.status != 200:
+        raise FetchError(f"{url}: HTTP {r.status}")
+    parsed = feedparser.parse(r.body, response_headers={
+        "content-type": r.headers.get("content-type", ""), "content-location": url})
+    if parsed.bozo and not parsed.entries:
+        raise FetchError(f"{url}: not a readable feed ({parsed.get('bozo_exception')})")
+    for entry in parsed.entries:
+        link = entry.get("link") or ""
+        when = entry.get("updated_parsed") or entry.get("published_parsed")
+        stamp = (datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat()
+                 if when else "")
+        if link:
+            yield Listed(urljoin(url, link), stamp)
+
+
+def list_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
+    """A plain text file on the web, one URL a line (# comments and blank lines ignored)."""
+    r = client.get(url)
+    if r.status != 200:
+        raise FetchError(f"{url}: HTTP {r.status}")
+    for line in r.body.decode("utf-8", "replace").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield Listed(urljoin(url, line))
+
+
+def page_links(html: bytes, base: str) -> list[str]:
+    """Absolute URLs of a page's <a href> links, fragments dropped, in page order."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    node = tree.css_first("base[href]")
+    if node is not None:
+        base = urljoin(base, node.attributes.get("href") or "")
+    out: list[str] = []
+    seen: set[str] = set()
+    for a in tree.css("a[href]"):
+        href = (a.attributes.get("href") or "").strip()
+        if not href or href.startswith(("mailto:", "javascript:", "tel:", "#")):
+            continue
+        link = urldefrag(urljoin(base, href))[0]
+        if link not in seen:
+            seen.add(link)
+            out.append(link)
+    return out
+
+
+def is_document_link(url: str) -> bool:
+    """A link to a PDF, office or e-book file (fetched and read as a document)."""
+    return urlsplit(url).path.lower().endswith(DOC_SUFFIXES)
+
+
+def newer(listed: str, fetched: str) -> bool:
+    """True when a listed date is after our fetch (or either is unknown); a bare date counts
+    as the whole day."""
+    a, b = _when(listed), _when(fetched)
+    if a is None or b is None:
+        return True
+    if len(listed.strip()) == 10:
+        return a.date() >= b.date()
+    return a > b
+
+
+def _when(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

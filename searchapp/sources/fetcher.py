@@ -1,0 +1,216 @@
+"""Fetch what is new or changed in every source and save it under <index root>/web/<host>/.
+
+Each page's exact bytes are saved as an ordinary file (a reindex never fetches again) with its
+note (ingest/saved.py: URL, fetch time, ETag, Last-Modified). A page is asked for again only
+when its source does not date it or dates it after our fetch, and then conditionally
+(If-None-Match / If-Modified-Since): an unchanged page costs one 304 or nothing. A page that
+answers 404 or 410 is kept and marked gone; a host that answers 429 or 503 is left for the next
+run. PDFs and office files linked from a fetched page on the source's host are fetched too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..ingest.saved import SavedPage, now_iso, read_note, write_note
+from . import registry
+from .discover import (
+    Listed,
+    feed_urls,
+    in_scope,
+    is_document_link,
+    list_urls,
+    newer,
+    page_links,
+    sitemap_urls,
+)
+from .http import FetchError, FetchSettings, HostBackoff, PoliteClient, Response
+from .registry import Report, Source
+
+MAX_PROBLEMS = 20
+SITE_DEPTH = 2
+SITE_MAX_PAGES = 500
+_TYPES = {
+    "text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf",
+    "text/plain": ".txt", "text/markdown": ".md",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.oasis.opendocument.text": ".odt", "application/epub+zip": ".epub",
+    "application/rtf": ".rtf", "text/rtf": ".rtf",
+}
+
+
+def page_stem(folder: Path, url: str) -> Path:
+    """Where a URL's bytes are saved, without the suffix the content type decides."""
+    host = (urlsplit(url).hostname or "unknown").lower()
+    return folder / host / hashlib.sha1(url.encode("utf-8")).hexdigest()[:20]
+
+
+def saved_file(folder: Path, url: str) -> Path | None:
+    """The file a URL was saved to before, if any."""
+    stem = page_stem(folder, url)
+    if not stem.parent.is_dir():
+        return None
+    for path in stem.parent.glob(stem.name + ".*"):
+        if not path.name.startswith("."):
+            return path
+    return None
+
+
+class SourceRun:
+    """One fetch of one source."""
+
+    def __init__(self, source: Source, folder: Path, client: PoliteClient) -> None:
+        self.source = source
+        self.folder = folder
+        self.client = client  # shared by the run: robots.txt and the delay are per host
+        client.allowed_hosts = {source.host}
+        self.hosts = {source.host}
+        self.problems: list[str] = []
+        self.counts = {"listed": 0, "fetched": 0, "unchanged": 0, "gone": 0, "failed": 0}
+        self.done: set[str] = set()
+
+    def note(self, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(message)
+
+    def run(self) -> Report:
+        reached = True
+        try:
+            if self.source.kind == "site":
+                self._crawl()
+            else:
+                for item in self._listed():
+                    self.counts["listed"] += 1
+                    self.page(item)
+        except HostBackoff as exc:
+            self.note(str(exc))
+        except FetchError as exc:  # the source itself could not be read
+            reached = False
+            self.note(str(exc))
+        return Report(when=now_iso(), reached=reached, problems=self.problems, **self.counts)
+
+    def _listed(self) -> Iterator[Listed]:
+        kind, url = self.source.kind, self.source.url
+        found: Iterable[Listed] = (
+            sitemap_urls(self.client, url, self.problems) if kind == "sitemap"
+            else feed_urls(self.client, url) if kind == "feed" else list_urls(self.client, url))
+        for item in found:
+            if in_scope(item.url, self.hosts, self.source.include):
+                yield item
+
+    def _crawl(self) -> None:
+        """A start page and its same-host links, breadth first, SITE_DEPTH deep."""
+        frontier = [self.source.url]
+        for depth in range(SITE_DEPTH + 1):
+            following: list[str] = []
+            for url in frontier:
+                if len(self.done) >= SITE_MAX_PAGES:
+                    self.note(f"stopped at {SITE_MAX_PAGES} pages")
+                    return
+                self.counts["listed"] += 1
+                body = self.page(Listed(url), follow=depth < SITE_DEPTH)
+                if body is not None and depth < SITE_DEPTH:
+                    following += [u for u in page_links(body, url)
+                                  if u not in self.done and not is_document_link(u)
+                                  and in_scope(u, self.hosts, [])]
+            frontier = [u for u in dict.fromkeys(following)
+                        if in_scope(u, self.hosts, self.source.include) or u == self.source.url]
+
+    def page(self, item: Listed, follow: bool = False) -> bytes | None:
+        """Fetch one page if needed and save it; its HTML (saved or new) when follow is set."""
+        url = item.url
+        if url in self.done:
+            return None
+        self.done.add(url)
+        path = saved_file(self.folder, url)
+        note = read_note(path) if path else None
+        if note and not note.gone and item.modified and not newer(item.modified, note.fetched):
+            self.counts["unchanged"] += 1
+            return _read(path) if follow and path else None
+        try:
+            r = self.client.get(url, note.etag if note else "",
+                                note.last_modified if note else "")
+        except HostBackoff:
+            raise
+        except FetchError as exc:
+            self.counts["failed"] += 1
+            self.note(str(exc))
+            return None
+        if r.status == 304 and path and note:
+            self.counts["unchanged"] += 1
+            write_note(path, replace(note, checked=now_iso(), gone=""))
+            return _read(path) if follow else None
+        if r.status in (404, 410):
+            if path and note:  # kept, and marked gone
+                self.counts["gone"] += 1
+                if not note.gone:
+                    write_note(path, replace(note, checked=now_iso(),
+                                             gone=f"{r.status} since {date.today()}"))
+            else:
+                self.counts["failed"] += 1
+                self.note(f"{url}: HTTP {r.status}")
+            return None
+        if r.status != 200:
+            self.counts["failed"] += 1
+            self.note(f"{url}: HTTP {r.status}")
+            return None
+        saved = self._save(url, r, path)
+        if saved is None:
+            return None
+        self.counts["fetched"] += 1
+        if saved.suffix == ".html":
+            for link in page_links(r.body, r.url):
+                if is_document_link(link) and in_scope(link, self.hosts, []):
+                    self.page(Listed(link))
+            return r.body
+        return None
+
+    def _save(self, url: str, r: Response, old: Path | None) -> Path | None:
+        kind = r.headers.get("content-type", "").split(";")[0].strip().lower()
+        suffix = _TYPES.get(kind) or Path(urlsplit(r.url).path).suffix.lower()
+        if suffix not in set(_TYPES.values()):
+            self.counts["failed"] += 1
+            self.note(f"{url}: content type {kind or 'unknown'!r} is not read")
+            return None
+        path = page_stem(self.folder, url).with_suffix(suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.part")
+        tmp.write_bytes(r.body)
+        tmp.replace(path)
+        if old is not None and old != path:
+            old.unlink(missing_ok=True)
+        write_note(path, SavedPage(
+            url=r.url, fetched=now_iso(), checked=now_iso(), etag=r.headers.get("etag", ""),
+            last_modified=r.headers.get("last-modified", ""), content_type=kind,
+            source=self.source.url))
+        return path
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.suffix == ".html" else None
+    except OSError:
+        return None
+
+
+def fetch_all(index_root: Path, settings: FetchSettings | None = None) -> list[tuple[Source, Report]]:
+    """Fetch every source of the index; each source's report is stored as it ends."""
+    settings = settings or FetchSettings.from_env()
+    folder = registry.web_folder(index_root)
+    out = []
+    client = PoliteClient(settings, set())
+    try:
+        for source in registry.load(index_root):
+            report = SourceRun(source, folder, client).run()
+            registry.record(index_root, source.url, report)
+            out.append((source, report))
+    finally:
+        client.close()
+    return out
