@@ -236,6 +236,27 @@ def test_analyze_page_shows_index_and_query_tokens(client: FlaskClient) -> None:
     for token in ("quyền", "quyen", "run", "東", "京"):
         assert f"<code>{token}</code>" in html, token
     assert "sa_stem_en" in html and "body_seg" in html and 'id="query-side"' in html
+    assert "engine-neutral analysis" in html and "embedded Tantivy index" in html
+
+
+def test_analyze_page_says_what_it_shows_under_opensearch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the OpenSearch backend the page says its tokens are the engine-neutral analysis,
+    not the cluster's analyzers' output (no cluster is needed to analyze a text)."""
+    docs = make_docs(tmp_path / "docs", 5)
+    build_index(tmp_path / "index", [docs])
+    monkeypatch.setenv("SEARCHAPP_BACKEND", "opensearch")
+    monkeypatch.setenv("SEARCHAPP_OPENSEARCH_URL", "http://127.0.0.1:9")
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "DOCS_DIR": str(docs),
+                         "INSTANCE_DIR": str(tmp_path / "instance"),
+                         "ADMIN_PASSWORD": PASSWORD}).test_client()
+    assert login(client) == 302
+    html = client.get("/admin/analyze?text=running+shoes&lang=en").get_data(as_text=True)
+    scope = html[html.index('id="analysis-scope"'):]
+    scope = scope[:scope.index("</p>")]
+    assert "engine-neutral analysis" in scope and "<strong>OpenSearch</strong>" in scope
+    assert "not the output of the cluster" in scope
+    assert "<code>run</code>" in html  # the tokens are still shown
 
 
 # --------------------------------------------------------------------------- real server

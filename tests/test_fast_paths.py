@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from searchapp.analysis.analyzers import Analyzers
 from searchapp.analysis.language import STEMMERS
+from searchapp.backends import create_analyzers
 from searchapp.index.build import build_index
 from searchapp.ingest.dates import find_date
 from searchapp.ingest.load import load_file
@@ -67,7 +67,7 @@ def test_jsonl_line_numbers_bom_and_bad_lines(tmp_path: Path) -> None:
 
 
 def _both(text: str, query: str, lang: str = "vi") -> list[tuple[int, int, str]]:
-    az = Analyzers.create()
+    az = create_analyzers()
     spec = H.match_spec(Q.parse(query), az, tuple(STEMMERS), True)
     fast = H.find_matches(text, spec, az, lang)
     slow = H.find_matches.__globals__["_token_spans"](text, spec, az, lang)
@@ -81,13 +81,13 @@ def test_fast_highlighting_matches_every_family() -> None:
     assert {"Nhân", "quyền", "NHAN", "QUYEN", "Quyềnx"} <= marked  # folded, prefix of the last word
     marked = {text[s:e] for s, e, _ in _both(text, "giao thông xyz")}
     assert {"giao", "thôngg"} <= marked  # one-edit typo of a word of 5+ letters
-    html = H.highlight_all("<b>quyền</b> & co", H.match_spec(Q.parse("quyen"), Analyzers.create(), (), True),
-                           Analyzers.create(), "vi")
+    html = H.highlight_all("<b>quyền</b> & co", H.match_spec(Q.parse("quyen"), create_analyzers(), (), True),
+                           create_analyzers(), "vi")
     assert html == "&lt;b&gt;<mark>quyền</mark>&lt;/b&gt; &amp; co"
 
 
 def test_token_path_still_used_where_needed() -> None:
-    az = Analyzers.create()
+    az = create_analyzers()
     spec = H.match_spec(Q.parse("strasse"), az, tuple(STEMMERS), False)
     assert [(s, e) for s, e, _ in H.find_matches("Die Straße", spec, az, "xx")] == [(4, 10)]
     spec = H.match_spec(Q.parse("conventions"), az, tuple(STEMMERS), False)

@@ -31,18 +31,18 @@ def test_mixed_script_query_keeps_latin_and_japanese() -> None:
 
 
 def test_turkish_dotted_capital_i_matches_plain_i() -> None:
-    from searchapp.analysis.analyzers import Analyzers
+    from searchapp.backends import create_analyzers
 
-    az = Analyzers.create()
+    az = create_analyzers()
     assert az.fold("İstanbul") == az.fold("istanbul") == ["istanbul"]
     assert az.stem("tr", "İstanbul'da") == az.stem("tr", "istanbul'da")
     assert az.exact("İstanbul") != ["istanbul"]  # the exact field keeps the original spelling
 
 
 def test_hindi_nukta_and_persian_letters_fold() -> None:
-    from searchapp.analysis.analyzers import Analyzers
+    from searchapp.backends import create_analyzers
 
-    az = Analyzers.create()
+    az = create_analyzers()
     assert az.fold("क़ानून") == az.fold("कानून") == az.fold("\u0958ानून") == ["कानुन"]  # ू -> ु too
     assert az.fold("کتاب") == az.fold("كتاب")  # Persian keheh vs Arabic kaf
     assert az.fold("ایران") == az.fold("ايران")
@@ -61,10 +61,10 @@ def test_indexed_turkish_document_found_without_dotted_capital(tmp_path) -> None
 def test_unmarked_turkish_words_stem_to_an_indexed_variant() -> None:
     # Snowball stems before folding: olduğunu -> olduk, typed oldugunu -> oldugu. The stemmed
     # field also indexes the unmarked spelling of such words.
-    from searchapp.analysis.analyzers import Analyzers
     from searchapp.analysis.normalize import unmarked
+    from searchapp.backends import create_analyzers
 
-    az = Analyzers.create()
+    az = create_analyzers()
     assert unmarked("olduğunu") == "oldugunu" and unmarked("kitapları") == "kitaplari"
     indexed = az.stem_indexed("tr", "Olduğunu söyledi, çocuğun kitapları")
     for typed in ("oldugunu", "cocugun", "olduğunu", "çocuğun", "kitaplari"):
@@ -84,9 +84,9 @@ def test_indexed_turkish_document_found_typed_without_marks(tmp_path) -> None:  
 
 
 def test_hindi_normalised_as_lucene_hindi_normalizer() -> None:
-    from searchapp.analysis.analyzers import Analyzers
+    from searchapp.backends import create_analyzers
 
-    az = Analyzers.create()
+    az = create_analyzers()
     assert az.fold("हिन्दी") == az.fold("हिंदी") == az.fold("हिंदि")  # dead n, long/short i
     assert az.fold("गाँव") == az.fold("गांव")  # chandrabindu -> anusvara
     assert az.fold("प्रस्ताव") == ["परसताव"]  # virama gone: one token, not प + रस + ताव
@@ -95,9 +95,9 @@ def test_hindi_normalised_as_lucene_hindi_normalizer() -> None:
 
 
 def test_stop_words_of_languages_tantivy_has_no_list_for() -> None:
-    from searchapp.analysis.analyzers import Analyzers
+    from searchapp.backends import create_analyzers
 
-    az = Analyzers.create()
+    az = create_analyzers()
     for word, lang in (("și", "ro"), ("şi", "ro"), ("si", "ro"), ("είναι", "el"), ("ειναι", "el"), ("في", "ar"), ("أن", "ar"), ("ان", "ar")):
         assert az.is_stopword(word, (lang,)), (word, lang)
     assert not az.is_stopword("için", ("tr",))  # no Turkish list (it cost title@1)
@@ -105,9 +105,9 @@ def test_stop_words_of_languages_tantivy_has_no_list_for() -> None:
 
 
 def test_arabic_and_persian_normalised_as_lucene() -> None:
-    from searchapp.analysis.analyzers import Analyzers
+    from searchapp.backends import create_analyzers
 
-    az = Analyzers.create()
+    az = create_analyzers()
     assert az.stem("ar", "مستشفى") == az.stem("ar", "مستشفي")  # alef maksura
     assert az.stem("ar", "القرآن") == az.stem("ar", "القران")  # alef madda
     assert az.fold("مدينة") == az.fold("مدينه")  # teh marbuta

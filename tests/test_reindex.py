@@ -132,11 +132,11 @@ def test_validation_refuses_too_many_skipped_files(tmp_path: Path) -> None:
 
 
 def test_canary_words_come_from_titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from searchapp.index import build as indexer
+    from searchapp.index import validate
 
     docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
     build_index(root, [docs], checks=Checks(canaries=3))  # real titles are found
-    monkeypatch.setattr(indexer, "_canary_word", lambda doc: "xylophonezzz")
+    monkeypatch.setattr(validate, "canary_word", lambda doc: "xylophonezzz")
     with pytest.raises(ValidationFailed, match="canary"):
         build_index(root, [docs], checks=Checks(canaries=1))
 

@@ -1,13 +1,15 @@
 """Analyzers: the query side and highlighting run text through the same analyzers as the index,
-with memoised lookups of single terms."""
+with memoised lookups of single terms. The analyzers are analysis/chains.py's, built by the
+serving backend's engine (backends.create_analyzers): this stage defines them, it imports none."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..backends.tantivy.tokenizers import build_analyzers, stopword_analyzer
+from .chains import Chain, chains, stopword_chain
 from .normalize import normalize_derived, unmarked
 from .text import CJK, EXACT, FOLD, MEMO_MAX, fold_marks, stem_analyzer_name
 
@@ -18,13 +20,15 @@ NO_VARIANTS = frozenset({"ta", "de"})
 class Analyzers:
     """Per-process analyzers for the query side and highlighting, with memoised term lookups."""
 
-    by_name: dict[str, Any]  # analyzer name -> tantivy TextAnalyzer
+    by_name: dict[str, Any]  # analyzer name -> the engine's analyzer (a tantivy TextAnalyzer)
+    build: Callable[[Chain], Any]  # a chain -> the engine's analyzer
     _fold_memo: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _stem_memo: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def create(cls) -> Analyzers:
-        return cls(build_analyzers())
+    def create(cls, build: Callable[[Chain], Any]) -> Analyzers:
+        """Every chain of analysis/chains.py, built by an engine's build function."""
+        return cls({name: build(chain) for name, chain in chains().items()}, build)
 
     def exact(self, text: str) -> list[str]:
         return self.by_name[EXACT].analyze(text)
@@ -58,7 +62,8 @@ class Analyzers:
         for lang in langs:
             key = f"sa_stop_{lang}"
             if key not in self.by_name:
-                self.by_name[key] = stopword_analyzer(lang)
+                chain = stopword_chain(lang)
+                self.by_name[key] = self.build(chain) if chain else None
             stop = self.by_name[key]
             if stop is None:
                 continue

@@ -41,6 +41,9 @@ EXACT_PLAIN = "sa_exact_plain"
 FOLD = "sa_fold"
 CJK = "sa_cjk"
 SEG = "sa_seg"
+# The field a Latin-only body's exact words go to (EXACT_PLAIN cuts them): a field family's
+# name, the same in every backend.
+PLAIN_FIELD = "body_plain"
 
 
 def stem_analyzer_name(lang: str) -> str:

@@ -3,22 +3,22 @@ OpenSearch cluster (backends/opensearch/).
 
 `SEARCHAPP_BACKEND` names the backend (default `tantivy`). Whatever the backend, the local index
 root holds the writer lock, the jobs, the history, each version's manifest and CURRENT; a remote
-backend keeps its own pointer in step through `activate` and drops pruned versions in `discard`."""
+backend keeps its own pointer in step through `activate` and drops pruned versions in `discard`,
+which this package registers with index/layout.py as its version hooks (the layout never imports
+a backend)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ..analysis.analyzers import Analyzers
+from ..index.layout import VersionHooks, register_version_hooks
 from .base import BackendUnavailable, OutdatedVersion, SearchBackend, VersionWriter
-
-if TYPE_CHECKING:
-    from ..analysis.analyzers import Analyzers
 
 __all__ = [
     "BackendUnavailable", "OutdatedVersion", "activate", "discard", "SearchBackend", "VersionWriter", "backend_name", "create_writer",
-    "open_backend", "open_writer",
+    "create_analyzers", "open_backend", "open_writer",
 ]
 BACKENDS = ("tantivy", "opensearch")
 
@@ -29,6 +29,14 @@ def backend_name() -> str:
     if name not in BACKENDS:
         raise ValueError(f"SEARCHAPP_BACKEND={name!r} is not one of: {', '.join(BACKENDS)}")
     return name
+
+
+def create_analyzers() -> Analyzers:
+    """The query side's analyzers: analysis/chains.py built by tantivy's analyzers, which every
+    backend's index reproduces (the OpenSearch mapping spells the same chains)."""
+    from .tantivy.tokenizers import build  # noqa: PLC0415 - tantivy loads on first use
+
+    return Analyzers.create(build)
 
 
 def open_backend(index_root: Path, analyzers: Analyzers) -> SearchBackend:
@@ -83,3 +91,6 @@ def discard(index_root: Path, versions: list[str], serving_too: bool = False) ->
         from .opensearch.writer import discard as os_discard  # noqa: PLC0415
 
         os_discard(versions, serving_too)
+
+
+register_version_hooks(VersionHooks(activate, discard))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 import time
@@ -19,6 +18,8 @@ from . import manifest
 from .guard import RemovalPolicy, check_removal, check_roots
 from .layout import IndexLayout, writer_lock
 from .spool import Spool, is_streamed
+from .validate import Checks, validate
+from .validate import ValidationFailed as ValidationFailed  # where a build's callers find it
 
 
 @dataclass(frozen=True)
@@ -66,21 +67,6 @@ class EmptyBuild(RuntimeError):
 
 class DocumentRefused(RuntimeError):
     """The index refused a document: the build stops, naming the file it came from."""
-
-
-class ValidationFailed(RuntimeError):
-    """A new version failed its checks before the switch: the serving index is left as it was."""
-
-
-@dataclass(frozen=True)
-class Checks:
-    """What a new version must pass before it may serve."""
-
-    max_skip_ratio: float | None = None  # skipped / (documents + skipped); None = no limit
-    canaries: int = 3  # title words of the first documents that must be found
-
-
-CANARY_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def _ids(docs: Iterable[Document], ids: list[str]) -> Iterator[Document]:
@@ -239,40 +225,3 @@ def _add(writer: VersionWriter, docs: Iterable[Document], languages: dict[str, i
         writer.add(docs, languages)
     except ValueError as exc:  # a document the index refused: say which file it came from
         raise DocumentRefused(f"could not index {where}: {exc}") from exc
-
-
-def validate(
-    version_dir: Path, report: LoadReport, firsts: list[Document], checks: Checks,
-    first_build: bool = False,
-) -> None:
-    """Refuse a version with too many skipped files or whose first documents cannot be found.
-
-    The skip ratio protects a serving index only: a first build serves whatever it could read
-    (and lists the rest)."""
-    seen = report.documents + len(report.skipped)
-    if checks.max_skip_ratio is not None and seen and not first_build:
-        ratio = len(report.skipped) / seen
-        if ratio > checks.max_skip_ratio:
-            raise ValidationFailed(
-                f"{len(report.skipped)} of {seen} files or records were skipped "
-                f"({ratio:.0%} > limit {checks.max_skip_ratio:.0%}): the current index was kept"
-            )
-    words = [w for w in (_canary_word(d) for d in firsts) if w]
-    if not words:
-        return
-    from ..search.engine import Engine
-    from ..search.request import SearchRequest
-
-    engine = Engine(version_dir)
-    for word in words:
-        if engine.search(SearchRequest(query=word, prefix_last=False, page_size=1)).total == 0:
-            raise ValidationFailed(
-                f"canary query {word!r} (from a title) finds nothing in the new version: "
-                "the current index was kept"
-            )
-
-
-def _canary_word(doc: Document) -> str:
-    """The longest plain word of a document's title (or first line)."""
-    words = CANARY_WORD.findall(doc.title) or CANARY_WORD.findall(doc.body[:200])
-    return max(words, key=len) if words else ""

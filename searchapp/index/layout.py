@@ -19,7 +19,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +36,35 @@ def is_built(path: Path) -> bool:
     return any((path / m).exists() for m in BUILT_MARKERS)
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VersionHooks:
+    """What a backend keeping its own pointer does when versions change (registered by
+    searchapp.backends when it is imported; the layout never imports a backend)."""
+
+    activate: Callable[[Path, str], None]  # (index root, version): serve it, before CURRENT moves
+    discard: Callable[[Path, list[str]], None]  # (index root, versions): drop what they kept
+
+
+_NO_HOOKS = VersionHooks(lambda root, version: None, lambda root, versions: None)
+_hooks: list[VersionHooks] = [_NO_HOOKS]
+
+
+def register_version_hooks(hooks: VersionHooks) -> None:
+    """Make hooks the ones run when a version is activated or versions are removed."""
+    _hooks[0] = hooks
+
+
+def activate(root: Path, version: str) -> None:
+    """Tell the backend that version serves from now on (OpenSearch: move its alias)."""
+    _hooks[0].activate(root, version)
+
+
+def discard(root: Path, versions: list[str]) -> None:
+    """Tell the backend that versions are gone (OpenSearch: delete their physical indexes)."""
+    if versions:
+        _hooks[0].discard(root, versions)
 
 
 class IndexBusy(RuntimeError):
@@ -185,10 +214,7 @@ class IndexLayout:
         for name in sorted(complete_older)[: max(0, len(complete_older) - keep_previous)]:
             shutil.rmtree(self.versions / name, ignore_errors=True)
             removed.append(name)
-        if removed:
-            from ..backends import discard  # noqa: PLC0415 - the backends build on index/
-
-            discard(self.root, removed)  # OpenSearch: their physical indexes
+        discard(self.root, removed)  # OpenSearch: their physical indexes
         return removed
 
 
@@ -254,8 +280,6 @@ def rollback(layout: IndexLayout) -> str:
         target = layout.previous_version()
         if target is None:
             raise NoPreviousVersion("there is no complete older version to roll back to")
-        from ..backends import activate  # noqa: PLC0415
-
         activate(layout.root, target)  # OpenSearch: the alias moves back first
         layout.switch_to(layout.versions / target)
         return target

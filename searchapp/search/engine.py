@@ -14,7 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..analysis.analyzers import Analyzers
-from ..backends import BackendUnavailable, SearchBackend, open_backend
+from ..backends import BackendUnavailable, SearchBackend, create_analyzers, open_backend
+from ..backends import backend_name as backend_name  # the web layer's, exported from here
 from .cache import LRUCache
 from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
 from .parse import ParsedQuery, parse, phrases_as_words
@@ -54,7 +55,7 @@ class Engine:
         synonyms: SynonymFile | None = None,
     ) -> None:
         self.root = Path(index_root)
-        self.backend = backend or open_backend(self.root, analyzers or Analyzers.create())
+        self.backend = backend or open_backend(self.root, analyzers or create_analyzers())
         self.analyzers = self.backend.analyzers
         # Recent pages by (serving version, request); 0 = off (the CLI and eval measure cold).
         self.cache: LRUCache[SearchPage] = LRUCache(cache_size)

@@ -19,8 +19,8 @@ from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
 from .. import __version__
-from ..backends import BackendUnavailable, backend_name
 from ..config import Settings
+from ..search.engine import BackendUnavailable, backend_name
 from . import i18n, ratelimit, requestlog, security
 from .auth import instance_dir
 from .service import EXTENSION, NoIndex, Services

@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from ..analysis.language import STEMMERS
 from ..index import history, jobs, manifest, watch
 from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
+from ..search.engine import backend_name
 from . import auth
 from .analyze import analyze
 from .service import services
@@ -216,7 +217,7 @@ def analyze_view() -> ResponseReturnValue:
     engine = services().engine
     result = analyze(text, lang, engine.analyzers, engine.current_synonyms()) if text.strip() else None
     return render_template("admin/analyze.html", text=text, lang=lang, result=result,
-                           langs=sorted(STEMMERS))
+                           langs=sorted(STEMMERS), backend=backend_name())
 
 
 def init_app(app: Any) -> None:

@@ -16,13 +16,13 @@ from ..analysis.text import (
     EXACT,
     EXACT_PLAIN,
     FOLD,
+    PLAIN_FIELD,
     SEG,
     fold_marks,
     is_plain,
     nfc,
     stem_analyzer_name,
 )
-from ..backends.tantivy.schema import PLAIN_FIELD
 from ..search import parse as q
 from ..search.synonyms import Expansion, Synonyms, expand
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..backends import BackendUnavailable
 from ..index.layout import IndexMissing
 from ..search.correct import search_with_correction
-from ..search.engine import Engine
+from ..search.engine import BackendUnavailable, Engine
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import DocView, FacetValue, Hit, Overview, SearchPage, SearchRequest
 from ..search.suggest import Suggester

@@ -8,7 +8,7 @@ from pathlib import Path
 import tantivy
 
 from ...analysis.language import STEMMERS
-from ...analysis.text import CJK, EXACT, EXACT_PLAIN, FOLD, SEG, stem_analyzer_name
+from ...analysis.text import CJK, EXACT, EXACT_PLAIN, FOLD, PLAIN_FIELD, SEG, stem_analyzer_name
 from .readonly import is_lock_failure, open_read_only
 from .tokenizers import register_all
 
@@ -19,7 +19,6 @@ def stem_field(base: str, lang: str) -> str:
     return f"{base}_stem_{lang}"
 
 
-PLAIN_FIELD = "body_plain"
 FORMAT_FIELD = "format"
 PAGES_FIELD = "pages"
 BOILERPLATE_FIELD = "boilerplate"

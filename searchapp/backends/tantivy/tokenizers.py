@@ -1,53 +1,47 @@
-"""The tantivy analyzers behind each field family of analysis/text.py, registered on every
-opened Index (custom analyzers are not saved inside a tantivy index)."""
+"""The tantivy analyzers behind each field family: analysis/chains.py's chains built as tantivy
+TextAnalyzers, registered on every opened Index (custom analyzers are not saved inside a tantivy
+index) and run on the query side (analysis/analyzers.Analyzers, via backends.create_analyzers)."""
 
 from __future__ import annotations
 
 from tantivy import Filter, Index, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
-from ...analysis.language import STEMMERS
-from ...analysis.stopwords import STOPWORDS
-from ...analysis.text import (
-    CJK,
-    CJK_PATTERN,
-    EXACT,
-    EXACT_PLAIN,
-    FOLD,
-    MAX_TOKEN_LEN,
-    SEG,
-    STOPWORD_LANGS,
-    WORD_PATTERN,
-    stem_analyzer_name,
-)
+from ...analysis import chains as c
 
 
-def words(*filters: Filter, fast: bool = False) -> TextAnalyzer:
-    """Words, lowercased, then filters. `fast` uses tantivy's simple tokenizer (2.5x faster
-    than the regex one, measured on Vietnamese news); it also splits words at non-letter
-    combining marks (Devanagari virama) and keeps CJK runs whole, which is harmless in the
-    derived fields because queries pass the same analyzer (a split word becomes a phrase).
-    The exact field keeps the regex tokenizer: highlighting reads its offsets."""
-    tokenizer = Tokenizer.simple() if fast else Tokenizer.regex(WORD_PATTERN)
+def _filter(f: c.Filter) -> Filter:
+    if f.kind == "remove_long":
+        return Filter.remove_long(int(f.arg))
+    if f.kind == "lowercase":
+        return Filter.lowercase()
+    if f.kind == "ascii_fold":
+        return Filter.ascii_fold()
+    if f.kind == "stemmer":
+        return Filter.stemmer(str(f.arg))
+    if f.kind == "stopword":
+        return Filter.stopword(str(f.arg))
+    if f.kind == "custom_stopword":
+        return Filter.custom_stopword(list(f.words))
+    raise ValueError(f"unknown filter {f.kind!r}")
+
+
+def build(chain: c.Chain) -> TextAnalyzer:
+    """One chain as a tantivy TextAnalyzer."""
+    tokenizer = {
+        c.WORDS: lambda: Tokenizer.regex(chain.pattern),
+        c.CHARS: lambda: Tokenizer.regex(chain.pattern),
+        c.SIMPLE: Tokenizer.simple,
+        c.WHITESPACE: Tokenizer.whitespace,
+    }[chain.tokenizer]()
     builder = TextAnalyzerBuilder(tokenizer)
-    for f in (Filter.remove_long(MAX_TOKEN_LEN), Filter.lowercase(), *filters):
-        builder = builder.filter(f)
+    for f in chain.filters:
+        builder = builder.filter(_filter(f))
     return builder.build()
 
 
 def build_analyzers() -> dict[str, TextAnalyzer]:
     """Every analyzer the schema names, by name."""
-    analyzers = {
-        EXACT: words(),
-        EXACT_PLAIN: words(fast=True),
-        FOLD: words(Filter.ascii_fold(), fast=True),
-        CJK: TextAnalyzerBuilder(Tokenizer.regex(CJK_PATTERN)).filter(Filter.lowercase()).build(),
-        SEG: TextAnalyzerBuilder(Tokenizer.whitespace()).filter(Filter.lowercase()).build(),
-    }
-    for lang, name in STEMMERS.items():
-        analyzers[stem_analyzer_name(lang)] = words(
-            Filter.stemmer(name), Filter.ascii_fold(), fast=True
-        )
-    return analyzers
+    return {name: build(chain) for name, chain in c.chains().items()}
 
 
 def register_all(index: Index) -> None:
@@ -57,10 +51,7 @@ def register_all(index: Index) -> None:
 
 
 def stopword_analyzer(lang: str) -> TextAnalyzer | None:
-    """Words of lang's stop-word list removed: tantivy's Snowball list, else ours
-    (analysis/stopwords.py); None when there is neither."""
-    if name := STOPWORD_LANGS.get(lang):
-        return words(Filter.stopword(name))
-    if lang in STOPWORDS:
-        return words(Filter.custom_stopword(sorted(STOPWORDS[lang])))
-    return None
+    """Words of lang's stop-word list removed (analysis/chains.stopword_chain); None when
+    there is no list."""
+    chain = c.stopword_chain(lang)
+    return build(chain) if chain else None

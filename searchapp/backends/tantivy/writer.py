@@ -34,6 +34,7 @@ from .schema import (
     open_index,
     stem_field,
 )
+from .tokenizers import build
 
 WRITER_HEAP = 256_000_000
 # Any character that fold_marks, the cjk field or the seg field cares about (the union of
@@ -47,7 +48,7 @@ _SPECIAL_SCRIPTS_RE = re.compile(
 
 @cache
 def _analyzers() -> Analyzers:
-    return Analyzers.create()
+    return Analyzers.create(build)
 
 
 def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
