@@ -264,3 +264,38 @@ def test_api_hits_of_fetched_pages_carry_their_url(tmp_path: Path, site: Site) -
         with urllib.request.urlopen(f"{base}/search?q=heronword") as r:
             html = r.read().decode()
         assert f'href="{site.base}/news/f2.html"' in html
+
+
+def test_admin_sources_page_needs_login_and_csrf(tmp_path: Path) -> None:
+    from searchapp.index.build import build_index
+    from searchapp.web import create_app
+    from tests.test_admin import PASSWORD, login, make_docs, token_of
+
+    docs = make_docs(tmp_path / "docs", 3)
+    build_index(tmp_path / "index", [docs])
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "DOCS_DIR": str(docs),
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "ADMIN_PASSWORD": PASSWORD})
+    client = app.test_client()
+    assert client.get("/admin/sources/").status_code in (302, 401)
+    assert login(client) == 302
+    page_ = client.get("/admin/sources/").get_data(as_text=True)
+    assert 'id="no-sources"' in page_
+    assert client.post("/admin/sources/add", data={"url": "https://example.org/feed.xml"}
+                       ).status_code == 400  # no CSRF token
+    token = token_of(page_)
+    client.post("/admin/sources/add", data={"csrf_token": token, "url": "javascript:alert(1)",
+                                            "kind": "auto"})
+    client.post("/admin/sources/add", data={"csrf_token": token, "kind": "sitemap",
+                                            "url": "https://example.org/<b>sitemap.xml",
+                                            "include": "https://example.org/news/*"})
+    page_ = client.get("/admin/sources/").get_data(as_text=True)
+    assert "Not added: not an http(s) URL" in page_ or "sitemap" in page_
+    assert "https://example.org/&lt;b&gt;sitemap.xml" in page_ and "<b>sitemap" not in page_
+    listed = json.loads(cli("source", "list", "--json", "--index-dir",
+                            str(tmp_path / "index")).stdout)
+    assert [(s["url"], s["kind"], s["include"]) for s in listed] == [
+        ("https://example.org/<b>sitemap.xml", "sitemap", ["https://example.org/news/*"])]
+    client.post("/admin/sources/remove", data={"csrf_token": token,
+                                               "url": "https://example.org/<b>sitemap.xml"})
+    assert json.loads(cli("source", "list", "--json", "--index-dir",
+                          str(tmp_path / "index")).stdout) == []

@@ -227,6 +227,9 @@ def init_app(app: Any) -> None:
     from . import synonyms
 
     app.register_blueprint(synonyms.bp)
+    from . import sources
+
+    app.register_blueprint(sources.bp)
     from ..index.layout import cleanup_dead_builds
 
     keep = jobs.JobSettings.from_env().keep_versions
