@@ -241,6 +241,7 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
     from .server import run  # noqa: PLC0415
 
     watcher = _start_watcher(root, settings.docs_dir) if (watch or settings.watch) else None
+    fetcher = _start_fetcher(root)
     try:
         run(
             host=host or settings.host,
@@ -250,9 +251,29 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
             threads=threads or settings.threads,
         )
     finally:
-        if watcher is not None:
-            watcher.terminate()
-            watcher.wait(10)
+        for child in (watcher, fetcher):
+            if child is not None:
+                child.terminate()
+                child.wait(10)
+
+
+def _start_fetcher(root: Path):  # type: ignore[no-untyped-def]
+    """`searchapp fetch --every N` beside the server when SEARCHAPP_FETCH_INTERVAL (minutes)
+    is set: the web sources are fetched again on that interval."""
+    import subprocess
+
+    minutes = os.environ.get("SEARCHAPP_FETCH_INTERVAL", "").strip()
+    try:
+        if not minutes or float(minutes) < 1:
+            return None
+    except ValueError:
+        click.echo(f"warning: SEARCHAPP_FETCH_INTERVAL={minutes!r} is not a number of minutes",
+                   err=True)
+        return None
+    click.echo(f"fetching the web sources every {minutes} minutes", err=True)
+    return subprocess.Popen([sys.executable, "-m", "searchapp.cli", "fetch", "--quiet",
+                             "--every", minutes, "--index-dir", str(Path(root).absolute()),
+                             "--parent-pid", str(os.getpid())])
 
 
 def _start_watcher(root: Path, docs_dir: Path):  # type: ignore[no-untyped-def]

@@ -84,12 +84,39 @@ def source_remove(index_dir: Path | None, url: str) -> None:
 @click.command("fetch", short_help="Fetch what is new in every web source, then update the index.")
 @_INDEX_DIR
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
-def fetch_cmd(index_dir: Path | None, quiet: bool) -> None:
+@click.option("--every", type=click.FloatRange(min=1), default=None, metavar="MINUTES",
+              help="Fetch again every MINUTES until stopped ($SEARCHAPP_FETCH_INTERVAL for serve).")
+@click.option("--parent-pid", type=int, default=None, hidden=True,
+              help="Stop when this process (the server) is gone.")
+def fetch_cmd(index_dir: Path | None, quiet: bool, every: float | None,
+              parent_pid: int | None) -> None:
     """Fetch every source's new and changed pages (politely: robots.txt, one request at a time
     per host, $SEARCHAPP_FETCH_DELAY seconds apart, conditional requests), save them in the
     index folder's web/, then bring the index up to date (the first run builds it).
 
     Exits 0 when every source was reached."""
+    settings = Settings.from_env()
+    root = (index_dir or settings.index_dir).absolute()
+    if every is None:
+        unreached = fetch_once(root, quiet)
+        if unreached:
+            raise click.ClickException(f"{unreached} source(s) could not be reached (see above)")
+        return
+    import os
+    import time
+
+    while parent_pid is None or os.getppid() == parent_pid:
+        try:
+            fetch_once(root, quiet)
+        except click.ClickException as exc:
+            click.echo(f"fetch: {exc.message}", err=True)
+        deadline = time.monotonic() + every * 60
+        while time.monotonic() < deadline and (parent_pid is None or os.getppid() == parent_pid):
+            time.sleep(2)
+
+
+def fetch_once(root: Path, quiet: bool) -> int:
+    """One fetch of every source and the index update; the number of sources not reached."""
     from .index.guard import RemovalRefused
     from .index.jobs import run_job
     from .index.layout import IndexBusy, IndexLayout
@@ -98,7 +125,6 @@ def fetch_cmd(index_dir: Path | None, quiet: bool) -> None:
     from .sources.registry import load, web_folder
 
     settings = Settings.from_env()
-    root = (index_dir or settings.index_dir).absolute()
     if not load(root):
         raise click.ClickException("no sources: add one with `searchapp source add URL`")
     unreached = 0
@@ -123,5 +149,4 @@ def fetch_cmd(index_dir: Path | None, quiet: bool) -> None:
         except (RemovalRefused, IndexBusy) as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(result.summary().splitlines()[0])
-    if unreached:
-        raise click.ClickException(f"{unreached} source(s) could not be reached (see above)")
+    return unreached
