@@ -299,3 +299,24 @@ def test_admin_sources_page_needs_login_and_csrf(tmp_path: Path) -> None:
                                                "url": "https://example.org/<b>sitemap.xml"})
     assert json.loads(cli("source", "list", "--json", "--index-dir",
                           str(tmp_path / "index")).stdout) == []
+
+
+def test_a_site_is_followed_by_its_links_within_its_patterns(tmp_path: Path, site: Site) -> None:
+    b = site.base
+    site.pages["/news/index.html"] = (
+        (f"<html><body>{MENU}<h1>News</h1><a href='/news/en.html'>en</a> "
+         "<a href='de.html#top'>de</a> <a href='/private/secret.html'>private</a> "
+         "<a href='/other/outside.html'>outside the pattern</a> "
+         f"<a href='{b.replace('127.0.0.1', 'localhost')}/news/f1.html'>another host</a>"
+         "</body></html>").encode(), "text/html")
+    site.pages["/other/outside.html"] = (page("Outside", "outsideword text", "en"), "text/html")
+    idx = tmp_path / "idx"
+    assert cli("source", "add", "--index-dir", str(idx), f"{b}/news/index.html", "--kind", "site",
+               "--include", f"{b}/news/*").returncode == 0
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert ids(idx, "albatrossword") == [b + "/news/en.html"]
+    assert ids(idx, "kranichwort") == [b + "/news/de.html"]
+    assert ids(idx, "ospreyword") == [b + "/files/report.pdf"]  # linked from en.html
+    assert site.hits["/other/outside.html"] == 0 and site.hits["/private/secret.html"] == 0
+    assert site.hits["/news/f1.html"] == 0  # another host
