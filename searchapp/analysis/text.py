@@ -15,8 +15,8 @@ per field family:
 - seg:   ICU dictionary words of spaceless scripts (Chinese, Japanese, Thai, ...), for ranking
          by whole words.
 
-The tantivy analyzers that implement these families are built in backends/tantivy/tokenizers.py;
-`Analyzers` (analysis/analyzers.py) runs them on the query side and for highlighting.
+Each family's analyzer is defined in analysis/chains.py and built by the backend's engine
+(backends/tantivy/tokenizers.py); `Analyzers` (analysis/analyzers.py) runs them on the query side and for highlighting.
 """
 
 from __future__ import annotations
