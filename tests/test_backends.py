@@ -284,6 +284,24 @@ def test_rollback(backend: str, tmp_path: Path) -> None:
         assert list(client.indices.get_alias(name=alias)) == [f"{alias}-{target.lower()}"]
 
 
+
+def test_a_63_letter_word_is_found_on_both_backends(backend: str, tmp_path: Path) -> None:
+    """#27.3: a word of 60+ bytes, dropped by every analyzer, is cut into the same pieces by
+    both backends' writers and query compilers: found typed whole, unaccented, by its start."""
+    word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gesetz.txt").write_text(f"{word} verabschiedet\n\nDas Gesetz gilt nicht mehr.\n",
+                                     encoding="utf-8")
+    (docs / "wetter.txt").write_text("Wetterbericht\n\nMorgen regnet es im Norden.\n",
+                                     encoding="utf-8")
+    build_index(tmp_path / "idx", [docs])
+    engine = Engine(tmp_path / "idx")
+    for q in (word, word.lower().replace("ü", "u"), "Rindfleischetikettierungs"):
+        page = engine.search(SearchRequest(query=q))
+        assert [h.id for h in page.hits] == ["gesetz.txt"], (backend, q)
+
+
 # --------------------------------------------------------------------------- failures
 
 @pytest.mark.opensearch

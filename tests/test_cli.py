@@ -64,3 +64,41 @@ def test_version_and_help() -> None:
     for cmd in ("index", "search", "serve"):
         out = run(cmd, "--help")
         assert out.returncode == 0 and "--index-dir" in out.stdout
+
+
+LONG_WORD = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"  # 63 letters, 66 bytes
+
+
+def test_first_serve_with_a_63_letter_word_serves_and_finds_it(tmp_path: Path) -> None:
+    """#27.3: a 60+-byte German word as a document's first line once made the canary refuse
+    the first build, and `serve` then served nothing; now the build serves and the word (held
+    as pieces) is found typed whole, without its umlauts, or by its beginning."""
+    import urllib.parse
+    import urllib.request
+
+    from .web_helpers import running_server
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gesetz.txt").write_text(
+        f"{LONG_WORD} verabschiedet\n\nDer Landtag hat das Gesetz zur Etikettierung von "
+        "Rindfleisch heute aufgehoben.\n", encoding="utf-8")
+    (docs / "wetter.txt").write_text("Wetterbericht\n\nMorgen regnet es im Norden.\n",
+                                     encoding="utf-8")
+    idx = tmp_path / "idx"
+    with running_server(idx, tmp_path / "serve.log",
+                        extra_env={"SEARCHAPP_DOCS_DIR": str(docs)}) as base:
+        with urllib.request.urlopen(f"{base}/health", timeout=10) as r:
+            health = json.loads(r.read())
+        assert health["status"] == "ok" and health["documents"] == 2, health
+
+        def ids(q: str) -> list[str]:
+            url = f"{base}/api/search?{urllib.parse.urlencode({'q': q})}"
+            with urllib.request.urlopen(url, timeout=30) as r:
+                return [h["id"] for h in json.loads(r.read())["hits"]]
+
+        for q in (LONG_WORD, LONG_WORD.lower().replace("ü", "u"), f'"{LONG_WORD} verabschiedet"',
+                  "Rindfleischetikettierungs"):
+            assert ids(q) == ["gesetz.txt"], q
+    log = (tmp_path / "serve.log").read_text(errors="replace")
+    assert "indexed 2 documents" in log and "serving without an index" not in log

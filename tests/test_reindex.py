@@ -141,6 +141,29 @@ def test_canary_words_come_from_titles(tmp_path: Path, monkeypatch: pytest.Monke
         build_index(root, [docs], checks=Checks(canaries=1))
 
 
+def test_a_canary_failed_by_a_first_build_is_a_warning_and_the_build_serves(tmp_path: Path) -> None:
+    """#27.3: with no index to keep, refusing the first version serves nothing at all; it
+    serves, with the failed canary in its summary. A later build is still refused."""
+    docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
+    never = Checks(canaries=1, probe=lambda version_dir, word: 0)  # a validator finding nothing
+    result = build_index(root, [docs], checks=never)
+    assert IndexLayout(root).current_version() == result.version and total(root, "*") == 3
+    assert len(result.warnings) == 1 and "served all the same" in result.summary()
+    with pytest.raises(ValidationFailed, match="canary"):
+        build_index(root, [docs], checks=never)
+    assert IndexLayout(root).current_version() == result.version
+
+
+def test_canary_words_are_words_the_index_holds_whole(tmp_path: Path) -> None:
+    """A title word of 60+ bytes is held as pieces: the canary is the longest word held whole."""
+    from searchapp.index.validate import canary_word
+    from searchapp.ingest.records import Document
+
+    long = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
+    doc = Document(id="g", title=f"{long} verabschiedet", body="")
+    assert canary_word(doc) == "verabschiedet"
+
+
 def test_rollback_and_keep_versions(tmp_path: Path) -> None:
     docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
     layout = IndexLayout(root)

@@ -16,6 +16,15 @@ index and query time alike (the exact field and the stored text keep the origina
   tatweel, harakat and hamza above removed (Snowball Arabic stemmed مستشفى and مستشفي, القرآن
   and القران apart).
 
+A word of MAX_TOKEN_LEN bytes or more (UTF-8) is dropped by every analyzer (`remove_long`, as
+Lucene's length filter: it keeps hashes and base64 out of the term dictionary). A word of
+letters only that long (from LONG_WORD: 50 Latin letters, or 50 bytes of another script) is cut
+into pieces below it (`split_long_words`, as Lucene's StandardTokenizer cuts a token at its
+maximum length): a
+63-letter German law stays findable in the accent-free fields, typed whole (its pieces, a
+phrase), without its umlauts, or by its beginning (a prefix of the first piece). The index and
+the query side cut the same way, at places that do not depend on diacritics.
+
 `unmarked` is a word as typed without diacritics (every combining mark dropped after NFD, and
 Turkish dotless ı typed as i): the stemmed fields also index the unmarked spelling of each word
 whose stem it changes (Analyzers.stem_variants), because Snowball stems before folding
@@ -62,9 +71,61 @@ _TABLE.update(str.maketrans(_DEVANAGARI))
 _TABLE.update(str.maketrans(_ARABIC))
 _NEEDS_RE = re.compile("[\u0130\u0622-\u0629\u0640-\u0654\u06a9\u06c0-\u06d5\u0900-\u097f]")
 
+MAX_TOKEN_LEN = 60  # bytes (UTF-8): a longer token is dropped by every analyzer (remove_long)
+# Scripts written without spaces are left whole: their runs are sentences, which the cjk and seg
+# fields (and the bigrams of analysis/text.fold_marks) cut.
+_SPACELESS = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+              "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff")
+LONG_WORD = 50  # a word is cut from 50 Latin letters, or 50 bytes of another script's
+# A word of letters only (hashes and base64 have digits: they stay out of the index), of 13 or
+# more (at most 4 bytes each).
+_RUN_RE = re.compile(f"(?<![^\\W_])[^\\W\\d_{_SPACELESS}]{{13,}}(?![^\\W_])")
+# A quick look at the bytes first: LONG_WORD letters or non-ASCII bytes in a row.
+_LONG_BYTES_RE = re.compile(rb"[A-Za-z\x80-\xff]{%d,}" % LONG_WORD)
+
+
+def _is_latin(ch: str) -> bool:
+    return ch < "\u0250" or "\u1e00" <= ch <= "\u1eff"
+
+
+def _size(ch: str) -> int:
+    """ch's length for deciding to cut: 1 for a Latin letter, accented or not (a few accents
+    more or less must not change where a word is cut), else its UTF-8 bytes (2, 3 or 4)."""
+    return 1 if _is_latin(ch) else len(ch.encode("utf-8"))
+
+
+def _most(ch: str) -> int:
+    """The most UTF-8 bytes ch or its unaccented spelling takes: pieces are cut by it."""
+    return 3 if "\u1e00" <= ch <= "\u1eff" else 2 if ch < "\u0800" else len(ch.encode("utf-8"))
+
+
+def _cut(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if sum(map(_size, word)) < LONG_WORD:
+        return word
+    pieces, piece, size = [], "", 0
+    for ch in word:
+        n = _most(ch)
+        if size + n >= MAX_TOKEN_LEN:
+            pieces.append(piece)
+            piece, size = "", 0
+        piece += ch
+        size += n
+    pieces.append(piece)
+    return " ".join(pieces)
+
+
+def split_long_words(text: str) -> str:
+    """text with each long word of letters (LONG_WORD) cut into pieces shorter than
+    MAX_TOKEN_LEN bytes, at places that do not depend on its diacritics."""
+    if len(text) < 13 or _LONG_BYTES_RE.search(text.encode("utf-8")) is None:
+        return text
+    return _RUN_RE.sub(_cut, text)
+
 
 def normalize_derived(text: str) -> str:
-    """text with the variants above made one (cheap when it has none)."""
+    """text with the variants above made one and over-long words cut (cheap when it has none)."""
+    text = split_long_words(text)
     if _NEEDS_RE.search(text) is None:
         return text
     if re.search("[\u0958-\u095f]", text):  # precomposed nukta letters (NFC never makes them)

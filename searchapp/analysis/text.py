@@ -15,8 +15,8 @@ per field family:
 - seg:   ICU dictionary words of spaceless scripts (Chinese, Japanese, Thai, ...), for ranking
          by whole words.
 
-The tantivy analyzers that implement these families are built in backends/tantivy/tokenizers.py;
-`Analyzers` (analysis/analyzers.py) runs them on the query side and for highlighting.
+Each family's analyzer is defined in analysis/chains.py and built by the backend's engine
+(backends/tantivy/tokenizers.py); `Analyzers` (analysis/analyzers.py) runs them on the query side and for highlighting.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .normalize import MAX_TOKEN_LEN as MAX_TOKEN_LEN  # the limit split_long_words keeps
 from .normalize import normalize_derived
 
 # A word: letters, digits and combining marks, except scripts written without spaces
@@ -33,7 +34,6 @@ WORD_PATTERN = (
     r"--\p{Khmer}--\p{Myanmar}]+"
 )
 CJK_PATTERN = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
-MAX_TOKEN_LEN = 60
 MEMO_MAX = 200_000  # entries per term memo of Analyzers (cleared when full)
 
 EXACT = "sa_exact"

@@ -47,6 +47,7 @@ class BuildResult:
     seconds: float
     languages: dict[str, int] = field(default_factory=dict)
     formats: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # checks a first build failed
 
     def summary(self) -> str:
         langs = ", ".join(f"{k or '?'}={v}" for k, v in sorted(self.languages.items()))
@@ -57,6 +58,7 @@ class BuildResult:
         if self.formats:
             lines.append("  formats: " + ", ".join(
                 f"{k}={v}" for k, v in sorted(self.formats.items(), key=lambda kv: -kv[1])))
+        lines += [f"  warning: {w}" for w in self.warnings]
         lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
 
@@ -192,7 +194,8 @@ def build_version(
         del writer
         manifest.save(version_dir, files_manifest, doc_roots, furniture)
         tell(len(files), len(files), "validating")
-        validate(version_dir, report, firsts, checks, first_build=layout.current_version() is None)
+        warnings = validate(version_dir, report, firsts, checks,
+                            first_build=layout.current_version() is None)
     except BaseException:
         bar.close()
         spool.close()
@@ -214,6 +217,7 @@ def build_version(
         seconds=time.perf_counter() - started,
         languages=languages,
         formats=formats,
+        warnings=warnings,
     )
 
 

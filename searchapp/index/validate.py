@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ..analysis.text import MAX_TOKEN_LEN
 from ..backends import create_analyzers, open_backend
 from ..ingest.records import Document, LoadReport
 from ..search.parse import parse
@@ -50,11 +51,12 @@ CANARY_WORD = re.compile(r"[^\W\d_]{4,}")
 def validate(
     version_dir: Path, report: LoadReport, firsts: list[Document], checks: Checks,
     first_build: bool = False,
-) -> None:
-    """Refuse a version with too many skipped files or whose first documents cannot be found.
+) -> list[str]:
+    """Refuse a version with too many skipped files or whose first documents cannot be found;
+    return warnings.
 
-    The skip ratio protects a serving index only: a first build serves whatever it could read
-    (and lists the rest)."""
+    Both protect a serving index only: a first build serves whatever it could read (and lists
+    the rest), and a canary it fails is a warning (nothing served at all helps no one)."""
     seen = report.documents + len(report.skipped)
     if checks.max_skip_ratio is not None and seen and not first_build:
         ratio = len(report.skipped) / seen
@@ -63,15 +65,19 @@ def validate(
                 f"{len(report.skipped)} of {seen} files or records were skipped "
                 f"({ratio:.0%} > limit {checks.max_skip_ratio:.0%}): the current index was kept"
             )
+    warnings = []
     for word in (w for w in (canary_word(d) for d in firsts) if w):
         if checks.probe(version_dir, word) == 0:
-            raise ValidationFailed(
-                f"canary query {word!r} (from a title) finds nothing in the new version: "
-                "the current index was kept"
-            )
+            failed = f"canary query {word!r} (from a title) finds nothing in the new version"
+            if not first_build:
+                raise ValidationFailed(f"{failed}: the current index was kept")
+            warnings.append(f"{failed}; served all the same (there was no index to keep)")
+    return warnings
 
 
 def canary_word(doc: Document) -> str:
-    """The longest plain word of a document's title (or first line)."""
-    words = CANARY_WORD.findall(doc.title) or CANARY_WORD.findall(doc.body[:200])
+    """The longest plain word of a document's title (or first line) that the index holds as one
+    token (under MAX_TOKEN_LEN bytes; a longer word is held as pieces)."""
+    words = [w for w in CANARY_WORD.findall(doc.title) or CANARY_WORD.findall(doc.body[:200])
+             if len(w.encode("utf-8")) < MAX_TOKEN_LEN]
     return max(words, key=len) if words else ""

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...analysis.analyzers import Analyzers
 from ...analysis.language import CJK_RE, SPACELESS_RE
+from ...analysis.normalize import split_long_words
 from ...search.parse import DATE_MAX, DATE_MIN, FUZZY_MIN_LEN, Clause, ParsedQuery, Term
 from ...search.request import SearchRequest
 from ..tantivy.weights import (
@@ -110,7 +111,8 @@ def term_query(ctx: QueryContext, term: Term, as_prefix: bool, marked: bool = Fa
         if exact:
             subs.append(_phrase(base, term.text, w_exact[w]))
         for suffix, _tokens, weights in families:
-            subs.append(_phrase(f"{base}_{suffix}", term.text, weights[w]))
+            # cut as the writer cut the field's text (a word of 60+ bytes: its pieces)
+            subs.append(_phrase(f"{base}_{suffix}", split_long_words(term.text), weights[w]))
         if cjk:
             subs.append(_phrase(f"{base}_cjk", term.text, W_CJK[w]))
         if spaceless:

@@ -27,8 +27,8 @@ JAVA_WORD_PATTERN = (
     r"\p{IsKhmer}\p{IsMyanmar}]]+"
 )
 JAVA_CJK_PATTERN = r"[\p{IsHan}\p{IsHiragana}\p{IsKatakana}\p{IsHangul}]"
-# tantivy's simple tokenizer, which the folded and stemmed families use (backends/tantivy/
-# tokenizers.words(fast=True)): runs of Rust's char::is_alphanumeric (Alphabetic or Numeric)
+# tantivy's simple tokenizer, which the folded and stemmed families use (analysis/chains.py
+# SIMPLE): runs of Rust's char::is_alphanumeric (Alphabetic or Numeric)
 JAVA_SIMPLE_PATTERN = r"[\p{IsAlphabetic}\p{N}]+"
 # OpenSearch's `snowball` filter names (Lucene's Snowball stemmers); the same algorithms as the
 # rust-stemmers tantivy uses (English is Porter2 in both). Greek and Tamil are not among

@@ -21,6 +21,7 @@ import opensearchpy
 from opensearchpy import helpers
 
 from ...analysis.language import CJK_RE, SPACELESS_RE
+from ...analysis.normalize import split_long_words
 from ...analysis.text import fold_marks, nfc
 from ...ingest.records import Document
 from ..base import BackendUnavailable
@@ -78,7 +79,7 @@ def source_of(doc: Document, lang: str, words: list[str]) -> dict[str, Any]:
         if not text:
             continue
         if stemmed:
-            out[stem_field(name, lang)] = text
+            out[stem_field(name, lang)] = split_long_words(text)  # fold_marks cuts them too
         else:
             out[f"{name}_fold"] = fold_marks(text)
         if CJK_RE.search(text):
