@@ -1,42 +1,33 @@
-"""Bytes of a plain-text file to NFC text: BOM, strict UTF-8, then charset-normalizer.
+"""Bytes of a plain-text file to NFC text: what the bytes tell (sniff.py: BOM, ISO-2022
+escapes, UTF-16/32 zero bytes), strict UTF-8, then charset-normalizer.
 
 Legacy encodings (Windows-125x, ISO-8859-x, KOI8-R, GB18030, Big5, Shift-JIS, EUC-JP/KR) are
 guessed by charset-normalizer, which decodes with every plausible codec and keeps the one whose
 text has the least "chaos" (mojibake) and the most coherent letter frequencies.  On short texts
 several codecs can tie on that measure (e.g. Polish in cp1250 also decodes cleanly-looking as
 cp1257 with '³' for 'ł').  The tie-break among the candidates whose chaos is close to the best:
-(1) fewest mojibake signs (symbols, digits or foreign-script letters glued inside words), then
-(2) the candidate whose charset-normalizer language agrees with py3langid (the project's language
-identifier) on the candidate text, then (3) the text py3langid finds most probable as a language
-(the highest normalised probability), then (4) charset-normalizer's own order.  Windows-1258 Vietnamese spells tones as combining marks, so the result is NFC'ed to
-precomposed letters.
+(1) fewest mojibake signs (symbols, digits or foreign-script letters glued inside words, capitals
+inside small letters, marks without a letter), then (2) a code page common for the script of the
+candidate text (Windows, ISO, KOI8, the national CJK standards) over DOS, Mac and rarer pages,
+then (3) the candidate whose charset-normalizer language agrees with py3langid (the project's
+language identifier) on the candidate text, then (4) the text py3langid finds most probable as a language
+(the highest normalised probability), then (5) charset-normalizer's own order.  Windows-1258
+Vietnamese spells tones as combining marks, so the result is NFC'ed to precomposed letters.
 """
 
 from __future__ import annotations
 
-import codecs
 import math
 import unicodedata
 from functools import cache
 from typing import Any
 
 from searchapp.ingest.extracted import SkipFile
+from searchapp.ingest.formats import sniff
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v", "\x1b"}
 _CHAOS_MARGIN = 0.05
 _RELAXED_THRESHOLD = 0.5
-
-
-def _looks_binary(data: bytes) -> bool:
-    head = data[:65536]
-    return b"\x00" in head
 
 
 def _control_share(text: str) -> float:
@@ -111,7 +102,8 @@ def mojibake_signs(text: str) -> int:
     """Count characters that look like wrong-codec debris inside words.
 
     A non-ASCII symbol, superscript, stray punctuation (e.g. '³', '¹', '±', '¤', '¶') with a
-    letter on either side, or a non-ASCII letter whose script differs from both neighbouring letters'.
+    letter on either side, a non-ASCII letter whose script differs from both neighbouring
+    letters', or a non-ASCII capital between a letter and a small letter.
     """
     signs = 0
     padded = f" {text} "
@@ -124,9 +116,15 @@ def mojibake_signs(text: str) -> int:
         if _is_debris(c, cat):
             if prev.isalpha() or nxt.isalpha():
                 signs += 1
-        elif prev.isalpha() and nxt.isalpha():
+        elif cat == "Mn":  # a combining mark needs a letter (of its script) to sit on
+            script = _script(c)
+            if not prev.isalpha() or script not in ("COMBINING", _script(prev)):
+                signs += 1
+        elif c.isalpha() and prev.isalpha() and nxt.isalpha():
             script = _script(c)
             if script != _script(prev) and script != _script(nxt):
+                signs += 1
+            elif c.isupper() and nxt.islower():  # 'DÚclaration', 'LÆķtķ': a capital mid-word
                 signs += 1
     return signs
 
@@ -136,50 +134,96 @@ def _agrees(match: Any, text: str) -> bool:
     return bool(code) and _identifier().classify(text[:2000])[0] == code
 
 
-def _guess(data: bytes) -> str:
+# The code pages legacy text of each script was really written in (Windows, ISO, KOI8, the
+# national CJK standards). On a short text many others decode without a visible flaw: these
+# win a tie against the DOS, Mac and rarer pages ('Dťclaration' was mac_latin2 for cp1252).
+_COMMON = {
+    "LATIN": {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1254", "iso8859_9",
+              "cp1257", "iso8859_13", "iso8859_4", "cp1258", "iso8859_16", "iso8859_3"},
+    "CYRILLIC": {"cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866"},
+    "GREEK": {"cp1253", "iso8859_7"},
+    "HEBREW": {"cp1255", "iso8859_8"},
+    "ARABIC": {"cp1256", "iso8859_6"},
+    "THAI": {"cp874", "tis_620", "iso8859_11"},
+    "CJK": {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "shift_jis", "cp932",
+            "euc_jp", "euc_kr", "cp949", "hz"},
+}
+_SCRIPT_SAMPLE = 4000
+
+
+def _main_script(text: str) -> str:
+    """The script of most non-ASCII letters of text ('' when there is none)."""
+    counts: dict[str, int] = {}
+    for c in text[:_SCRIPT_SAMPLE]:
+        if ord(c) >= 128 and c.isalpha():
+            script = _script(c)
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+def _rare(match: Any, text: str) -> int:
+    """0 when one of the match's code pages is a common one for the script of its text."""
+    common = _COMMON.get(_main_script(text), set())
+    names = {str(match.encoding), *(str(e) for e in getattr(match, "could_be_from_charset", ()))}
+    return 0 if names & common else 1
+
+
+def _guess(data: bytes) -> tuple[str, str]:
+    """(text, codec) of bytes that are not UTF-8, by charset-normalizer and the tie-break."""
     from charset_normalizer import from_bytes
 
     results = from_bytes(data)
     if not results:
         # Kanji-dense Japanese scores above the default chaos threshold (0.2); look again, wider.
         results = from_bytes(data, threshold=_RELAXED_THRESHOLD)
-    best = results.best()
-    if best is None:
+    # Wide Unicode was checked by its zero bytes before: without them it is a wrong guess.
+    matches = [m for m in results if not str(m.encoding).startswith(("utf_16", "utf_32"))]
+    if not matches:
         raise SkipFile("binary file (no text encoding fits)")
-    if len(results) < 2:
-        return str(best)
-    ranked: list[tuple[int, int, float, int, str]] = []
+    best = min(m.chaos for m in matches)
+    ranked: list[tuple[int, int, int, float, int, str, str]] = []
     seen: set[str] = set()
-    for order, match in enumerate(list(results)[:8]):
-        if match.chaos > best.chaos + _CHAOS_MARGIN:
+    for order, match in enumerate(matches[:24]):
+        if match.chaos > best + _CHAOS_MARGIN:
             continue
         text = str(match)
         if text in seen:
             continue
         seen.add(text)
-        ranked.append(
-            (mojibake_signs(text), 0 if _agrees(match, text) else 1, -_likelihood(text), order, text)
-        )
-    return min(ranked)[4] if ranked else str(best)
+        ranked.append((
+            mojibake_signs(text[:20000]), _rare(match, text), 0 if _agrees(match, text) else 1,
+            -_likelihood(text), order, text, str(match.encoding),
+        ))
+    if not ranked:
+        return str(matches[0]), str(matches[0].encoding)
+    top = min(ranked)
+    return top[5], top[6]
+
+
+def detect(data: bytes) -> tuple[str, str]:
+    """(NFC text, codec name) of the bytes of a text file; SkipFile('binary file') for binaries."""
+    text: str | None = None
+    marked = sniff.bom(data)
+    if marked is not None:
+        enc, skip = marked
+        text = data[skip:].decode(enc, errors="replace")
+    elif (enc := sniff.iso2022(data) or "") and enc:
+        text = data.decode(enc)
+    elif b"\x00" in data[:65536]:
+        enc = sniff.wide_unicode(data) or ""
+        if not enc:
+            raise SkipFile("binary file")
+        text = data.decode(enc, errors="replace")
+    else:
+        try:
+            text, enc = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, enc = _guess(data)
+    if _control_share(text) > 0.05:
+        raise SkipFile("binary file")
+    return unicodedata.normalize("NFC", text), enc
 
 
 def decode_text(data: bytes) -> str:
     """Decode the bytes of a text file to NFC text; SkipFile('binary file') for binaries."""
-    text: str | None = None
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data[len(bom):].decode(enc)
-            except UnicodeDecodeError:
-                text = data[len(bom):].decode(enc, errors="replace")
-            break
-    if text is None:
-        if _looks_binary(data):
-            raise SkipFile("binary file")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = _guess(data)
-    if _control_share(text) > 0.05:
-        raise SkipFile("binary file")
-    return unicodedata.normalize("NFC", text)
+    return detect(data)[0]
