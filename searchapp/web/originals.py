@@ -100,7 +100,7 @@ def original(doc_id: str) -> ResponseReturnValue:
     download = request.args.get("download") == "1"
     text = as_utf8(found) if mimetype == "text/plain" and not download else None
     if text is not None:  # a legacy encoding: the text the index read, as UTF-8
-        response = Response(text, mimetype="text/plain; charset=utf-8")
+        response = Response(text, content_type="text/plain; charset=utf-8")
         response.headers["Content-Disposition"] = "inline"
         response.headers["Cache-Control"] = "no-cache"
     else:

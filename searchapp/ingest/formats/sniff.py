@@ -52,15 +52,15 @@ def wide_unicode(data: bytes) -> str | None:
     units = len(sample) // 2
     if units >= 2:
         even, odd = _zeros(sample, 2)
-        if odd >= max(1, 0.02 * units) and even <= odd / 20:
+        if odd >= max(1, 0.02 * units) and even <= odd / 8:
             return _checked(data, "utf-16-le")
-        if even >= max(1, 0.02 * units) and odd <= even / 20:
+        if even >= max(1, 0.02 * units) and odd <= even / 8:
             return _checked(data, "utf-16-be")
     return None
 
 
 def _checked(data: bytes, enc: str) -> str | None:
-    """enc if data's head decodes to text of one or two scripts without control characters."""
+    """enc if data's head decodes to plausible text."""
     width = 4 if "32" in enc else 2
     head = data[: _SAMPLE - _SAMPLE % width]
     head = head[: len(head) - len(head) % width]
@@ -77,19 +77,26 @@ def _checked(data: bytes, enc: str) -> str | None:
     return enc if plausible(text) else None
 
 
+_EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"}
+
+
+def _script(c: str) -> str:
+    word = unicodedata.name(c, "?").split(" ")[0]
+    return "CJK" if word in _EAST_ASIAN else word
+
+
 def plausible(text: str) -> bool:
-    """Text, not noise: almost no control characters, letters mostly from one or two scripts."""
+    """Text, not noise: almost no control characters, letters mostly from three scripts at most
+    (Han, kana and Hangul count as one)."""
     if not text:
         return False
     controls = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn")
                    and c not in "\t\n\r\f\v")
     if controls > 0.01 * len(text):
         return False
-    scripts = Counter(
-        unicodedata.name(c, "?").split(" ")[0] for c in text if c.isalpha()
-    )
+    scripts = Counter(_script(c) for c in text if c.isalpha())
     letters = sum(scripts.values())
-    top = sum(n for _s, n in scripts.most_common(2))
+    top = sum(n for _s, n in scripts.most_common(3))
     return letters == 0 or top >= 0.85 * letters
 
 
