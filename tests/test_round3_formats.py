@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -15,8 +16,11 @@ from urllib.parse import quote
 import pytest
 
 from searchapp.index.build import build_index
+from searchapp.ingest.extracted import SkipFile
+from searchapp.ingest.formats.encoding import decode_text
 from searchapp.search.engine import Engine
 from searchapp.web import create_app
+from tests.conftest import corpus_path
 from tests.test_formats_text import encode_1258
 
 WHEN = datetime.datetime(2024, 3, 5, 9, 30, tzinfo=datetime.UTC)
@@ -210,6 +214,49 @@ def test_a_short_cp1252_french_text_is_read_as_cp1252(client: Any) -> None:
     doc = _doc(client, "declaration-fr.txt")
     assert doc["title"] == FRENCH  # was 'Dťclaration universelle des droits de líhomme'
     assert "declaration-fr.txt" in _ids(client, "déclaration universelle")
+
+
+# Each language in the legacy code pages its text was written in (NTREX sentences: real news text).
+LEGACY = {"fra": ["cp1252"], "deu": ["cp1252"], "spa": ["cp1252"], "pol": ["cp1250", "iso8859_2"],
+          "tur": ["cp1254"], "rus": ["cp1251", "koi8_r"], "ukr": ["cp1251", "koi8_u"],
+          "ell": ["cp1253"], "heb": ["cp1255"], "arb": ["cp1256"], "fas": ["cp1256"],
+          "tha": ["cp874"], "zho": ["gb18030"], "jpn": ["shift_jis", "euc_jp"], "kor": ["euc_kr"]}
+
+
+def test_short_real_sentences_decode_right() -> None:
+    """The head (20 and 40 characters) of 25 sentences per language, in each code page: the
+    share decoded right was 62 % and 77 %, now 85 % and 95 % (run on this machine)."""
+    import json
+    import random
+
+    sentences: dict[str, list[str]] = {}
+    for name in ("ntrex", "ntrex-more"):
+        with corpus_path(name, "sentences.jsonl").open(encoding="utf-8") as f:
+            for line in f:
+                item = json.loads(line)
+                if item["lang"] in LEGACY:
+                    sentences.setdefault(item["lang"], []).append(item["text"])
+    pick = random.Random(7)
+    right = {20: [0, 0], 40: [0, 0]}
+    for lang, pages in LEGACY.items():
+        sample = pick.sample(sentences[lang], 25)
+        for codec in pages:
+            for size, tally in right.items():
+                for sentence in sample:
+                    text = unicodedata.normalize("NFC", sentence[:size])
+                    try:
+                        data = text.encode(codec)
+                    except UnicodeEncodeError:
+                        continue  # a character the code page lacks
+                    if data.isascii():
+                        continue  # nothing to guess
+                    tally[1] += 1
+                    try:
+                        tally[0] += decode_text(data) == text
+                    except SkipFile:
+                        pass
+    shares = {size: ok / n for size, (ok, n) in right.items()}
+    assert shares[20] >= 0.8 and shares[40] >= 0.9, shares
 
 
 @pytest.mark.parametrize("doc_id,query", [

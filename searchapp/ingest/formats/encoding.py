@@ -76,7 +76,8 @@ def _likelihood(text: str) -> float:
     )
 
 
-_EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"}
+# Halfwidth katakana is its own: KOI8-R read as Shift-JIS is a run of it after a kanji.
+_EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "FULLWIDTH", "IDEOGRAPHIC"}
 _DEBRIS = {"So", "No", "Sc", "Sk", "Sm", "Co", "Cn"}  # symbols, superscripts, unassigned
 _WORD_PUNCT = set("…¿¡‰′″")  # other punctuation ('Po') that does touch words in real text
 
@@ -103,7 +104,9 @@ def mojibake_signs(text: str) -> int:
 
     A non-ASCII symbol, superscript, stray punctuation (e.g. '³', '¹', '±', '¤', '¶') with a
     letter on either side, a non-ASCII letter whose script differs from both neighbouring
-    letters', or a non-ASCII capital between a letter and a small letter.
+    letters', a non-ASCII capital between a letter and a small letter, a combining mark with no
+    letter of its script before it, a CJK character glued to a Latin letter, a Greek final
+    sigma inside a word.
     """
     signs = 0
     padded = f" {text} "
@@ -120,6 +123,11 @@ def mojibake_signs(text: str) -> int:
             script = _script(c)
             if not prev.isalpha() or script not in ("COMBINING", _script(prev)):
                 signs += 1
+        elif c == "ς" and nxt.isalpha():  # Greek final sigma inside a word
+            signs += 1
+        elif c.isalpha() and (prev.isascii() and prev.isalpha() or nxt.isascii() and nxt.isalpha()
+                              ) and _script(c) == "CJK":
+            signs += 1  # a CJK character glued to a Latin letter: 'un 騁ud', '凷unday'
         elif c.isalpha() and prev.isalpha() and nxt.isalpha():
             script = _script(c)
             if script != _script(prev) and script != _script(nxt):
@@ -139,7 +147,7 @@ def _agrees(match: Any, text: str) -> bool:
 # win a tie against the DOS, Mac and rarer pages ('Dťclaration' was mac_latin2 for cp1252).
 _COMMON = {
     "LATIN": {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1254", "iso8859_9",
-              "cp1257", "iso8859_13", "iso8859_4", "cp1258", "iso8859_16", "iso8859_3"},
+              "cp1257", "iso8859_13", "cp1258"},
     "CYRILLIC": {"cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866"},
     "GREEK": {"cp1253", "iso8859_7"},
     "HEBREW": {"cp1255", "iso8859_8"},
@@ -148,6 +156,7 @@ _COMMON = {
     "CJK": {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "shift_jis", "cp932",
             "euc_jp", "euc_kr", "cp949", "hz"},
 }
+_ANY_COMMON = set().union(*_COMMON.values())
 _SCRIPT_SAMPLE = 4000
 
 
@@ -161,11 +170,24 @@ def _main_script(text: str) -> str:
     return max(counts, key=lambda k: counts[k]) if counts else ""
 
 
-def _rare(match: Any, text: str) -> int:
-    """0 when one of the match's code pages is a common one for the script of its text."""
-    common = _COMMON.get(_main_script(text), set())
-    names = {str(match.encoding), *(str(e) for e in getattr(match, "could_be_from_charset", ()))}
+def _rare(names: set[str], text: str) -> int:
+    """0 when one of the code pages is a common one for the script of the text."""
+    script = _main_script(text)
+    # No letter outside ASCII (only quotes, dashes): any script's common pages will do.
+    common = _COMMON.get(script, set()) if script else _ANY_COMMON
     return 0 if names & common else 1
+
+
+# Short texts: charset-normalizer may leave out the right page (KOI8-R Russian came back as
+# Shift-JIS halfwidth katakana): these are tried too.
+_SHORT = 4096
+_ALSO = ("cp1252", "cp1250", "cp1251", "koi8_r", "koi8_u", "cp1254")
+Rank = tuple[int, int, int, float, int, str, str]
+
+
+def _rank(text: str, names: set[str], agrees: bool, order: int, codec: str) -> Rank:
+    return (mojibake_signs(text[:20000]), _rare(names, text), 0 if agrees else 1,
+            -_likelihood(text), order, text, codec)
 
 
 def _guess(data: bytes) -> tuple[str, str]:
@@ -178,24 +200,27 @@ def _guess(data: bytes) -> tuple[str, str]:
         results = from_bytes(data, threshold=_RELAXED_THRESHOLD)
     # Wide Unicode was checked by its zero bytes before: without them it is a wrong guess.
     matches = [m for m in results if not str(m.encoding).startswith(("utf_16", "utf_32"))]
-    if not matches:
-        raise SkipFile("binary file (no text encoding fits)")
-    best = min(m.chaos for m in matches)
-    ranked: list[tuple[int, int, int, float, int, str, str]] = []
+    best = min((m.chaos for m in matches), default=0.0)
+    ranked: list[Rank] = []
     seen: set[str] = set()
     for order, match in enumerate(matches[:24]):
-        if match.chaos > best + _CHAOS_MARGIN:
-            continue
         text = str(match)
-        if text in seen:
+        if match.chaos > best + _CHAOS_MARGIN or text in seen:
             continue
         seen.add(text)
-        ranked.append((
-            mojibake_signs(text[:20000]), _rare(match, text), 0 if _agrees(match, text) else 1,
-            -_likelihood(text), order, text, str(match.encoding),
-        ))
+        names = {str(match.encoding), *(str(e) for e in match.could_be_from_charset)}
+        ranked.append(_rank(text, names, _agrees(match, text), order, str(match.encoding)))
+    if len(data) <= _SHORT:
+        for order, codec in enumerate(_ALSO, start=len(ranked)):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if text not in seen and _control_share(text) == 0:
+                seen.add(text)
+                ranked.append(_rank(text, {codec}, False, order, codec))
     if not ranked:
-        return str(matches[0]), str(matches[0].encoding)
+        raise SkipFile("binary file (no text encoding fits)")
     top = min(ranked)
     return top[5], top[6]
 
