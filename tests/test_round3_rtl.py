@@ -102,6 +102,9 @@ def test_rtl_pdfs_printed_by_chromium_are_read_in_logical_order(tmp_path: Path) 
     page = engine.search(SearchRequest("برلمان ويلز", prefix_last=False))
     assert page.hits and page.hits[0].id == "chromium-arb.pdf"
     assert "برلمان ويلز" in re.sub(r"</?mark>", "", page.hits[0].snippet_html)
+    # English words inside the Hebrew text came out right to left: 'Parliament Welsh.'
+    page = engine.search(SearchRequest('"Welsh Parliament"', prefix_last=False))
+    assert [h.id for h in page.hits if not page.relaxed] == ["chromium-heb.pdf"]
 
 
 def test_rtl_pdfs_shaped_by_harfbuzz_keep_their_ligatures(tmp_path: Path) -> None:

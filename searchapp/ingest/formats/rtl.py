@@ -7,6 +7,8 @@ boxes tell the order apart: in reading order the letters of a right-to-left word
 to left, so a run whose glyphs go strictly left to right is reversed.  Clusters stay whole (a
 letter with its marks, the characters of one ligature glyph such as lam-alef share one box), so
 only the order of glyphs changes and the page's length, hence every page offset, is kept.
+Left-to-right words inside a right-to-left line come out in right-to-left order ('Parliament
+Welsh.'); a run of them whose boxes go strictly leftwards is put back too.
 Some producers map the lam-alef ligature backwards (alef, lam): that
 is mended too.  Digits are not part of a run: numbers are written left to right in right-to-left text too.
 """
@@ -64,6 +66,39 @@ def _left_to_right(groups: list[list[int]], boxes: dict[int, tuple[float, ...]])
     return len(centres) > 1 and all(b > a for a, b in zip(centres, centres[1:], strict=False))
 
 
+# Two or more left-to-right words (Latin letters, digits) on one line, one space apart.
+_LTR_WORDS = re.compile(r"[A-Za-z0-9\u00c0-\u024f][^\s\u0590-\u08ff\ufb1d-\ufefc]*"
+                        r"(?: [A-Za-z0-9\u00c0-\u024f][^\s\u0590-\u08ff\ufb1d-\ufefc]*)+")
+
+
+_EDGES = re.compile(r"(\W*)(.*?)(\W*)$", re.DOTALL)
+
+
+def _ltr_words(text: str, out: list[str], box: Any) -> None:
+    """Left-to-right words that a right-to-left line lists from right to left ('Welsh the of
+    Member') put back in reading order; only on lines that hold right-to-left words."""
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if has_rtl(line):
+            for m in _LTR_WORDS.finditer(line):
+                words = m.group().split(" ")
+                firsts, at = [], start + m.start()
+                for word in words:
+                    firsts.append(at)
+                    at += len(word) + 1
+                xs = [box(i)[0] for i in firsts]
+                if all(b < a for a, b in zip(xs, xs[1:], strict=False)):
+                    # punctuation at the run's ends stays there: 'Parliament Welsh.' is
+                    # 'Welsh Parliament.'
+                    edges = _EDGES.match(m.group())
+                    assert edges is not None
+                    inner = " ".join(reversed(edges[2].split(" ")))
+                    lo = start + m.start()
+                    out[lo:lo + len(m.group())] = list(edges[1] + inner + edges[3])
+        start = end + 1
+
+
 def logical_text(textpage: Any) -> str:
     """The page's text with every visually ordered right-to-left word reversed."""
     count = textpage.count_chars()
@@ -80,4 +115,5 @@ def logical_text(textpage: Any) -> str:
         if _left_to_right(groups, boxes):
             groups.reverse()
         out[start:end] = [c for group in groups for c in _glyph(text, group)]
+    _ltr_words(text, out, textpage.get_charbox)
     return "".join(out)
