@@ -149,6 +149,20 @@ def _html_only() -> bytes:
     return bytes(_mail("Rehearsal", html=html))
 
 
+def _newsletter() -> bytes:
+    """A plain-text stub with the whole letter in its HTML alternative, as mailing tools send."""
+    html = ("<html><body><h1>Allotment news</h1><p>The autumn seed swap is on Saturday in the "
+            "community hall; bring parsnip and kale seeds.</p><p>Water butts are back in stock "
+            "at the gate shed.</p></body></html>")
+    return bytes(_mail("Allotment news", "View this e-mail in your browser.", html))
+
+
+def _twins() -> bytes:
+    """The same letter as plain text and as HTML: read once."""
+    text = "The ferry timetable changes on Monday: the first crossing leaves at seven."
+    return bytes(_mail("Ferry timetable", text, f"<html><body><p>{text}</p></body></html>"))
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("round3-formats")
@@ -170,6 +184,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         "forward.eml": _forward(),
         "parts.eml": _five_parts(),
         "html-only.eml": _html_only(),
+        "newsletter.eml": _newsletter(),
+        "twins.eml": _twins(),
         "udhr.html": UDHR_PAGE.encode(),
         "draft.html": DRAFT_PAGE.encode(),
         "survey.html": YEAR_PAGE.encode(),
@@ -334,6 +350,13 @@ def test_every_text_part_of_a_mail_is_indexed(client: Any, word: str) -> None:
 def test_an_html_only_mail_is_searchable_whole(client: Any) -> None:
     assert _ids(client, "choir rehearsal thursday") == ["html-only.eml"]
     assert _ids(client, "Fauré scores") == ["html-only.eml"]  # trafilatura dropped this line
+
+
+def test_an_html_alternative_is_read_when_the_plain_text_is_a_stub(client: Any) -> None:
+    assert _ids(client, "parsnip kale seed swap") == ["newsletter.eml"]
+    assert _ids(client, "water butts") == ["newsletter.eml"]
+    twins = _text(_doc(client, "twins.eml")["body_html"])
+    assert twins.count("timetable changes") == 1
 
 
 # ---------------------------------------------------------------- web pages

@@ -28,6 +28,7 @@ SUFFIXES = {".eml", ".mbox"}
 _FROM_LINE = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
 _QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 log = logging.getLogger(__name__)
+_STUB = 3  # an HTML alternative this many times longer than its plain text replaces it
 
 
 def _header(msg: EmailMessage, name: str) -> str:
@@ -82,9 +83,17 @@ def _html_text(html: str) -> str:
 def _body(parts: Parts, limits: Limits) -> str:
     seen: set[str] = set()
     texts: list[str] = []
+    last, added = 0, False  # the previous text part's length, and whether it was kept
     for subtype, content in parts.texts:
-        text = tidy(_html_text(content) if subtype == "html" else content)
-        if text and text not in seen:
+        text = tidy(content if subtype == "plain" else _html_text(content))
+        if subtype == "html-alternative":
+            if len(text) <= _STUB * max(1, last):
+                continue  # the plain text said it already
+            if added:  # the plain text was a stub ("view this mail in a browser")
+                seen.discard(texts.pop())
+        added = bool(text) and text not in seen
+        last = len(text)
+        if added:
             seen.add(text)
             texts.append(text)
     return tidy("\n\n".join(texts), limits)

@@ -19,7 +19,9 @@ MAX_DEPTH = 20  # multiparts inside multiparts: real mail has a handful
 class Parts:
     """What one message holds, in order."""
 
-    texts: list[tuple[str, str]] = field(default_factory=list)  # (plain|html, content)
+    # (plain|html|html-alternative, content); html-alternative: the HTML twin of the plain text
+    # before it, read only when that plain text is a stub ("view this mail in HTML")
+    texts: list[tuple[str, str]] = field(default_factory=list)
     files: list[Any] = field(default_factory=list)  # attachment parts with a file name
     messages: list[EmailMessage] = field(default_factory=list)  # forwarded / digest messages
 
@@ -50,6 +52,16 @@ def _best(alternative: Any) -> Any:
     return options[-1] if options else None
 
 
+def _html_alternative(alternative: Any, chosen: Any) -> Any:
+    """The HTML alternative beside a chosen plain one, or None."""
+    if chosen.get_content_type() != "text/plain":
+        return None
+    for option in alternative.iter_parts():
+        if option.get_content_type() == "text/html" and not _is_file(option):
+            return option
+    return None
+
+
 def _visit(part: Any, out: Parts, read: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         return
@@ -65,6 +77,11 @@ def _visit(part: Any, out: Parts, read: Any, depth: int) -> None:
             best = _best(part)
             if best is not None:
                 _visit(best, out, read, depth + 1)
+                html = _html_alternative(part, best)
+                if html is not None and out.texts and out.texts[-1][0] == "plain":
+                    text = read(html)
+                    if text.strip():  # the body keeps it when the plain text is only a stub
+                        out.texts.append(("html-alternative", text))
             return
         for sub in part.iter_parts():
             _visit(sub, out, read, depth + 1)
