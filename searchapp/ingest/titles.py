@@ -12,6 +12,28 @@ _NOISE_LINE = re.compile(
     r"^(font size|print|share|email|tweet|menu|home|skip to|cỡ chữ|in bài)\b.{0,20}$", re.IGNORECASE
 )
 _LEADING_DATE = re.compile(r"^\s*(date\s*:?\s*)?\d{4}-\d{2}-\d{2}\s*", re.IGNORECASE)
+# Script or template text: `{{ x }}`, `a.b.c === "draft"`, `x => y`, `f(a) {`, `$ctrl.title`
+_CODE = re.compile(
+    r"\{\{|\}\}|\{%|%\}|===|!==|&&|\|\||=>|\bfunction\s*\(|\bvar\s+\w+\s*=|\$\w+\."
+    r"|[;{}]\s*$"
+)
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a title candidate is script or template text, not words for a reader."""
+    return bool(_CODE.search(text))
+
+
+def choose_title(*candidates: str) -> str:
+    """The first candidate that is not code; the last candidate (a page's <h1>) picks among
+    the others when they differ: the one that holds it."""
+    usable = [c for c in candidates if c.strip() and not looks_like_code(c)]
+    if len(usable) > 2:
+        heading = usable[-1].casefold()
+        for candidate in usable[:-1]:
+            if heading in candidate.casefold():
+                return candidate
+    return usable[0] if usable else ""
 
 
 def clip(text: str, limit: int = TITLE_MAX) -> str:
@@ -34,6 +56,6 @@ def guess_title(text: str, fallback: str) -> str:
         if len(line) < 40 and find_date(line):  # a short line that is only a date
             continue
         line = _LEADING_DATE.sub("", line)
-        if len(line) >= 3:
+        if len(line) >= 3 and not looks_like_code(line):
             return clip(line)
     return fallback

@@ -4,7 +4,8 @@ the serving index was built from (the manifest's roots) and only if the index ho
 The id's path is looked up in the manifest (a file never indexed is never served), joined to
 each root, resolved (symlinks followed) and must still lie inside that root: no `..` traversal,
 no symlink escape. Types a browser would run or render as a page (HTML, SVG, XML, office files,
-anything unknown) are sent as attachments; PDF, plain text and images inline, sandboxed.
+anything unknown) are sent as attachments; PDF, plain text and images inline, sandboxed. Plain
+text in a legacy encoding is shown as UTF-8 (readable.py); `?download=1` sends the exact bytes.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import mimetypes
 import threading
 from pathlib import Path, PurePosixPath
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, Response, abort, request, send_file
 from flask.typing import ResponseReturnValue
 
 from ..index import manifest
 from ..index.layout import IndexLayout
 from .ratelimit import search_limit
+from .readable import as_utf8
 from .service import services
 
 bp = Blueprint("originals", __name__)
@@ -95,8 +97,15 @@ def original(doc_id: str) -> ResponseReturnValue:
     if found is None:
         abort(404, description="no original file for this document")
     mimetype, inline = content_type(found)
-    response = send_file(found, mimetype=mimetype, as_attachment=not inline,
-                         download_name=found.name, conditional=True, max_age=0)
+    download = request.args.get("download") == "1"
+    text = as_utf8(found) if mimetype == "text/plain" and not download else None
+    if text is not None:  # a legacy encoding: the text the index read, as UTF-8
+        response = Response(text, content_type="text/plain; charset=utf-8")
+        response.headers["Content-Disposition"] = "inline"
+        response.headers["Cache-Control"] = "no-cache"
+    else:
+        response = send_file(found, mimetype=mimetype, as_attachment=download or not inline,
+                             download_name=found.name, conditional=True, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if mimetype != "application/pdf":  # the browser's PDF viewer does not run sandboxed
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -1,42 +1,33 @@
-"""Bytes of a plain-text file to NFC text: BOM, strict UTF-8, then charset-normalizer.
+"""Bytes of a plain-text file to NFC text: what the bytes tell (sniff.py: BOM, ISO-2022
+escapes, UTF-16/32 zero bytes), strict UTF-8, then charset-normalizer.
 
 Legacy encodings (Windows-125x, ISO-8859-x, KOI8-R, GB18030, Big5, Shift-JIS, EUC-JP/KR) are
 guessed by charset-normalizer, which decodes with every plausible codec and keeps the one whose
 text has the least "chaos" (mojibake) and the most coherent letter frequencies.  On short texts
 several codecs can tie on that measure (e.g. Polish in cp1250 also decodes cleanly-looking as
 cp1257 with '³' for 'ł').  The tie-break among the candidates whose chaos is close to the best:
-(1) fewest mojibake signs (symbols, digits or foreign-script letters glued inside words), then
-(2) the candidate whose charset-normalizer language agrees with py3langid (the project's language
-identifier) on the candidate text, then (3) the text py3langid finds most probable as a language
-(the highest normalised probability), then (4) charset-normalizer's own order.  Windows-1258 Vietnamese spells tones as combining marks, so the result is NFC'ed to
-precomposed letters.
+(1) fewest mojibake signs (symbols, digits or foreign-script letters glued inside words, capitals
+inside small letters, marks without a letter), then (2) a code page common for the script of the
+candidate text (Windows, ISO, KOI8, the national CJK standards) over DOS, Mac and rarer pages,
+then (3) the candidate whose charset-normalizer language agrees with py3langid (the project's
+language identifier) on the candidate text, then (4) the text py3langid finds most probable as a language
+(the highest normalised probability), then (5) charset-normalizer's own order.  Windows-1258
+Vietnamese spells tones as combining marks, so the result is NFC'ed to precomposed letters.
 """
 
 from __future__ import annotations
 
-import codecs
 import math
 import unicodedata
 from functools import cache
 from typing import Any
 
 from searchapp.ingest.extracted import SkipFile
+from searchapp.ingest.formats import sniff
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v", "\x1b"}
 _CHAOS_MARGIN = 0.05
 _RELAXED_THRESHOLD = 0.5
-
-
-def _looks_binary(data: bytes) -> bool:
-    head = data[:65536]
-    return b"\x00" in head
 
 
 def _control_share(text: str) -> float:
@@ -85,7 +76,8 @@ def _likelihood(text: str) -> float:
     )
 
 
-_EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"}
+# Halfwidth katakana is its own: KOI8-R read as Shift-JIS is a run of it after a kanji.
+_EAST_ASIAN = {"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "FULLWIDTH", "IDEOGRAPHIC"}
 _DEBRIS = {"So", "No", "Sc", "Sk", "Sm", "Co", "Cn"}  # symbols, superscripts, unassigned
 _WORD_PUNCT = set("…¿¡‰′″")  # other punctuation ('Po') that does touch words in real text
 
@@ -111,7 +103,10 @@ def mojibake_signs(text: str) -> int:
     """Count characters that look like wrong-codec debris inside words.
 
     A non-ASCII symbol, superscript, stray punctuation (e.g. '³', '¹', '±', '¤', '¶') with a
-    letter on either side, or a non-ASCII letter whose script differs from both neighbouring letters'.
+    letter on either side, a non-ASCII letter whose script differs from both neighbouring
+    letters', a non-ASCII capital between a letter and a small letter, a combining mark with no
+    letter of its script before it, a CJK character glued to a Latin letter, a Greek final
+    sigma inside a word.
     """
     signs = 0
     padded = f" {text} "
@@ -124,9 +119,20 @@ def mojibake_signs(text: str) -> int:
         if _is_debris(c, cat):
             if prev.isalpha() or nxt.isalpha():
                 signs += 1
-        elif prev.isalpha() and nxt.isalpha():
+        elif cat == "Mn":  # a combining mark needs a letter (of its script) to sit on
+            script = _script(c)
+            if not prev.isalpha() or script not in ("COMBINING", _script(prev)):
+                signs += 1
+        elif c == "ς" and nxt.isalpha():  # Greek final sigma inside a word
+            signs += 1
+        elif c.isalpha() and (prev.isascii() and prev.isalpha() or nxt.isascii() and nxt.isalpha()
+                              ) and _script(c) == "CJK":
+            signs += 1  # a CJK character glued to a Latin letter: 'un 騁ud', '凷unday'
+        elif c.isalpha() and prev.isalpha() and nxt.isalpha():
             script = _script(c)
             if script != _script(prev) and script != _script(nxt):
+                signs += 1
+            elif c.isupper() and nxt.islower():  # 'DÚclaration', 'LÆķtķ': a capital mid-word
                 signs += 1
     return signs
 
@@ -136,50 +142,113 @@ def _agrees(match: Any, text: str) -> bool:
     return bool(code) and _identifier().classify(text[:2000])[0] == code
 
 
-def _guess(data: bytes) -> str:
+# The code pages legacy text of each script was really written in (Windows, ISO, KOI8, the
+# national CJK standards). On a short text many others decode without a visible flaw: these
+# win a tie against the DOS, Mac and rarer pages ('Dťclaration' was mac_latin2 for cp1252).
+_COMMON = {
+    "LATIN": {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1254", "iso8859_9",
+              "cp1257", "iso8859_13", "cp1258"},
+    "CYRILLIC": {"cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866"},
+    "GREEK": {"cp1253", "iso8859_7"},
+    "HEBREW": {"cp1255", "iso8859_8"},
+    "ARABIC": {"cp1256", "iso8859_6"},
+    "THAI": {"cp874", "tis_620", "iso8859_11"},
+    "CJK": {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "shift_jis", "cp932",
+            "euc_jp", "euc_kr", "cp949", "hz"},
+}
+_ANY_COMMON = set().union(*_COMMON.values())
+_SCRIPT_SAMPLE = 4000
+
+
+def _main_script(text: str) -> str:
+    """The script of most non-ASCII letters of text ('' when there is none)."""
+    counts: dict[str, int] = {}
+    for c in text[:_SCRIPT_SAMPLE]:
+        if ord(c) >= 128 and c.isalpha():
+            script = _script(c)
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+def _rare(names: set[str], text: str) -> int:
+    """0 when one of the code pages is a common one for the script of the text."""
+    script = _main_script(text)
+    # No letter outside ASCII (only quotes, dashes): any script's common pages will do.
+    common = _COMMON.get(script, set()) if script else _ANY_COMMON
+    return 0 if names & common else 1
+
+
+# Short texts: charset-normalizer may leave out the right page (KOI8-R Russian came back as
+# Shift-JIS halfwidth katakana): these are tried too.
+_SHORT = 4096
+_ALSO = ("cp1252", "cp1250", "cp1251", "koi8_r", "koi8_u", "cp1254")
+Rank = tuple[int, int, int, float, int, str, str]
+
+
+def _rank(text: str, names: set[str], agrees: bool, order: int, codec: str) -> Rank:
+    return (mojibake_signs(text[:20000]), _rare(names, text), 0 if agrees else 1,
+            -_likelihood(text), order, text, codec)
+
+
+def _guess(data: bytes) -> tuple[str, str]:
+    """(text, codec) of bytes that are not UTF-8, by charset-normalizer and the tie-break."""
     from charset_normalizer import from_bytes
 
     results = from_bytes(data)
     if not results:
         # Kanji-dense Japanese scores above the default chaos threshold (0.2); look again, wider.
         results = from_bytes(data, threshold=_RELAXED_THRESHOLD)
-    best = results.best()
-    if best is None:
-        raise SkipFile("binary file (no text encoding fits)")
-    if len(results) < 2:
-        return str(best)
-    ranked: list[tuple[int, int, float, int, str]] = []
+    # Wide Unicode was checked by its zero bytes before: without them it is a wrong guess.
+    matches = [m for m in results if not str(m.encoding).startswith(("utf_16", "utf_32"))]
+    best = min((m.chaos for m in matches), default=0.0)
+    ranked: list[Rank] = []
     seen: set[str] = set()
-    for order, match in enumerate(list(results)[:8]):
-        if match.chaos > best.chaos + _CHAOS_MARGIN:
-            continue
+    for order, match in enumerate(matches[:24]):
         text = str(match)
-        if text in seen:
+        if match.chaos > best + _CHAOS_MARGIN or text in seen:
             continue
         seen.add(text)
-        ranked.append(
-            (mojibake_signs(text), 0 if _agrees(match, text) else 1, -_likelihood(text), order, text)
-        )
-    return min(ranked)[4] if ranked else str(best)
+        names = {str(match.encoding), *(str(e) for e in match.could_be_from_charset)}
+        ranked.append(_rank(text, names, _agrees(match, text), order, str(match.encoding)))
+    if len(data) <= _SHORT:
+        for order, codec in enumerate(_ALSO, start=len(ranked)):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if text not in seen and _control_share(text) == 0:
+                seen.add(text)
+                ranked.append(_rank(text, {codec}, False, order, codec))
+    if not ranked:
+        raise SkipFile("binary file (no text encoding fits)")
+    top = min(ranked)
+    return top[5], top[6]
+
+
+def detect(data: bytes) -> tuple[str, str]:
+    """(NFC text, codec name) of the bytes of a text file; SkipFile('binary file') for binaries."""
+    text: str | None = None
+    marked = sniff.bom(data)
+    if marked is not None:
+        enc, skip = marked
+        text = data[skip:].decode(enc, errors="replace")
+    elif (enc := sniff.iso2022(data) or "") and enc:
+        text = data.decode(enc)
+    elif b"\x00" in data[:65536]:
+        enc = sniff.wide_unicode(data) or ""
+        if not enc:
+            raise SkipFile("binary file")
+        text = data.decode(enc, errors="replace")
+    else:
+        try:
+            text, enc = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, enc = _guess(data)
+    if _control_share(text) > 0.05:
+        raise SkipFile("binary file")
+    return unicodedata.normalize("NFC", text), enc
 
 
 def decode_text(data: bytes) -> str:
     """Decode the bytes of a text file to NFC text; SkipFile('binary file') for binaries."""
-    text: str | None = None
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data[len(bom):].decode(enc)
-            except UnicodeDecodeError:
-                text = data[len(bom):].decode(enc, errors="replace")
-            break
-    if text is None:
-        if _looks_binary(data):
-            raise SkipFile("binary file")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = _guess(data)
-    if _control_share(text) > 0.05:
-        raise SkipFile("binary file")
-    return unicodedata.normalize("NFC", text)
+    return detect(data)[0]

@@ -1,11 +1,12 @@
 """E-mail: .eml files and .mbox mailboxes, with readable attachments as their own documents.
 
 Parsed by the standard library's ``email`` package with ``policy.default`` (RFC 2047 subjects and
-names decoded, Date parsed).  The text/plain part is preferred, else the HTML part's main text;
-every declared charset is decoded (unknown or lying charsets go through encoding.decode_text).
-Attachments whose type another reader handles (PDF, DOCX, HTML, text...) are read by it and
-returned with parent=subject and part=file name.  In an mbox a damaged message is skipped and the
-others kept.
+names decoded, Date parsed).  Every inline text part is read (mailparts.py; of alternatives the
+plain one, else all of the HTML one's visible text); every declared charset is decoded (unknown or
+lying charsets go through encoding.decode_text).  Attachments whose type another reader handles
+(PDF, DOCX, HTML, text...) are read by it and returned with parent=subject and part=file name;
+forwarded messages and a digest's messages are documents of their own (part=message-N, parent=
+subject).  In an mbox a damaged message is skipped and the others kept.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from typing import Any
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
 from searchapp.ingest.formats._common import Deadline, check_size, guarded, one_line, tidy
 from searchapp.ingest.formats.encoding import decode_text
+from searchapp.ingest.formats.mailparts import MAX_DEPTH, Parts, split
 
 SUFFIXES = {".eml", ".mbox"}
 _FROM_LINE = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
 _QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 log = logging.getLogger(__name__)
+_STUB = 3  # an HTML alternative this many times longer than its plain text replaces it
 
 
 def _header(msg: EmailMessage, name: str) -> str:
@@ -70,31 +73,51 @@ def _part_text(part: Any) -> str:
     return str(content)
 
 
-def _body(msg: EmailMessage, limits: Limits) -> str:
-    body_part = msg.get_body(preferencelist=("plain", "html"))
-    if body_part is None:
-        return ""
-    text = _part_text(body_part)
-    if body_part.get_content_subtype() == "html":
-        from searchapp.ingest.formats.webpage import extract_html
+def _html_text(html: str) -> str:
+    """All the visible text of an HTML mail part (no main-content pruning: a mail has no menus)."""
+    from searchapp.ingest.formats.webpage import visible_text
 
-        text = extract_html(text, limits, fmt="eml").body
-    return tidy(text, limits)
+    return visible_text(html)
+
+
+def _body(parts: Parts, limits: Limits) -> str:
+    seen: set[str] = set()
+    texts: list[str] = []
+    last, added = 0, False  # the previous text part's length, and whether it was kept
+    for subtype, content in parts.texts:
+        text = tidy(content if subtype == "plain" else _html_text(content))
+        if subtype == "html-alternative":
+            if len(text) <= _STUB * max(1, last):
+                continue  # the plain text said it already
+            if added:  # the plain text was a stub ("view this mail in a browser")
+                seen.discard(texts.pop())
+        added = bool(text) and text not in seen
+        last = len(text)
+        if added:
+            seen.add(text)
+            texts.append(text)
+    return tidy("\n\n".join(texts), limits)
 
 
 def _attachments(
-    msg: EmailMessage, subject: str, date: Any, author: str, prefix: str, limits: Limits
+    parts: Parts, subject: str, date: Any, author: str, prefix: str, limits: Limits
 ) -> list[Extracted]:
     from searchapp.ingest.formats.dispatch import reader_for
 
     out: list[Extracted] = []
-    for part in msg.iter_attachments():
+    for part in parts.files:
         filename = part.get_filename() or ""
-        reader = reader_for(filename) if filename else None
-        if reader is None or filename.lower().endswith(tuple(SUFFIXES)):
-            continue
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes) or not payload:
+            continue
+        if filename.lower().endswith(".eml"):  # a forwarded message sent as a file
+            try:
+                parts.messages.append(_parse(payload))
+            except Exception as exc:  # noqa: BLE001 - a damaged inner message: the rest is kept
+                log.warning("attached message %s of %r skipped: %s", filename, subject, exc)
+            continue
+        reader = reader_for(filename)
+        if reader is None or filename.lower().endswith(tuple(SUFFIXES)):
             continue
         try:
             docs = reader(payload, filename, limits)
@@ -110,17 +133,25 @@ def _attachments(
     return out
 
 
-def _message(msg: EmailMessage, limits: Limits, fmt: str, number: int | None) -> list[Extracted]:
+def _message(msg: EmailMessage, limits: Limits, fmt: str, part: str, parent: str = "",
+             depth: int = 0) -> list[Extracted]:
+    """The message as a document (id suffix `part`), its attachments and its inner messages
+    (`part/message-N`: a forwarded message, a digest's messages) as documents naming it."""
     subject = _header(msg, "subject")
     date = _date(msg)
     author = _author(msg)
-    body = _body(msg, limits)
-    prefix = f"{number}/" if number is not None else ""
+    parts = split(msg, _part_text)
+    body = _body(parts, limits)
+    prefix = f"{part}/" if part else ""
     out: list[Extracted] = []
     if body or subject:
         out.append(Extracted(body=body, title=subject, date=date, author=author, format=fmt,
-                             part=str(number) if number is not None else ""))
-    out.extend(_attachments(msg, subject, date, author, prefix, limits))
+                             part=part, parent=parent))
+    out.extend(_attachments(parts, subject, date, author, prefix, limits))
+    if depth < MAX_DEPTH:
+        for number, inner in enumerate(parts.messages, start=1):
+            out.extend(_message(inner, limits, fmt, f"{prefix}message-{number}",
+                                subject or parent, depth + 1))
     return out
 
 
@@ -153,7 +184,7 @@ def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     if not msg.keys():
         raise SkipFile("not an e-mail (no headers)")
     try:
-        docs = _message(msg, limits, "eml", None)
+        docs = _message(msg, limits, "eml", "")
     except SkipFile:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -175,7 +206,7 @@ def _mbox(data: bytes, limits: Limits) -> list[Extracted]:
             msg = _parse(raw)
             if not msg.keys() or msg.defects and not (msg.get("subject") or msg.get("from")):
                 raise ValueError(f"no usable headers ({len(msg.defects)} defects)")
-            out.extend(_message(msg, limits, "mbox", number))
+            out.extend(_message(msg, limits, "mbox", str(number)))
         except Exception as exc:  # noqa: BLE001 - one bad message must not lose the mailbox
             skipped += 1
             log.warning("mbox message %d skipped: %s", number, exc)

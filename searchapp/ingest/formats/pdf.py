@@ -1,4 +1,7 @@
-"""PDF files through pypdfium2 (PDFium's text layer), page by page, optional OCR by tesseract."""
+"""PDF files through pypdfium2 (PDFium's text layer), page by page, optional OCR by tesseract.
+
+Right-to-left words that PDFium returns in visual order are put back in reading order (rtl.py).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from searchapp.ingest.formats._common import (
     one_line,
     tidy,
 )
+from searchapp.ingest.formats.rtl import logical_text
 
 SUFFIXES = {".pdf"}
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
@@ -116,7 +120,7 @@ def _read(pdf: Any, limits: Limits, deadline: Deadline) -> Extracted:
         page = pdf[index]
         try:
             textpage = page.get_textpage()
-            text = tidy(textpage.get_text_range())
+            text = tidy(logical_text(textpage))
             textpage.close()
             if not text and limits.ocr and tesseract:
                 text = tidy(_ocr_page(page, limits.ocr_langs, deadline.end - time.monotonic()))

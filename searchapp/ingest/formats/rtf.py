@@ -1,4 +1,5 @@
-"""RTF through striprtf, in the code page the file declares (\\ansicpgNNNN); \\info metadata."""
+"""RTF through striprtf, in the code page the file declares (\\ansicpgNNNN); \\info metadata;
+\\uN surrogate pairs joined into the characters outside the BMP they stand for."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ _CREATIM = re.compile(
 )
 
 
+def join_surrogates(text: str) -> str:
+    """Pair the UTF-16 halves RTF writes for characters outside the BMP (\\u-10179?\\u-8704?
+    is one emoji); a lone half becomes U+FFFD."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _codepage(data: bytes) -> str:
     m = _CPG.search(data[:4096])
     enc = f"cp{int(m[1])}" if m else "cp1252"
@@ -34,7 +43,8 @@ def _info(raw: str, field: str, enc: str) -> str:
     if not m:
         return ""
     try:
-        return one_line(rtf_to_text("{\\rtf1 " + m[1] + "}", encoding=enc, errors="replace"))
+        return one_line(join_surrogates(
+            rtf_to_text("{\\rtf1 " + m[1] + "}", encoding=enc, errors="replace")))
     except Exception:  # noqa: BLE001 - striprtf raises assorted errors on odd control words
         return ""
 
@@ -48,7 +58,7 @@ def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
         text = rtf_to_text(raw, encoding=enc, errors="replace")
     except Exception as exc:  # noqa: BLE001
         raise SkipFile(f"corrupt RTF ({exc})") from None
-    body = tidy(text, limits)
+    body = tidy(join_surrogates(text), limits)
     if not body:
         raise SkipFile("no text in RTF")
     date = None

@@ -1,12 +1,15 @@
 """HTML pages: main content by trafilatura (offline), metadata from the page's own tags.
 
 trafilatura drops navigation, footers, cookie banners and sidebars by its content heuristics
-(with jusText/readability fallbacks); tables are kept.  When it finds no main content, the
-page's visible text (selectolax, scripts/styles/nav/footer removed) is used instead.
+(with jusText/readability fallbacks); tables are kept.  The heading and lead it may drop are put
+back (lead.py).  When it finds no main content, the page's visible text (selectolax,
+scripts/styles/nav/footer removed) is used instead.  The title is og:title, <title> or <h1>,
+never script or template text, the one agreeing with the <h1> when they differ (titles.py).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
@@ -17,6 +20,8 @@ from searchapp.ingest.formats._common import as_date, check_size, guarded, lang_
 from searchapp.ingest.formats.boilerplate import strip
 from searchapp.ingest.formats.encoding import decode_text
 from searchapp.ingest.formats.html import MAX_HTML_NESTING, _nesting_run
+from searchapp.ingest.formats.lead import recall_pass, with_lead
+from searchapp.ingest.titles import choose_title
 
 SUFFIXES = {".html", ".htm", ".xhtml"}
 _DATE_META = (
@@ -34,11 +39,29 @@ def _meta(tree: HTMLParser, selector: str, attr: str = "content") -> str:
     return one_line(value) if value else ""
 
 
-def _visible_text(tree: HTMLParser) -> str:
+def _heading(tree: HTMLParser) -> str:
+    """The page's first <h1> outside navigation and footers."""
+    for node in tree.css("h1"):
+        parent, inside = node.parent, False
+        while parent is not None and not inside:
+            inside = parent.tag in ("nav", "footer", "aside", "script", "template")
+            parent = parent.parent
+        text = one_line(node.text())
+        if text and not inside:
+            return text
+    return ""
+
+
+def visible_text(html: str) -> str:
+    """All the text a reader of the page sees (scripts, styles and templates left out)."""
+    return _visible_text(HTMLParser(html), "script, style, noscript, template, iframe, svg")
+
+
+def _visible_text(tree: HTMLParser, noise: str = _NOISE) -> str:
     body = tree.body or tree.root
     if body is None:
         return ""
-    for node in body.css(_NOISE):
+    for node in body.css(noise):
         node.decompose()
     return body.text(separator="\n", strip=True)
 
@@ -61,6 +84,20 @@ def _html_text(data: bytes) -> str:
     return decode_text(data)
 
 
+def _stated(html: str, found: datetime.date | None) -> datetime.date | None:
+    """found, unless it is 1 January guessed from a bare year ("Report (1996)"): htmldate's
+    extensive search turns a lone year into YYYY-01-01; the page's markup must say it too."""
+    if found is None or (found.month, found.day) != (1, 1):
+        return found
+    from htmldate import find_date
+
+    try:
+        marked = find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # noqa: BLE001 - htmldate raises assorted errors on odd markup
+        return None
+    return found if marked and as_date(marked) == found else None
+
+
 def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     """Main text and metadata of one HTML document already decoded to str."""
     import trafilatura
@@ -69,13 +106,10 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     html_node = tree.css_first("html")
     lang = lang_code(html_node.attributes.get("lang") if html_node is not None else "")
     url = _meta(tree, 'link[rel="canonical"]', "href") or _meta(tree, 'meta[property="og:url"]')
-    title = _meta(tree, 'meta[property="og:title"]')
-    if not title:
-        node = tree.css_first("title")
-        title = one_line(node.text()) if node is not None else ""
-    if not title:
-        node = tree.css_first("h1")
-        title = one_line(node.text()) if node is not None else ""
+    heading = _heading(tree)
+    node = tree.css_first("title")
+    title = choose_title(_meta(tree, 'meta[property="og:title"]'),
+                         one_line(node.text()) if node is not None else "", heading)
     date = None
     for selector in _DATE_META:
         date = as_date(_meta(tree, selector))
@@ -92,8 +126,10 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     if doc is not None:
         fields: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict()
         body = fields.get("text") or ""
-        date = date or as_date(fields.get("date") or "")
-        title = title or one_line(fields.get("title"))
+        date = date or _stated(html, as_date(fields.get("date") or ""))
+        title = title or choose_title(one_line(fields.get("title")))
+    visible = _visible_text(HTMLParser(html), _NOISE.replace(" header,", ""))
+    body = with_lead(recall_pass(html, body, visible), visible, heading)
     if not body.strip():
         body = _visible_text(tree)
     body, removed = strip(body)
