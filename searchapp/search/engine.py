@@ -18,6 +18,7 @@ from ..backends import BackendUnavailable, SearchBackend, open_backend
 from .cache import LRUCache
 from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
 from .parse import ParsedQuery, parse, phrases_as_words
+from .parts import part_bounds, part_of, part_starts
 from .request import (
     MAX_RESULT_WINDOW,
     RECENT_DOCS,
@@ -224,24 +225,36 @@ class Engine:
         return hits
 
     # ------------------------------------------------------------------ documents
-    def document(self, doc_id: str, query: str = "") -> DocView | None:
-        """One document with the query's matches marked, or None if the id is unknown."""
+    def document(self, doc_id: str, query: str = "", part: int | None = None) -> DocView | None:
+        """One document with the query's matches marked, or None if the id is unknown. A long
+        body is shown in parts (search/parts.py): `part`, else the one holding the best match."""
         found = self.backend.document(doc_id)
         if found is None:
             return None
         doc, related = found
         spec = self._spec(self.parse(query), prefix_last=True)
         az = self.analyzers
-        at = snippet_at(doc.body, spec, az, doc.lang)[1] if query.strip() and doc.pages else None
+        starts = part_starts(doc.body)
+        at = None
+        if part is None or len(starts) == 1:
+            at = snippet_at(doc.body, spec, az, doc.lang)[1] if query.strip() else None
+            part = part_of(starts, at) if at is not None else 1
+        lo, hi = part_bounds(doc.body, starts, part)
+        part = part_of(starts, lo)
+        body = doc.body[lo:hi]
+        if at is None and query.strip():  # the best match of the part asked for
+            inside = snippet_at(body, spec, az, doc.lang)[1]
+            at = lo + inside if inside is not None else None
         return DocView(
             id=doc_id,
             title=doc.title,
             title_html=highlight_all(doc.title, spec, az, doc.lang),
-            body_html=highlight_all(doc.body, spec, az, doc.lang),
+            body_html=highlight_all(body, spec, az, doc.lang),
             lang=doc.lang, date=doc.date, source=doc.source, url=doc.url,
             related=[_related_hit(d) for d in related],
             format=doc.format, page=page_of(doc.pages, at), pages=len(doc.pages),
             author=doc.author, parent=doc.parent, tags=doc.tags, boilerplate=doc.boilerplate,
+            part=part, parts=len(starts), part_start=lo, part_end=hi, length=len(doc.body),
         )
 
     # ------------------------------------------------------------------ did-you-mean

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .openapi import spec
-from .params import MAX_DOC_ID_CHARS, request_notes, search_request, verbatim
-from .ratelimit import search_limit
+from .params import MAX_DOC_ID_CHARS, doc_part, request_notes, search_request, verbatim
+from .ratelimit import doc_limit, search_limit
 from .service import document, hit_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -37,6 +37,7 @@ def search() -> ResponseReturnValue:
 
 @bp.get("/doc")
 @search_limit
+@doc_limit
 def doc_by_query() -> ResponseReturnValue:
     """/api/doc?id=<id>: any id, whatever it holds (see web.doc_url)."""
     return doc(request.args.get("id", ""))
@@ -44,8 +45,9 @@ def doc_by_query() -> ResponseReturnValue:
 
 @bp.get("/doc/<path:doc_id>")
 @search_limit
+@doc_limit
 def doc(doc_id: str) -> ResponseReturnValue:
-    view = document(doc_id, request.args.get("q", ""))
+    view = document(doc_id, request.args.get("q", ""), doc_part(request.args))
     if view is None:
         shown = doc_id if len(doc_id) <= 200 else doc_id[:200] + "…"
         abort(404, description=f"no document with id {shown!r}"
@@ -63,6 +65,9 @@ def doc(doc_id: str) -> ResponseReturnValue:
         format=view.format or None,
         page=view.page,
         pages=view.pages or None,
+        # a long body comes in parts (?part=N): the one with the best match unless asked
+        part=view.part,
+        parts=view.parts,
         author=view.author or None,
         tags=list(view.tags),
         related=[hit_json(h) for h in view.related],

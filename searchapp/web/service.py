@@ -165,13 +165,14 @@ def run_facets(req: SearchRequest) -> dict[str, list[FacetValue]]:
         return {}
 
 
-def document(doc_id: str, query: str) -> DocView | None:
+def document(doc_id: str, query: str, part: int | None = None) -> DocView | None:
     """A document with the query marked, with related documents; None when unknown (and for ids
-    no document can have: too long, or with NUL or unpaired surrogate characters)."""
+    no document can have: too long, or with NUL or unpaired surrogate characters). A long
+    document comes in parts: `part`, else the one holding the query's best match."""
     engine = _engine()
     if len(doc_id) > MAX_DOC_ID_CHARS or "\x00" in doc_id or not _encodable(doc_id):
         return None
-    return engine.document(doc_id, query[:MAX_QUERY_CHARS])
+    return engine.document(doc_id, query[:MAX_QUERY_CHARS], part)
 
 
 def _encodable(text: str) -> bool:

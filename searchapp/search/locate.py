@@ -1,0 +1,160 @@
+"""Where in a long text the query's best passage is, without analysing the whole text per hit.
+
+A short text is matched whole (matching.find_matches). In a long one (a 1,000-page PDF, a 5 MB
+book), each query form is first looked for as a plain substring (`str.find`) of a lowercased,
+folded copy of the text that keeps every character at its position (made once per text and
+remembered); the places where the most distinct forms meet are then checked exactly, with
+find_matches over a few hundred characters around each, and the best checked region wins.
+The substring step only proposes places; every mark shown comes from the exact step.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from ..analysis.analyzers import Analyzers
+from .matching import MatchSpec, _table, find_matches
+
+WHOLE_TEXT_CHARS = 30_000  # texts up to this length are matched whole
+REGION_CHARS = 600  # characters checked exactly on each side of a proposed place
+MAX_PER_FORM = 256  # occurrences of one form looked at (a frequent word: its first ones)
+MAX_REGIONS = 8  # proposed places checked exactly per text
+WINDOW_CHARS = 240  # forms this close together count as one passage
+COPY_BUDGET_CHARS = 40_000_000  # folded copies remembered per process (live search re-asks)
+
+# Copies are found by (length, hash) of their text, so the texts themselves are not kept alive:
+# a collision could only propose wrong places, which the exact step then finds empty.
+_copies: OrderedDict[tuple[int, int], str] = OrderedDict()
+_copied_chars = 0
+_lock = threading.Lock()
+_SEARCH_TABLES: dict[int, dict[int, str]] = {}
+
+
+def _search_table(az: Analyzers) -> dict[int, str]:
+    """The fast path's fold table, plus lowercasing for every other cased BMP character."""
+    got = _SEARCH_TABLES.get(id(az))
+    if got is None:
+        got = dict(_table(az)[0])
+        for cp in range(0x250, 0x10000):
+            if cp not in got:
+                low = chr(cp).lower()
+                if len(low) == 1 and low != chr(cp):
+                    got[cp] = low
+        _SEARCH_TABLES[id(az)] = got
+    return got
+
+
+def search_copy(text: str, az: Analyzers) -> str:
+    """text lowercased and folded char by char (same length, same positions); remembered."""
+    global _copied_chars
+    key = (len(text), hash(text))
+    with _lock:
+        got = _copies.get(key)
+        if got is not None:
+            _copies.move_to_end(key)
+            return got
+    copy = text.translate(_search_table(az))
+    if len(text) * 2 > COPY_BUDGET_CHARS:
+        return copy
+    with _lock:
+        if key not in _copies:
+            _copies[key] = copy
+            _copied_chars += len(copy)
+            while _copied_chars > COPY_BUDGET_CHARS and _copies:
+                _, old = _copies.popitem(last=False)
+                _copied_chars -= len(old)
+    return copy
+
+
+def _forms(spec: MatchSpec, lang: str) -> list[tuple[str, str]]:
+    """(substring every match of a form contains, the form's key) for each form of the spec."""
+    out = [(f, f) for f in spec.folded if f]
+    out += [(p, p) for p in spec.prefixes if p]
+    for z in spec.fuzzy:  # one edit leaves one half of the word whole (but a swap across them)
+        half = len(z) // 2
+        out += [(z[:half], z), (z[half:], z)]
+    for stem in spec.stems.get(lang, ()):  # a stem may end differently in the word (happi/happy)
+        out.append((stem[:-1] if len(stem) > 3 else stem, stem))
+    out += [(n, n) for n in spec.needles if n]
+    return list(dict.fromkeys(out))
+
+
+def _places(copy: str, forms: list[tuple[str, str]]) -> tuple[list[tuple[int, str]], set[str]]:
+    """(offset, key) of the first MAX_PER_FORM occurrences of each form's substring, and the
+    keys seen fewer times than that (rare: all their places are known)."""
+    found: list[tuple[int, str]] = []
+    frequent: set[str] = set()
+    for needle, key in forms:
+        at = copy.find(needle)
+        n = 0
+        while at != -1:
+            if n == MAX_PER_FORM:
+                frequent.add(key)
+                break
+            found.append((at, key))
+            n += 1
+            at = copy.find(needle, at + 1)
+    found.sort()
+    return found, {k for _, k in found} - frequent
+
+
+def _proposals(places: list[tuple[int, str]], rare: set[str]) -> list[int]:
+    """Up to MAX_REGIONS offsets where the most distinct keys (then rare keys, whose every
+    place is known: a frequent word is also near them, unseen) meet, best first, apart."""
+    scored = []
+    j = 0
+    for i in range(len(places)):
+        while places[i][0] - places[j][0] > WINDOW_CHARS:
+            j += 1
+        window = places[j : i + 1]
+        keys = {k for _, k in window}
+        scored.append((-len(keys), -len(keys & rare), -len(window), places[j][0]))
+    scored.sort()
+    chosen: list[int] = []
+    for *_, at in scored:
+        if all(abs(at - c) > REGION_CHARS for c in chosen):
+            chosen.append(at)
+            if len(chosen) == MAX_REGIONS:
+                break
+    return chosen
+
+
+def _word_edge(text: str, at: int, back: bool) -> int:
+    """at moved to the nearest whitespace within 64 characters (a region never cuts a word)."""
+    if back:
+        lo = max(0, at - 64)
+        cut = max(text.rfind(" ", lo, at), text.rfind("\n", lo, at))
+        return cut + 1 if cut != -1 else at
+    ends = [c for c in (text.find(" ", at, at + 64), text.find("\n", at, at + 64)) if c != -1]
+    return min(ends) if ends else at
+
+
+def score(spans: list[tuple[int, int, str]], width: int = WINDOW_CHARS) -> tuple[int, int]:
+    """(distinct keys, matches) of the best window of `width` chars among spans."""
+    best = (0, 0)
+    j = 0
+    for i in range(len(spans)):
+        while spans[i][1] - spans[j][0] > width:
+            j += 1
+        window = spans[j : i + 1]
+        best = max(best, (len({k for _, _, k in window}), len(window)))
+    return best
+
+
+def best_region(text: str, spec: MatchSpec, az: Analyzers, lang: str) -> tuple[int, int]:
+    """(start, end) of the part of text a snippet is cut from: the whole of a short text, else
+    the checked region holding the best passage (the head when no proposal holds a match)."""
+    if len(text) <= WHOLE_TEXT_CHARS or spec.empty():
+        return 0, min(len(text), WHOLE_TEXT_CHARS)
+    proposals = _proposals(*_places(search_copy(text, az), _forms(spec, lang)))
+    best: tuple[tuple[int, int], int, int] | None = None
+    for at in proposals:
+        lo = _word_edge(text, max(0, at - REGION_CHARS), back=True)
+        hi = _word_edge(text, min(len(text), at + WINDOW_CHARS + REGION_CHARS), back=False)
+        spans = find_matches(text[lo:hi], spec, az, lang)
+        if spans and (best is None or score(spans) > best[0]):
+            best = (score(spans), lo, hi)
+    if best is None:
+        return 0, WHOLE_TEXT_CHARS
+    return best[1], best[2]
