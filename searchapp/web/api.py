@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from ..search.answer import correction_fields
 from .openapi import spec
 from .params import MAX_DOC_ID_CHARS, doc_part, request_notes, search_request, verbatim
 from .ratelimit import doc_limit, search_limit
@@ -19,6 +20,7 @@ def search() -> ResponseReturnValue:
     results = run_search(search_request(request.args), request_notes(request),
                          verbatim(request.args))
     page = results.page
+    said = correction_fields(page, results.suggestion, results.messages)
     return jsonify(
         total=page.total,
         elapsed_ms=page.elapsed_ms,
@@ -27,10 +29,9 @@ def search() -> ResponseReturnValue:
             name: [{"value": f.value, "count": f.count} for f in values]
             for name, values in page.facets.items()
         },
-        warnings=results.messages,
-        suggestion=results.suggestion,
-        # nothing matched q: these are the results of `suggestion` (verbatim=1 turns it off)
-        corrected=bool(page.corrected_from),
+        # query, searched, suggestion, warnings, and corrected: nothing matched q, these are
+        # the results of `suggestion` (verbatim=1 turns it off); `searchapp search --json` too
+        **said,
         cached=page.cached,
     )
 

@@ -127,10 +127,18 @@ def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool =
     return Results(answer.page, answer.suggestion, notes)
 
 
+# How long a query that found nothing waits for the did-you-mean vocabulary while it is built
+# (the CLI waits for it too: both then show the same correction); others wait 0.05 s.
+WEAK_QUERY_WAIT = 5.0
+
+
 def _suggest(query: str, typos: bool) -> str | None:
     """The suggester's better query; never raises (a suggestion is optional)."""
     try:
-        return services().suggester.suggest(query, typos=typos)
+        suggester = services().suggester
+        if typos:  # nothing (or not every word) matched: the correction is worth a wait, once
+            suggester.vocabulary(wait=WEAK_QUERY_WAIT)  # per worker and index version
+        return suggester.suggest(query, typos=typos)
     except (IndexMissing, BackendUnavailable):
         return None
     except Exception:  # a suggestion must never break the search
