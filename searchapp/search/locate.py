@@ -25,10 +25,36 @@ COPY_BUDGET_CHARS = 40_000_000  # folded copies remembered per process (live sea
 
 # Copies are found by (length, hash) of their text, so the texts themselves are not kept alive:
 # a collision could only propose wrong places, which the exact step then finds empty.
-_copies: OrderedDict[tuple[int, int], str] = OrderedDict()
+_copies: OrderedDict[tuple[int, int], _Copy] = OrderedDict()
 _copied_chars = 0
 _lock = threading.Lock()
 _SEARCH_TABLES: dict[int, dict[int, str]] = {}
+MEMO_NEEDLES = 512  # substrings whose places are remembered per copy (typing repeats them)
+
+
+class _Copy:
+    """A folded copy of a text, with the places of the substrings already looked for in it."""
+
+    __slots__ = ("text", "found")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, tuple[list[int], bool]] = {}  # needle -> (places, more unseen)
+
+    def places(self, needle: str) -> tuple[list[int], bool]:
+        """The first MAX_PER_FORM places of needle, and whether it occurs more often."""
+        got = self.found.get(needle)
+        if got is None:
+            places: list[int] = []
+            at = self.text.find(needle)
+            while at != -1 and len(places) < MAX_PER_FORM:
+                places.append(at)
+                at = self.text.find(needle, at + 1)
+            got = (places, at != -1)
+            if len(self.found) >= MEMO_NEEDLES:
+                self.found.clear()
+            self.found[needle] = got
+        return got
 
 
 def _search_table(az: Analyzers) -> dict[int, str]:
@@ -45,7 +71,7 @@ def _search_table(az: Analyzers) -> dict[int, str]:
     return got
 
 
-def search_copy(text: str, az: Analyzers) -> str:
+def search_copy(text: str, az: Analyzers) -> _Copy:
     """text lowercased and folded char by char (same length, same positions); remembered."""
     global _copied_chars
     key = (len(text), hash(text))
@@ -54,16 +80,16 @@ def search_copy(text: str, az: Analyzers) -> str:
         if got is not None:
             _copies.move_to_end(key)
             return got
-    copy = text.translate(_search_table(az))
+    copy = _Copy(text.translate(_search_table(az)))
     if len(text) * 2 > COPY_BUDGET_CHARS:
         return copy
     with _lock:
         if key not in _copies:
             _copies[key] = copy
-            _copied_chars += len(copy)
+            _copied_chars += len(text)
             while _copied_chars > COPY_BUDGET_CHARS and _copies:
                 _, old = _copies.popitem(last=False)
-                _copied_chars -= len(old)
+                _copied_chars -= len(old.text)
     return copy
 
 
@@ -80,21 +106,16 @@ def _forms(spec: MatchSpec, lang: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
-def _places(copy: str, forms: list[tuple[str, str]]) -> tuple[list[tuple[int, str]], set[str]]:
+def _places(copy: _Copy, forms: list[tuple[str, str]]) -> tuple[list[tuple[int, str]], set[str]]:
     """(offset, key) of the first MAX_PER_FORM occurrences of each form's substring, and the
     keys seen fewer times than that (rare: all their places are known)."""
     found: list[tuple[int, str]] = []
     frequent: set[str] = set()
     for needle, key in forms:
-        at = copy.find(needle)
-        n = 0
-        while at != -1:
-            if n == MAX_PER_FORM:
-                frequent.add(key)
-                break
-            found.append((at, key))
-            n += 1
-            at = copy.find(needle, at + 1)
+        places, more = copy.places(needle)
+        found += [(at, key) for at in places]
+        if more:
+            frequent.add(key)
     found.sort()
     return found, {k for _, k in found} - frequent
 
