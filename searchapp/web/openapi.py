@@ -126,6 +126,11 @@ def spec() -> dict[str, Any]:
                                         "format": _FACET}},
                                     "warnings": {"type": "array", "items": {"type": "string"}},
                                     "suggestion": {"type": ["string", "null"]},
+                                    "query": {"type": "string", "description":
+                                              "q as it was searched (after cutting)."},
+                                    "searched": {"type": "string", "description":
+                                                 "The query whose hits these are: suggestion "
+                                                 "when corrected, else query."},
                                     "corrected": {"type": "boolean", "description":
                                                   "q found nothing: the hits are those of "
                                                   "suggestion."},
