@@ -24,7 +24,7 @@ REGION_CHARS = 600  # characters checked exactly on each side of a proposed plac
 MAX_PER_FORM = 256  # occurrences of one form looked at (a frequent word: its first ones)
 MAX_REGIONS = 8  # proposed places checked exactly per text
 WINDOW_CHARS = 240  # forms this close together count as one passage
-COPY_BUDGET_CHARS = 40_000_000  # folded copies remembered per process (live search re-asks)
+COPY_BUDGET_CHARS = 20_000_000  # folded copies remembered per process (live search re-asks)
 
 # Copies are found by (length, hash) of their text, so the texts themselves are not kept alive:
 # a collision could only propose wrong places, which the exact step then finds empty.

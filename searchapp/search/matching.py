@@ -170,6 +170,7 @@ def _compile(spec: MatchSpec, az: Analyzers) -> re.Pattern[str] | None:
 
 _FOLDED_CACHE: OrderedDict[str, str | None] = OrderedDict()
 _FOLDED_CACHE_SIZE = 2048  # texts; live search re-highlights the same top documents
+_FOLDED_CACHE_TEXT = 32_768  # longer texts are not remembered (at most ~2048 x 64 KB)
 _FOLDED_LOCK = threading.Lock()
 
 
@@ -182,6 +183,8 @@ def _folded_text(text: str, az: Analyzers) -> str | None:
             return _FOLDED_CACHE[text]
     table, outside = _table(az)
     folded = None if outside.search(text) else text.translate(table)
+    if len(text) > _FOLDED_CACHE_TEXT:  # a document page's part: not kept (memory)
+        return folded
     with _FOLDED_LOCK:
         _FOLDED_CACHE[text] = folded
         if len(_FOLDED_CACHE) > _FOLDED_CACHE_SIZE:
