@@ -215,3 +215,35 @@ def test_document_pages_have_their_own_tighter_limit(long_index: Path, tmp_path:
         assert _get(f"{base}/file/report.pdf")[0] == 429
         for _ in range(5):  # searches keep their own budget
             assert _get(f"{base}/api/search?q=report")[0] == 200
+
+
+def _long_text(rng: random.Random, chars: int, deep: str, at: float) -> str:
+    text = _filler(rng, chars)
+    cut = text.find(" ", int(len(text) * at))
+    return f"{text[:cut]} {deep}{text[cut:]}"
+
+
+def test_every_form_is_found_deep_in_a_long_text(tmp_path: Path) -> None:
+    """Folded, stemmed, prefix, one-typo and CJK matches 200,000 characters into a text get
+    the snippet (the snippet code once looked at the first 30,000 only)."""
+    from tests.conftest import engine_over
+
+    rng = random.Random(5)
+    engine = engine_over(tmp_path, {
+        "vi.txt": "Báo cáo\n\n" + _long_text(rng, 250_000, "bảo vệ quyền con người", 0.8),
+        "en.txt": "Treaty\n\n" + _long_text(rng, 250_000, "the signed treaties of Zanzibar", 0.8),
+        "zh.txt": "报告\n\n" + _long_text(rng, 250_000, "北京大学图书馆", 0.8),
+    })
+    from searchapp.search.request import SearchRequest
+
+    for query, doc, marked in (
+        ("quyen con nguoi", "vi.txt", "<mark>quyền</mark>"),  # without accents
+        ("treaty", "en.txt", "<mark>treaties</mark>"),  # stemmed
+        ("zanzib", "en.txt", "<mark>Zanzibar</mark>"),  # prefix, as typed
+        ("zanzibra treaty", "en.txt", "<mark>Zanzibar</mark>"),  # one typo
+        ("图书馆", "zh.txt", "<mark>图书馆</mark>"),  # CJK
+    ):
+        page = engine.search(SearchRequest(query=query))
+        hit = next(h for h in page.hits if h.id == doc)
+        html = hit.snippet_html.replace("</mark><mark>", "")  # CJK: words marked piece by piece
+        assert marked in html, (query, hit.snippet_html)
