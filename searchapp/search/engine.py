@@ -9,6 +9,7 @@ word when nothing had them all; the page's stored documents are highlighted here
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -212,10 +213,8 @@ class Engine:
         az = self.analyzers
         hits = []
         for d in docs:
-            text = without_title(d.body, d.title)  # a suffix of the body
-            html, at = snippet_at(text, spec, az, d.lang)
-            if at is not None:
-                at += len(d.body) - len(text)
+            # the body after a copy of its title (an offset: a 5 MB body is not copied)
+            html, at = snippet_at(d.body, spec, az, d.lang, skip=title_end(d.body, d.title))
             hits.append(Hit(
                 id=d.id, title=d.title, title_html=highlight_all(d.title, spec, az, d.lang),
                 lang=d.lang, date=d.date, source=d.source, url=d.url,
@@ -282,11 +281,22 @@ TITLE_LEAD = 200  # characters before a title the snippet may skip along with it
 def without_title(body: str, title: str) -> str:
     """The body without a copy of the title near its start (a snippet need not repeat the title
     shown above it); the body itself when that would leave nothing."""
+    return body[title_end(body, title):]
+
+
+def title_end(body: str, title: str) -> int:
+    """Where the body goes on after a copy of the title near its start (0: no such copy, or
+    nothing after it)."""
     if not title or len(title) < 3:
-        return body
+        return 0
     at = body.find(title, 0, len(title) + TITLE_LEAD)
-    rest = body[at + len(title):] if at != -1 else ""
-    return rest if rest.strip() else body
+    if at == -1:
+        return 0
+    end = at + len(title)
+    return end if _NON_SPACE.search(body, end) else 0
+
+
+_NON_SPACE = re.compile(r"\S")
 
 
 def _is_panic(exc: BaseException) -> bool:

@@ -78,16 +78,17 @@ def original_offset(text: str, clean_pos: int) -> int:
 
 
 def snippet_at(
-    text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS
+    text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS,
+    skip: int = 0,
 ) -> tuple[str, int | None]:
-    """snippet(), and the offset in text where its best window starts (None: no match); a
-    paged document maps it to the page of the match."""
-    start, end = best_region(text, spec, az, lang)
+    """snippet() of text[skip:], and the offset in text where its best window starts (None: no
+    match); a paged document maps it to the page of the match."""
+    start, end = best_region(text, spec, az, lang, skip)
     raw = text[start:end]
     head = _clean(raw)
     spans = find_matches(head, spec, az, lang)
     if not spans:
-        head = _clean(text[: width * 8])
+        head = _clean(text[skip : skip + width * 8])
         cut = head[:width]
         if len(head) > width:
             cut = cut[: cut.rfind(" ")] if " " in cut[width // 2 :] else cut
@@ -105,7 +106,7 @@ def snippet_at(
         sp = head.rfind(" ", e, hi)
         hi = sp if sp != -1 else hi
     html = render(head, spans, lo, hi)
-    before = lo > 0 or start > 0
+    before = lo > 0 or start > skip
     after = hi < len(head) or end < len(text)
     return ("…" if before else "") + html + ("…" if after else ""), at
 

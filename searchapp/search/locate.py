@@ -186,15 +186,18 @@ def score(spans: list[tuple[int, int, str]], width: int = WINDOW_CHARS,
     return best
 
 
-def best_region(text: str, spec: MatchSpec, az: Analyzers, lang: str) -> tuple[int, int]:
-    """(start, end) of the part of text a snippet is cut from: the whole of a short text, else
+def best_region(text: str, spec: MatchSpec, az: Analyzers, lang: str, start: int = 0
+                ) -> tuple[int, int]:
+    """(start, end) of the part of text[start:] a snippet is cut from: all of a short text, else
     the checked region holding the best passage (the head when no proposal holds a match)."""
-    if len(text) <= WHOLE_TEXT_CHARS or spec.empty():
-        return 0, min(len(text), WHOLE_TEXT_CHARS)
+    if len(text) - start <= WHOLE_TEXT_CHARS or spec.empty():
+        return start, min(len(text), start + WHOLE_TEXT_CHARS)
     places, rare = _places(search_copy(text, az), _forms(spec, lang))
+    if start:
+        places = [p for p in places if p[0] >= start]
     best: tuple[tuple[int, int, int], int, int] | None = None
     for at in _proposals(places, rare):
-        lo = _word_edge(text, max(0, at - REGION_CHARS), back=True)
+        lo = max(start, _word_edge(text, max(start, at - REGION_CHARS), back=True))
         hi = _word_edge(text, min(len(text), at + WINDOW_CHARS + REGION_CHARS), back=False)
         spans = find_matches(text[lo:hi], spec, az, lang)
         if spans:  # the most distinct forms, then the rarest (a word found once beats "the")
@@ -202,5 +205,5 @@ def best_region(text: str, spec: MatchSpec, az: Analyzers, lang: str) -> tuple[i
             if best is None or got > best[0]:
                 best = (got, lo, hi)
     if best is None:
-        return 0, WHOLE_TEXT_CHARS
+        return start, start + WHOLE_TEXT_CHARS
     return best[1], best[2]
