@@ -87,7 +87,8 @@ _WORD = r"[^\W_]"
 
 def _fold_table(az: Analyzers) -> dict[int, str]:
     table: dict[int, str] = {}
-    ranges = [(0x20, 0x7F), (0xA0, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070)]
+    # tab, line feed, vertical tab, form feed, carriage return: every multi-line text has some
+    ranges = [(0x09, 0x0E), (0x20, 0x7F), (0xA0, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070)]
     exact = az.by_name[EXACT]
     for lo, hi in ranges:
         for cp in range(lo, hi):
