@@ -97,10 +97,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--before", default="")
     args = ap.parse_args()
-    rev = args.before or subprocess.run(
+    added = subprocess.run(
         ["git", "-C", str(ROOT), "log", "--format=%H", "--diff-filter=A", "--",
-         "searchapp/search/locate.py"], capture_output=True, text=True).stdout.split()[-1] + "~1"
-    before = old_highlight(rev)
+         "searchapp/search/locate.py"], capture_output=True, text=True).stdout.split()
+    rev = args.before or (f"{added[-1]}~1" if added else "")
+    try:
+        before = old_highlight(rev) if rev else highlight
+    except subprocess.CalledProcessError:  # not a git checkout: "before" is the new code too
+        rev, before = "", highlight
     az = Analyzers.create()
     body = document(args.chars)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -108,7 +112,8 @@ def main() -> None:
     print(f"snippet cost per hit on a {len(body):,}-character document ({len(body.encode()):,} "
           f"bytes UTF-8)\nmachine: {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; python "
-          f"{platform.python_version()}; after = {commit}, before = {rev}")
+          f"{platform.python_version()}; after = {commit or '?'}, "
+          f"before = {rev or 'not available (no git history): the new code'}")
     langs: tuple[str, ...] = ()  # no Vietnamese stemmer
     rows: dict[tuple[str, str], list[tuple[float, float]]] = {}
     marked: dict[tuple[str, str], bool] = {}

@@ -13,7 +13,7 @@ import re
 from html import escape
 
 from ..analysis.analyzers import Analyzers
-from .locate import best_region
+from .locate import best_region, best_window
 from .matching import MatchSpec, find_matches, match_spec
 
 __all__ = [
@@ -23,22 +23,6 @@ __all__ = [
 SNIPPET_CHARS = 240
 FULL_TEXT_CHARS = 2_000_000
 _WORD = re.compile(r"\S+")
-
-
-def _best_window(spans: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
-    """The window of `width` chars holding the most distinct keys, then the most matches."""
-    best = (-1, -1)
-    best_at = (spans[0][0], spans[0][1])
-    j = 0
-    for i in range(len(spans)):
-        while spans[i][1] - spans[j][0] > width:
-            j += 1
-        window = spans[j : i + 1]
-        score = (len({k for _, _, k in window}), len(window))
-        if score > best:
-            best = score
-            best_at = (window[0][0], window[-1][1])
-    return best_at
 
 
 def render(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
@@ -83,7 +67,8 @@ def snippet_at(
 ) -> tuple[str, int | None]:
     """snippet() of text[skip:], and the offset in text where its best window starts (None: no
     match); a paged document maps it to the page of the match."""
-    start, end = best_region(text, spec, az, lang, skip)
+    region = best_region(text, spec, az, lang, skip)
+    start, end = region.start, region.end
     raw = text[start:end]
     head = _clean(raw)
     spans = find_matches(head, spec, az, lang)
@@ -94,7 +79,7 @@ def snippet_at(
             cut = cut[: cut.rfind(" ")] if " " in cut[width // 2 :] else cut
             return escape(cut) + "…", None
         return escape(cut), None
-    s, e = _best_window(spans, width)
+    s, e = best_window(spans, width, region.weights)[1]
     at = start + original_offset(raw, s)
     pad = max(0, (width - (e - s)) // 2)
     lo = max(0, s - pad)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -127,23 +128,27 @@ def _forms(spec: MatchSpec, lang: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
-def _places(copy: _Copy, forms: list[tuple[str, str]]) -> tuple[list[tuple[int, str]], set[str]]:
-    """(offset, key) of the first MAX_PER_FORM occurrences of each form's substring, and the
-    keys seen fewer times than that (rare: all their places are known)."""
+def _places(copy: _Copy, forms: list[tuple[str, str]]
+            ) -> tuple[list[tuple[int, str]], dict[str, float]]:
+    """(offset, key) of the first MAX_PER_FORM occurrences of each form's substring, and each
+    key's weight: 1 / its occurrences (0 for a key seen more often than that), so a word the
+    text holds once outweighs one it holds everywhere."""
     found: list[tuple[int, str]] = []
+    counts: dict[str, int] = {}
     frequent: set[str] = set()
     for needle, key in forms:
         places, more = copy.places(needle)
         found += [(at, key) for at in places]
+        counts[key] = counts.get(key, 0) + len(places)
         if more:
             frequent.add(key)
     found.sort()
-    return found, {k for _, k in found} - frequent
+    return found, {k: 0.0 if k in frequent else 1 / n for k, n in counts.items() if n}
 
 
-def _proposals(places: list[tuple[int, str]], rare: set[str]) -> list[int]:
-    """Up to MAX_REGIONS offsets where the most distinct keys (then rare keys, whose every
-    place is known: a frequent word is also near them, unseen) meet, best first, apart."""
+def _proposals(places: list[tuple[int, str]], weights: dict[str, float]) -> list[int]:
+    """Up to MAX_REGIONS offsets where the most distinct keys (then the rarest: every place of
+    a rare key is known, and a frequent word is also near it, unseen) meet, best first, apart."""
     scored = []
     j = 0
     for i in range(len(places)):
@@ -151,7 +156,8 @@ def _proposals(places: list[tuple[int, str]], rare: set[str]) -> list[int]:
             j += 1
         window = places[j : i + 1]
         keys = {k for _, k in window}
-        scored.append((-len(keys), -len(keys & rare), -len(window), places[j][0]))
+        scored.append((-len(keys), -sum(weights.get(k, 0.0) for k in keys), -len(window),
+                       places[j][0]))
     scored.sort()
     chosen: list[int] = []
     for *_, at in scored:
@@ -172,38 +178,52 @@ def _word_edge(text: str, at: int, back: bool) -> int:
     return min(ends) if ends else at
 
 
-def score(spans: list[tuple[int, int, str]], width: int = WINDOW_CHARS,
-          rare: Collection[str] = ()) -> tuple[int, int, int]:
-    """(distinct keys, distinct rare keys, matches) of the best window of `width` chars."""
-    best = (0, 0, 0)
+def best_window(spans: list[tuple[int, int, str]], width: int,
+                weights: Mapping[str, float] | None = None
+                ) -> tuple[tuple[int, float, int], tuple[int, int]]:
+    """The window of `width` chars holding the most distinct keys, then the rarest (weights),
+    then the most matches: (its score, (start, end))."""
+    best: tuple[int, float, int] = (-1, -1.0, -1)
+    best_at = (spans[0][0], spans[0][1]) if spans else (0, 0)
     j = 0
     for i in range(len(spans)):
         while spans[i][1] - spans[j][0] > width:
             j += 1
         window = spans[j : i + 1]
         keys = {k for _, _, k in window}
-        best = max(best, (len(keys), len(keys.intersection(rare)), len(window)))
-    return best
+        weight = sum(weights.get(k, 0.0) for k in keys) if weights else 0.0
+        got = (len(keys), weight, len(window))
+        if got > best:
+            best, best_at = got, (window[0][0], window[-1][1])
+    return best, best_at
 
 
-def best_region(text: str, spec: MatchSpec, az: Analyzers, lang: str, start: int = 0
-                ) -> tuple[int, int]:
-    """(start, end) of the part of text[start:] a snippet is cut from: all of a short text, else
-    the checked region holding the best passage (the head when no proposal holds a match)."""
+@dataclass(frozen=True)
+class Region:
+    """Where in a text a snippet is cut from, and the weight of each key there (long texts)."""
+
+    start: int
+    end: int
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+
+def best_region(text: str, spec: MatchSpec, az: Analyzers, lang: str, start: int = 0) -> Region:
+    """The part of text[start:] a snippet is cut from: all of a short text, else the checked
+    region holding the best passage (the head when no proposal holds a match)."""
     if len(text) - start <= WHOLE_TEXT_CHARS or spec.empty():
-        return start, min(len(text), start + WHOLE_TEXT_CHARS)
-    places, rare = _places(search_copy(text, az), _forms(spec, lang))
+        return Region(start, min(len(text), start + WHOLE_TEXT_CHARS))
+    places, weights = _places(search_copy(text, az), _forms(spec, lang))
     if start:
         places = [p for p in places if p[0] >= start]
-    best: tuple[tuple[int, int, int], int, int] | None = None
-    for at in _proposals(places, rare):
+    best: tuple[tuple[int, float, int], int, int] | None = None
+    for at in _proposals(places, weights):
         lo = max(start, _word_edge(text, max(start, at - REGION_CHARS), back=True))
         hi = _word_edge(text, min(len(text), at + WINDOW_CHARS + REGION_CHARS), back=False)
         spans = find_matches(text[lo:hi], spec, az, lang)
-        if spans:  # the most distinct forms, then the rarest (a word found once beats "the")
-            got = score(spans, rare=rare)
+        if spans:
+            got = best_window(spans, WINDOW_CHARS, weights)[0]
             if best is None or got > best[0]:
                 best = (got, lo, hi)
     if best is None:
-        return start, start + WHOLE_TEXT_CHARS
-    return best[1], best[2]
+        return Region(start, start + WHOLE_TEXT_CHARS)
+    return Region(best[1], best[2], weights)
