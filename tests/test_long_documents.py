@@ -213,6 +213,9 @@ def test_document_pages_have_their_own_tighter_limit(long_index: Path, tmp_path:
         assert _get(f"{base}/doc/report.pdf")[0] == 429
         assert _get(f"{base}/api/doc/report.pdf")[0] == 429
         assert _get(f"{base}/file/report.pdf")[0] == 429
+        ranged = urllib.request.Request(f"{base}/file/report.pdf", headers={"Range": "bytes=0-99"})
+        with urllib.request.urlopen(ranged, timeout=60) as r:  # a PDF viewer's reads go on
+            assert r.status == 206 and len(r.read()) == 100
         for _ in range(5):  # searches keep their own budget
             assert _get(f"{base}/api/search?q=report")[0] == 200
 

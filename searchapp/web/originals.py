@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from ..index import manifest
 from ..index.layout import IndexLayout
-from .ratelimit import doc_limit, search_limit
+from .ratelimit import file_limit, search_limit
 from .service import services
 
 bp = Blueprint("originals", __name__)
@@ -90,7 +90,7 @@ def content_type(path: Path) -> tuple[str, bool]:
 
 @bp.get("/file/<path:doc_id>")
 @search_limit
-@doc_limit
+@file_limit
 def original(doc_id: str) -> ResponseReturnValue:
     found = locate(services().index_dir, doc_id)
     if found is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
@@ -69,6 +69,15 @@ def _doc_off() -> bool:
 
 doc_limit = limiter.shared_limit(_doc_budget, scope="doc", exempt_when=_doc_off)
 """Decorator for the document views (also under the search budget)."""
+
+
+def _file_exempt() -> bool:
+    # a PDF viewer reads a large original in many Range requests: one opening counts once
+    return _doc_off() or "Range" in request.headers
+
+
+file_limit = limiter.shared_limit(_doc_budget, scope="doc", exempt_when=_file_exempt)
+"""Decorator for /file/: the document budget, but not for a viewer's Range requests."""
 
 
 def init_app(app: Any) -> None:
