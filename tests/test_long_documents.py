@@ -156,7 +156,10 @@ def test_deep_pdf_word_on_results_and_document_page(server: str) -> None:
     status, html, _ = _get(f"{server}/doc/report.pdf?q=vexmarrow")
     text = html.decode()
     assert status == 200 and "<mark>vexmarrow</mark>" in text
-    assert "/file/report.pdf#page=48" in text
+    assert 'class="original-file" href="/file/report.pdf#page=48"' in text
+    # the body is shown page by page, each page linking to the original at that page
+    page48 = text[text.index('id="page-48"'):text.index('id="page-49"')]
+    assert "<mark>vexmarrow</mark>" in page48 and 'href="/file/report.pdf#page=48"' in page48
     doc = _api(server, "/api/doc/report.pdf?q=quillfeather")
     assert doc["page"] == 40 and "<mark>quillfeather</mark>" in doc["body_html"]
 

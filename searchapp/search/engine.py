@@ -244,11 +244,16 @@ class Engine:
         if at is None and query.strip():  # the best match of the part asked for
             inside = snippet_at(body, spec, az, doc.lang)[1]
             at = lo + inside if inside is not None else None
+        pages = _page_parts(doc.pages, lo, hi)  # a paged body is marked page by page
+        body_pages = tuple((n, highlight_all(doc.body[a:b], spec, az, doc.lang))
+                           for n, a, b in pages)
         return DocView(
             id=doc_id,
             title=doc.title,
             title_html=highlight_all(doc.title, spec, az, doc.lang),
-            body_html=highlight_all(body, spec, az, doc.lang),
+            body_html="".join(h for _, h in body_pages) if body_pages
+            else highlight_all(body, spec, az, doc.lang),
+            body_pages=body_pages,
             lang=doc.lang, date=doc.date, source=doc.source, url=doc.url,
             related=[_related_hit(d) for d in related],
             format=doc.format, page=page_of(doc.pages, at), pages=len(doc.pages),
@@ -265,6 +270,16 @@ class Engine:
     def pair_count(self, first: str, second: str) -> int:
         """Documents holding the two exact (lowercase) words side by side in title or body."""
         return self.backend.pair_count(first, second)
+
+
+def _page_parts(pages: tuple[int, ...], lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """(1-based page, start, end) of each page's share of body[lo:hi]; [] when not paged."""
+    if not pages:
+        return []
+    first = page_of(pages, lo) or 1
+    starts = [lo] + [p for p in pages[first:] if lo < p < hi]
+    return [(first + i, a, b) for i, (a, b) in enumerate(zip(starts, [*starts[1:], hi],
+                                                              strict=True))]
 
 
 def _related_hit(d: StoredDoc) -> Hit:

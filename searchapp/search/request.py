@@ -113,6 +113,7 @@ class DocView:
     part_start: int = 0  # char offsets of the part shown in the body
     part_end: int = 0
     length: int = 0  # chars in the whole body
+    body_pages: tuple[tuple[int, str], ...] = ()  # paged formats: (page number, its body_html)
 
 
 @dataclass(frozen=True)
