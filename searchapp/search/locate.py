@@ -5,7 +5,8 @@ book), each query form is first looked for as a plain substring (`str.find`) of 
 folded copy of the text that keeps every character at its position (made once per text and
 remembered); the places where the most distinct forms meet are then checked exactly, with
 find_matches over a few hundred characters around each, and the best checked region wins.
-The substring step only proposes places; every mark shown comes from the exact step.
+The substring step only proposes places; every mark shown comes from the exact step. A form
+it cannot see (a letter folding to two, ß -> ss) leaves the head of the text, as before.
 """
 
 from __future__ import annotations
