@@ -115,13 +115,19 @@ def safe_search(engine: Engine, req: SearchRequest) -> SearchPage:
         return SearchPage(req, [], 0, {}, 0.0, [SEARCH_FAILED])
 
 
-def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool = False) -> Results:
+def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool = False,
+               keystroke: bool = False) -> Results:
     """Search; when nothing matched and a correction of the query finds something, the page
     holds the correction's results (page.corrected_from says so); else propose a better query
-    when the corpus vocabulary has one."""
+    when the corpus vocabulary has one. A keystroke of the live search never waits for the
+    vocabulary to be built (the next one gets the correction)."""
     engine = _engine()
+
+    def suggest(query: str, typos: bool) -> str | None:
+        return _suggest(query, typos, wait=not keystroke)
+
     answer = search_with_correction(
-        lambda r: safe_search(engine, r), _suggest, engine.analyzers.fold, req, verbatim
+        lambda r: safe_search(engine, r), suggest, engine.analyzers.fold, req, verbatim
     )
     record_hits(answer.page.total, answer.page.cached)
     return Results(answer.page, answer.suggestion, notes)
@@ -132,11 +138,11 @@ def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool =
 WEAK_QUERY_WAIT = 5.0
 
 
-def _suggest(query: str, typos: bool) -> str | None:
+def _suggest(query: str, typos: bool, wait: bool = True) -> str | None:
     """The suggester's better query; never raises (a suggestion is optional)."""
     try:
         suggester = services().suggester
-        if typos:  # nothing (or not every word) matched: the correction is worth a wait, once
+        if typos and wait:  # nothing (or not every word) matched: worth a wait, once
             suggester.vocabulary(wait=WEAK_QUERY_WAIT)  # per worker and index version
         return suggester.suggest(query, typos=typos)
     except (IndexMissing, BackendUnavailable):

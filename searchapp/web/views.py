@@ -26,12 +26,12 @@ SEARCH_BOX_ID = "q"
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
-    if fragment and request.htmx.trigger == SEARCH_BOX_ID:  # type: ignore[attr-defined]
-        # a keystroke: the facets load on their own once typing pauses (_results.html)
+    keystroke = fragment and request.htmx.trigger == SEARCH_BOX_ID  # type: ignore[attr-defined]
+    if keystroke:  # the facets load on their own once typing pauses (_results.html)
         req = replace(req, facets=False)
     results = None
     if wants_results(req):
-        results = run_search(req, request_notes(request), verbatim(request.args))
+        results = run_search(req, request_notes(request), verbatim(request.args), keystroke)
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment,
