@@ -146,7 +146,9 @@ def _plain_snippet(html: str) -> str:
 
 @main.command("search")
 @_INDEX_DIR
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, hits:[{id,title,lang,score,snippet}]}.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: {total, hits:[{id,title,lang,score,snippet,format,page}], query, "
+                   "searched, suggestion, corrected, warnings} (the fields of /api/search).")
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
 @click.option("--lang", multiple=True, help="Only documents in this language (ISO 639-1; repeatable).")
 @click.option("--verbatim", is_flag=True,
@@ -159,18 +161,20 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
     Syntax: words (all must match), "a phrase", -excluded, a OR b, title:word, lang:vi,
     date:2024-01..2024-06. Diacritics are optional: `quyen` finds quyền. As on the web page,
     a query that finds nothing shows the results of its correction, if it has some."""
+    from .search.answer import correction_fields
     from .search.correct import search_with_correction
     from .search.suggest import Suggester
 
     settings = Settings.from_env()
     engine = Engine(index_dir or settings.index_dir)
-    suggester = Suggester(engine, wait=120)  # built only when a query finds nothing
-    req = SearchRequest(query=query, page_size=limit, lang=lang, prefix_last=False)
+    suggester = Suggester(engine, wait=120)
+    # The request and the did-you-mean of /search and /api/search (web/service.run_search):
+    # the same defaults (the last word a prefix, as typed in the search box), the suggester
+    # asked for every query, so the same query gets the same hits and the same correction.
+    req = SearchRequest(query=query, page_size=limit, lang=lang)
     try:
-        answer = search_with_correction(
-            engine.search, lambda text, typos: suggester.suggest(text, typos) if typos else None,
-            engine.analyzers.fold, req, verbatim,
-        )
+        answer = search_with_correction(engine.search, suggester.suggest,
+                                        engine.analyzers.fold, req, verbatim)
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from exc
     page = answer.page
@@ -179,9 +183,11 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
             "total": page.total,
             "hits": [
                 {"id": h.id, "title": h.title, "lang": h.lang, "score": round(h.score, 4),
-                 "snippet": _plain_snippet(h.snippet_html)}
+                 "snippet": _plain_snippet(h.snippet_html), "format": h.format or None,
+                 "page": h.page}
                 for h in page.hits
             ],
+            **correction_fields(page, answer.suggestion, list(dict.fromkeys(page.warnings))),
         }
         click.echo(json.dumps(payload, ensure_ascii=False))
         return

@@ -49,3 +49,16 @@ def test_pagefind_smoke(tmp_path: Path) -> None:
         pytest.skip(out.stdout.strip())
     assert "pagefind" in out.stdout and "p95" in out.stdout, out.stdout[-3000:]
     assert "failed" not in out.stdout, out.stdout[-3000:]
+
+
+def test_snippet_bench_smoke(tmp_path: Path) -> None:
+    """bench_snippets.py on a 200,000-character text: every planted word comes back marked by
+    the new code (the column the script prints as cold/warm)."""
+    out = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_snippets.py"), "--chars", "200000",
+         "--rounds", "1"], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    rows = [line for line in out.stdout.splitlines() if line.rstrip().endswith(("yes", "NO", "-"))]
+    assert len(rows) == 8 and all(not r.split()[-1].endswith(("/NO", "NO/yes")) for r in rows), \
+        out.stdout

@@ -26,10 +26,11 @@ def test_index_then_search_json(tmp_path: Path) -> None:
     res = run("search", "--index-dir", str(idx), "--json", "--limit", "5", "quyen")
     assert res.returncode == 0, res.stderr
     payload = json.loads(res.stdout)
-    assert set(payload) == {"total", "hits"}
+    assert set(payload) == {"total", "hits", "query", "searched", "suggestion", "corrected",
+                            "warnings"}
     assert payload["total"] == 1
     hit = payload["hits"][0]
-    assert set(hit) == {"id", "title", "lang", "score", "snippet"}
+    assert set(hit) == {"id", "title", "lang", "score", "snippet", "format", "page"}
     assert hit["id"].startswith("001_") and hit["lang"] == "vi" and "quyền" in hit["snippet"]
 
 
@@ -102,3 +103,48 @@ def test_first_serve_with_a_63_letter_word_serves_and_finds_it(tmp_path: Path) -
             assert ids(q) == ["gesetz.txt"], q
     log = (tmp_path / "serve.log").read_text(errors="replace")
     assert "indexed 2 documents" in log and "serving without an index" not in log
+
+
+CONSISTENCY_DOCS = {
+    "geneva1.txt": "Talks in Geneva\n\nThe delegates met in Geneva for the human rights council.",
+    "geneva2.txt": "Geneva office\n\nThe labour office in Geneva published its annual report.",
+    "genoa.txt": "The port of Genoa\n\nShips unloaded grain in the harbour of Genoa.",
+    "genua.txt": "Genua\n\nGenua is the German name of the city.",
+    "other.txt": "Rice harvest\n\nFarmers in the delta brought in the rice harvest early.",
+}
+
+
+def test_cli_api_and_page_run_the_same_search(tmp_path: Path) -> None:
+    """Issue #24: `searchapp search Genva` gave one-typo hits (Genoa, Genua) and no
+    correction while /api/search?q=Genva was corrected to Geneva."""
+    from tests.web_helpers import running_server
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in CONSISTENCY_DOCS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    idx = tmp_path / "idx"
+    assert run("index", "--index-dir", str(idx), str(docs)).returncode == 0
+    import urllib.parse
+    import urllib.request
+
+    with running_server(idx, tmp_path / "server.log") as base:
+        for query in ("Genva", "harbour genoa", "rice harvst"):
+            res = run("search", "--index-dir", str(idx), "--json", query)
+            assert res.returncode == 0, res.stderr
+            cli = json.loads(res.stdout)
+            url = f"{base}/api/search?q={urllib.parse.quote(query)}"
+            with urllib.request.urlopen(url, timeout=60) as r:
+                api = json.loads(r.read())
+            for key in ("total", "query", "searched", "suggestion", "corrected"):
+                assert cli[key] == api[key], (query, key, cli[key], api[key])
+            assert [h["id"] for h in cli["hits"]] == [h["id"] for h in api["hits"]], query
+            if query == "Genva":
+                assert cli["corrected"] is True and cli["suggestion"] == "Geneva"
+                assert {h["id"] for h in cli["hits"]} == {"geneva1.txt", "geneva2.txt"}
+                with urllib.request.urlopen(f"{base}/search?q=Genva", timeout=60) as r:
+                    page = r.read().decode()
+                assert 'id="corrected"' in page and ">Geneva</a>" in page
+                plain = run("search", "--index-dir", str(idx), query)
+                assert "showing results for 'Geneva'" in plain.stderr
+                assert plain.stdout.startswith("2 results")

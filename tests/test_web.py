@@ -161,7 +161,7 @@ def test_no_suggestion_for_gibberish(client: FlaskClient) -> None:
 def test_api_search_shape(client: FlaskClient) -> None:
     data = client.get("/api/search?q=Geneva&lang=en&lang=vi").get_json()
     assert set(data) == {"total", "elapsed_ms", "hits", "facets", "warnings", "suggestion",
-                         "corrected", "cached"}
+                         "corrected", "cached", "query", "searched"}
     assert data["total"] == 3
     assert set(data["hits"][0]) == {"id", "title", "lang", "date", "source", "snippet_html",
                                     "score", "link", "format", "page", "url"}

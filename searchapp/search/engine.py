@@ -9,6 +9,7 @@ word when nothing had them all; the page's stored documents are highlighted here
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..backends import backend_name as backend_name  # the web layer's, exported
 from .cache import LRUCache
 from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
 from .parse import ParsedQuery, parse, phrases_as_words
+from .parts import part_bounds, part_of, part_starts
 from .request import (
     MAX_RESULT_WINDOW,
     RECENT_DOCS,
@@ -212,10 +214,8 @@ class Engine:
         az = self.analyzers
         hits = []
         for d in docs:
-            text = without_title(d.body, d.title)  # a suffix of the body
-            html, at = snippet_at(text, spec, az, d.lang)
-            if at is not None:
-                at += len(d.body) - len(text)
+            # the body after a copy of its title (an offset: a 5 MB body is not copied)
+            html, at = snippet_at(d.body, spec, az, d.lang, skip=title_end(d.body, d.title))
             hits.append(Hit(
                 id=d.id, title=d.title, title_html=highlight_all(d.title, spec, az, d.lang),
                 lang=d.lang, date=d.date, source=d.source, url=d.url,
@@ -225,24 +225,41 @@ class Engine:
         return hits
 
     # ------------------------------------------------------------------ documents
-    def document(self, doc_id: str, query: str = "") -> DocView | None:
-        """One document with the query's matches marked, or None if the id is unknown."""
+    def document(self, doc_id: str, query: str = "", part: int | None = None) -> DocView | None:
+        """One document with the query's matches marked, or None if the id is unknown. A long
+        body is shown in parts (search/parts.py): `part`, else the one holding the best match."""
         found = self.backend.document(doc_id)
         if found is None:
             return None
         doc, related = found
         spec = self._spec(self.parse(query), prefix_last=True)
         az = self.analyzers
-        at = snippet_at(doc.body, spec, az, doc.lang)[1] if query.strip() and doc.pages else None
+        starts = part_starts(doc.body)
+        at = None
+        if part is None or len(starts) == 1:
+            at = snippet_at(doc.body, spec, az, doc.lang)[1] if query.strip() else None
+            part = part_of(starts, at) if at is not None else 1
+        lo, hi = part_bounds(doc.body, starts, part)
+        part = part_of(starts, lo)
+        body = doc.body[lo:hi]
+        if at is None and query.strip():  # the best match of the part asked for
+            inside = snippet_at(body, spec, az, doc.lang)[1]
+            at = lo + inside if inside is not None else None
+        pages = _page_parts(doc.pages, lo, hi)  # a paged body is marked page by page
+        body_pages = tuple((n, highlight_all(doc.body[a:b], spec, az, doc.lang))
+                           for n, a, b in pages)
         return DocView(
             id=doc_id,
             title=doc.title,
             title_html=highlight_all(doc.title, spec, az, doc.lang),
-            body_html=highlight_all(doc.body, spec, az, doc.lang),
+            body_html="".join(h for _, h in body_pages) if body_pages
+            else highlight_all(body, spec, az, doc.lang),
+            body_pages=body_pages,
             lang=doc.lang, date=doc.date, source=doc.source, url=doc.url,
             related=[_related_hit(d) for d in related],
             format=doc.format, page=page_of(doc.pages, at), pages=len(doc.pages),
             author=doc.author, parent=doc.parent, tags=doc.tags, boilerplate=doc.boilerplate,
+            part=part, parts=len(starts), part_start=lo, part_end=hi, length=len(doc.body),
         )
 
     # ------------------------------------------------------------------ did-you-mean
@@ -254,6 +271,16 @@ class Engine:
     def pair_count(self, first: str, second: str) -> int:
         """Documents holding the two exact (lowercase) words side by side in title or body."""
         return self.backend.pair_count(first, second)
+
+
+def _page_parts(pages: tuple[int, ...], lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """(1-based page, start, end) of each page's share of body[lo:hi]; [] when not paged."""
+    if not pages:
+        return []
+    first = page_of(pages, lo) or 1
+    starts = [lo] + [p for p in pages[first:] if lo < p < hi]
+    return [(first + i, a, b) for i, (a, b) in enumerate(zip(starts, [*starts[1:], hi],
+                                                              strict=True))]
 
 
 def _related_hit(d: StoredDoc) -> Hit:
@@ -270,11 +297,22 @@ TITLE_LEAD = 200  # characters before a title the snippet may skip along with it
 def without_title(body: str, title: str) -> str:
     """The body without a copy of the title near its start (a snippet need not repeat the title
     shown above it); the body itself when that would leave nothing."""
+    return body[title_end(body, title):]
+
+
+def title_end(body: str, title: str) -> int:
+    """Where the body goes on after a copy of the title near its start (0: no such copy, or
+    nothing after it)."""
     if not title or len(title) < 3:
-        return body
+        return 0
     at = body.find(title, 0, len(title) + TITLE_LEAD)
-    rest = body[at + len(title):] if at != -1 else ""
-    return rest if rest.strip() else body
+    if at == -1:
+        return 0
+    end = at + len(title)
+    return end if _NON_SPACE.search(body, end) else 0
+
+
+_NON_SPACE = re.compile(r"\S")
 
 
 def _is_panic(exc: BaseException) -> bool:

@@ -2,7 +2,8 @@
 
 tantivy's SnippetGenerator marks only exact terms (not folded, prefix, fuzzy or stemmed
 matches), so snippets are built here, the same for every backend: matching.py finds every form
-that matched, and the densest window is shown.
+that matched, and the densest window is shown; in a long text, locate.py finds the region that
+holds it first, wherever it is.
 Everything from the document is escaped; only our own <mark> tags are added.
 """
 
@@ -12,6 +13,7 @@ import re
 from html import escape
 
 from ..analysis.analyzers import Analyzers
+from .locate import best_region, best_window
 from .matching import MatchSpec, find_matches, match_spec
 
 __all__ = [
@@ -19,25 +21,8 @@ __all__ = [
 ]
 
 SNIPPET_CHARS = 240
-SCAN_CHARS = 30_000  # snippets look at the head of very long documents only
 FULL_TEXT_CHARS = 2_000_000
 _WORD = re.compile(r"\S+")
-
-
-def _best_window(spans: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
-    """The window of `width` chars holding the most distinct keys, then the most matches."""
-    best = (-1, -1)
-    best_at = (spans[0][0], spans[0][1])
-    j = 0
-    for i in range(len(spans)):
-        while spans[i][1] - spans[j][0] > width:
-            j += 1
-        window = spans[j : i + 1]
-        score = (len({k for _, _, k in window}), len(window))
-        if score > best:
-            best = score
-            best_at = (window[0][0], window[-1][1])
-    return best_at
 
 
 def render(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
@@ -77,20 +62,25 @@ def original_offset(text: str, clean_pos: int) -> int:
 
 
 def snippet_at(
-    text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS
+    text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS,
+    skip: int = 0,
 ) -> tuple[str, int | None]:
-    """snippet(), and the offset in text where its best window starts (None: no match); a
-    paged document maps it to the page of the match."""
-    head = _clean(text[:SCAN_CHARS])
+    """snippet() of text[skip:], and the offset in text where its best window starts (None: no
+    match); a paged document maps it to the page of the match."""
+    region = best_region(text, spec, az, lang, skip)
+    start, end = region.start, region.end
+    raw = text[start:end]
+    head = _clean(raw)
     spans = find_matches(head, spec, az, lang)
     if not spans:
+        head = _clean(text[skip : skip + width * 8])
         cut = head[:width]
         if len(head) > width:
             cut = cut[: cut.rfind(" ")] if " " in cut[width // 2 :] else cut
             return escape(cut) + "…", None
         return escape(cut), None
-    s, e = _best_window(spans, width)
-    at = original_offset(text[:SCAN_CHARS], s)
+    s, e = best_window(spans, width, region.weights)[1]
+    at = start + original_offset(raw, s)
     pad = max(0, (width - (e - s)) // 2)
     lo = max(0, s - pad)
     hi = min(len(head), max(e, lo + width))
@@ -101,7 +91,9 @@ def snippet_at(
         sp = head.rfind(" ", e, hi)
         hi = sp if sp != -1 else hi
     html = render(head, spans, lo, hi)
-    return ("…" if lo > 0 else "") + html + ("…" if hi < len(head) else ""), at
+    before = lo > 0 or start > skip
+    after = hi < len(head) or end < len(text)
+    return ("…" if before else "") + html + ("…" if after else ""), at
 
 
 def highlight_all(text: str, spec: MatchSpec, az: Analyzers, lang: str) -> str:

@@ -87,7 +87,8 @@ _WORD = r"[^\W_]"
 
 def _fold_table(az: Analyzers) -> dict[int, str]:
     table: dict[int, str] = {}
-    ranges = [(0x20, 0x7F), (0xA0, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070)]
+    # tab, line feed, vertical tab, form feed, carriage return: every multi-line text has some
+    ranges = [(0x09, 0x0E), (0x20, 0x7F), (0xA0, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070)]
     exact = az.by_name[EXACT]
     for lo, hi in ranges:
         for cp in range(lo, hi):
@@ -170,6 +171,7 @@ def _compile(spec: MatchSpec, az: Analyzers) -> re.Pattern[str] | None:
 
 _FOLDED_CACHE: OrderedDict[str, str | None] = OrderedDict()
 _FOLDED_CACHE_SIZE = 2048  # texts; live search re-highlights the same top documents
+_FOLDED_CACHE_TEXT = 32_768  # longer texts are not remembered (at most ~2048 x 64 KB)
 _FOLDED_LOCK = threading.Lock()
 
 
@@ -182,6 +184,8 @@ def _folded_text(text: str, az: Analyzers) -> str | None:
             return _FOLDED_CACHE[text]
     table, outside = _table(az)
     folded = None if outside.search(text) else text.translate(table)
+    if len(text) > _FOLDED_CACHE_TEXT:  # a document page's part: not kept (memory)
+        return folded
     with _FOLDED_LOCK:
         _FOLDED_CACHE[text] = folded
         if len(_FOLDED_CACHE) > _FOLDED_CACHE_SIZE:

@@ -108,6 +108,12 @@ class DocView:
     parent: str = ""
     tags: tuple[str, ...] = ()
     boilerplate: tuple[str, ...] = ()  # furniture lines kept out of matching (shown dimmed)
+    part: int = 1  # the part of a long body shown (search/parts.py), 1-based
+    parts: int = 1  # how many parts the body has
+    part_start: int = 0  # char offsets of the part shown in the body
+    part_end: int = 0
+    length: int = 0  # chars in the whole body
+    body_pages: tuple[tuple[int, str], ...] = ()  # paged formats: (page number, its body_html)
 
 
 @dataclass(frozen=True)

@@ -121,16 +121,18 @@ def _quoted(text: str) -> str:
 _PATH_SAFE = "/:@!$&'()*+,;=~"
 
 
-def doc_url(doc_id: str, query: str | None = None) -> str:
+def doc_url(doc_id: str, query: str | None = None, part: int | None = None) -> str:
     """The link of a document: /doc/<id> (what url_for('web.doc', ...) gives, as a string join:
     a results page builds ten, and url_for's routing lookups cost ~0.1 ms each), or /doc?id=<id>
     for an id a client would change on the way (dot or empty segments, backslashes, control
     characters: tests/test_round2_ingest.py), so every link opens its document."""
+    args = [] if query is None else [f"q={_quoted(query)}"]
+    if part is not None:  # a part of a long document (search/parts.py)
+        args.append(f"part={part}")
     if path_safe(doc_id):
         url = f"{request.script_root}/doc/{quote(doc_id, safe=_PATH_SAFE)}"
-        return url if query is None else f"{url}?q={_quoted(query)}"
-    url = f"{request.script_root}/doc?id={_quoted(doc_id)}"
-    return url if query is None else f"{url}&q={_quoted(query)}"
+        return f"{url}?{'&'.join(args)}" if args else url
+    return "&".join([f"{request.script_root}/doc?id={_quoted(doc_id)}", *args])
 
 
 def path_safe(doc_id: str) -> bool:

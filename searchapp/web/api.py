@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from ..search.answer import correction_fields
 from .openapi import spec
-from .params import MAX_DOC_ID_CHARS, request_notes, search_request, verbatim
-from .ratelimit import search_limit
+from .params import MAX_DOC_ID_CHARS, doc_part, request_notes, search_request, verbatim
+from .ratelimit import doc_limit, search_limit
 from .service import document, hit_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -19,6 +20,7 @@ def search() -> ResponseReturnValue:
     results = run_search(search_request(request.args), request_notes(request),
                          verbatim(request.args))
     page = results.page
+    said = correction_fields(page, results.suggestion, results.messages)
     return jsonify(
         total=page.total,
         elapsed_ms=page.elapsed_ms,
@@ -27,16 +29,16 @@ def search() -> ResponseReturnValue:
             name: [{"value": f.value, "count": f.count} for f in values]
             for name, values in page.facets.items()
         },
-        warnings=results.messages,
-        suggestion=results.suggestion,
-        # nothing matched q: these are the results of `suggestion` (verbatim=1 turns it off)
-        corrected=bool(page.corrected_from),
+        # query, searched, suggestion, warnings, and corrected: nothing matched q, these are
+        # the results of `suggestion` (verbatim=1 turns it off); `searchapp search --json` too
+        **said,
         cached=page.cached,
     )
 
 
 @bp.get("/doc")
 @search_limit
+@doc_limit
 def doc_by_query() -> ResponseReturnValue:
     """/api/doc?id=<id>: any id, whatever it holds (see web.doc_url)."""
     return doc(request.args.get("id", ""))
@@ -44,8 +46,9 @@ def doc_by_query() -> ResponseReturnValue:
 
 @bp.get("/doc/<path:doc_id>")
 @search_limit
+@doc_limit
 def doc(doc_id: str) -> ResponseReturnValue:
-    view = document(doc_id, request.args.get("q", ""))
+    view = document(doc_id, request.args.get("q", ""), doc_part(request.args))
     if view is None:
         shown = doc_id if len(doc_id) <= 200 else doc_id[:200] + "…"
         abort(404, description=f"no document with id {shown!r}"
@@ -63,6 +66,9 @@ def doc(doc_id: str) -> ResponseReturnValue:
         format=view.format or None,
         page=view.page,
         pages=view.pages or None,
+        # a long body comes in parts (?part=N): the one with the best match unless asked
+        part=view.part,
+        parts=view.parts,
         author=view.author or None,
         tags=list(view.tags),
         related=[hit_json(h) for h in view.related],

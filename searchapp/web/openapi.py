@@ -128,6 +128,11 @@ def spec() -> dict[str, Any]:
                                         "format": _FACET}},
                                     "warnings": {"type": "array", "items": {"type": "string"}},
                                     "suggestion": {"type": ["string", "null"]},
+                                    "query": {"type": "string", "description":
+                                              "q as it was searched (after cutting)."},
+                                    "searched": {"type": "string", "description":
+                                                 "The query whose hits these are: suggestion "
+                                                 "when corrected, else query."},
                                     "corrected": {"type": "boolean", "description":
                                                   "q found nothing: the hits are those of "
                                                   "suggestion."},
@@ -149,6 +154,9 @@ def spec() -> dict[str, Any]:
                     "parameters": [
                         _param("id", {"type": "string"}, "Document id."),
                         _param("q", {"type": "string"}, "Query whose matches are marked."),
+                        _param("part", {"type": "integer", "minimum": 1},
+                               "Part of a long body (100,000 characters each; default: the "
+                               "part holding the best match of q)."),
                     ],
                     "responses": {"200": {"description": "As /api/doc/{id}"},
                                   "404": {"description": "No document with that id"}},
@@ -163,6 +171,9 @@ def spec() -> dict[str, Any]:
                         {"name": "id", "in": "path", "required": True,
                          "schema": {"type": "string"}, "description": "Document id."},
                         _param("q", {"type": "string"}, "Query whose matches are marked."),
+                        _param("part", {"type": "integer", "minimum": 1},
+                               "Part of a long body (100,000 characters each; default: the "
+                               "part holding the best match of q)."),
                     ],
                     "responses": {
                         "200": {
@@ -183,6 +194,10 @@ def spec() -> dict[str, Any]:
                                     "page": _PAGE,
                                     "pages": {"type": ["integer", "null"],
                                               "description": "Page count of a paged document."},
+                                    "part": {"type": "integer", "description":
+                                             "The part of the body in body_html (1-based)."},
+                                    "parts": {"type": "integer", "description":
+                                              "How many parts the body has."},
                                     "author": {"type": ["string", "null"]},
                                     "tags": {"type": "array", "items": {"type": "string"}},
                                     "related": {"type": "array", "items": _HIT},

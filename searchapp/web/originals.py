@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from ..index import manifest
 from ..index.layout import IndexLayout
-from .ratelimit import search_limit
+from .ratelimit import file_limit, search_limit
 from .readable import as_utf8
 from .service import services
 
@@ -92,6 +92,7 @@ def content_type(path: Path) -> tuple[str, bool]:
 
 @bp.get("/file/<path:doc_id>")
 @search_limit
+@file_limit
 def original(doc_id: str) -> ResponseReturnValue:
     found = locate(services().index_dir, doc_id)
     if found is None:

@@ -64,6 +64,13 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     )
 
 
+def doc_part(args: MultiDict[str, str]) -> int | None:
+    """part=N of a long document's page (1-based; clamped by the engine); None: the part
+    holding the query's best match."""
+    value = args.get("part", "").strip()
+    return _int(value, 1, 1, 10**6) if value else None
+
+
 def verbatim(args: MultiDict[str, str]) -> bool:
     """verbatim=1: search exactly what was typed, even when a correction would find more."""
     return args.get("verbatim", "") in ("1", "true")

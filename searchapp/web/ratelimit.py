@@ -2,6 +2,7 @@
 
 $SEARCHAPP_RATELIMIT sets the search budget: a `limits` string such as "600/minute" (the default)
 or "off" (benchmarks, evaluation runs, tests). It covers /search, /doc/<id> and /api/* together;
+document pages and original files also have a tighter budget of their own (doc_limit, below);
 /health, static files and /admin are not counted (the admin login has its own limit, auth.py).
 Over the budget: 429 with Retry-After, as an HTML page or JSON (web/__init__.py).
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
@@ -51,6 +52,34 @@ search_limit = limiter.shared_limit(_budget, scope="search", exempt_when=_off)
 """Decorator for the views that share the search budget."""
 
 
+# Document pages, /api/doc and original files cost more than a search (a long document is read
+# whole from the index): a tighter budget of their own, so one client opening documents in a loop
+# cannot take the CPU that searches need. $SEARCHAPP_DOC_RATELIMIT sets it ("off" turns it off);
+# by default it is on exactly when the search budget is.
+DEFAULT_DOC_LIMIT = "60/minute"
+
+
+def _doc_budget() -> str:
+    return current_app.config.get("DOC_RATELIMIT") or DEFAULT_DOC_LIMIT
+
+
+def _doc_off() -> bool:
+    return not current_app.config.get("DOC_RATELIMIT")
+
+
+doc_limit = limiter.shared_limit(_doc_budget, scope="doc", exempt_when=_doc_off)
+"""Decorator for the document views (also under the search budget)."""
+
+
+def _file_exempt() -> bool:
+    # a PDF viewer reads a large original in many Range requests: one opening counts once
+    return _doc_off() or "Range" in request.headers
+
+
+file_limit = limiter.shared_limit(_doc_budget, scope="doc", exempt_when=_file_exempt)
+"""Decorator for /file/: the document budget, but not for a viewer's Range requests."""
+
+
 def init_app(app: Any) -> None:
     """Read the search budget (test_config may set SEARCH_RATELIMIT) and attach the limiter."""
     if "SEARCH_RATELIMIT" in app.config:
@@ -58,5 +87,12 @@ def init_app(app: Any) -> None:
     else:
         value = os.environ.get("SEARCHAPP_RATELIMIT")
     app.config["SEARCH_RATELIMIT"] = search_limit_setting(value)
+    if "DOC_RATELIMIT" in app.config:
+        doc = app.config["DOC_RATELIMIT"] or "off"
+    else:
+        doc = os.environ.get("SEARCHAPP_DOC_RATELIMIT")
+    if doc is None:
+        doc = DEFAULT_DOC_LIMIT if app.config["SEARCH_RATELIMIT"] else "off"
+    app.config["DOC_RATELIMIT"] = search_limit_setting(doc)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

@@ -114,22 +114,36 @@ def safe_search(engine: Engine, req: SearchRequest) -> SearchPage:
         return SearchPage(req, [], 0, {}, 0.0, [SEARCH_FAILED])
 
 
-def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool = False) -> Results:
+def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool = False,
+               keystroke: bool = False) -> Results:
     """Search; when nothing matched and a correction of the query finds something, the page
     holds the correction's results (page.corrected_from says so); else propose a better query
-    when the corpus vocabulary has one."""
+    when the corpus vocabulary has one. A keystroke of the live search never waits for the
+    vocabulary to be built (the next one gets the correction)."""
     engine = _engine()
+
+    def suggest(query: str, typos: bool) -> str | None:
+        return _suggest(query, typos, wait=not keystroke)
+
     answer = search_with_correction(
-        lambda r: safe_search(engine, r), _suggest, engine.analyzers.fold, req, verbatim
+        lambda r: safe_search(engine, r), suggest, engine.analyzers.fold, req, verbatim
     )
     record_hits(answer.page.total, answer.page.cached)
     return Results(answer.page, answer.suggestion, notes)
 
 
-def _suggest(query: str, typos: bool) -> str | None:
+# How long a query that found nothing waits for the did-you-mean vocabulary while it is built
+# (the CLI waits for it too: both then show the same correction); others wait 0.05 s.
+WEAK_QUERY_WAIT = 5.0
+
+
+def _suggest(query: str, typos: bool, wait: bool = True) -> str | None:
     """The suggester's better query; never raises (a suggestion is optional)."""
     try:
-        return services().suggester.suggest(query, typos=typos)
+        suggester = services().suggester
+        if typos and wait:  # nothing (or not every word) matched: worth a wait, once
+            suggester.vocabulary(wait=WEAK_QUERY_WAIT)  # per worker and index version
+        return suggester.suggest(query, typos=typos)
     except (IndexMissing, BackendUnavailable):
         return None
     except Exception:  # a suggestion must never break the search
@@ -164,13 +178,14 @@ def run_facets(req: SearchRequest) -> dict[str, list[FacetValue]]:
         return {}
 
 
-def document(doc_id: str, query: str) -> DocView | None:
+def document(doc_id: str, query: str, part: int | None = None) -> DocView | None:
     """A document with the query marked, with related documents; None when unknown (and for ids
-    no document can have: too long, or with NUL or unpaired surrogate characters)."""
+    no document can have: too long, or with NUL or unpaired surrogate characters). A long
+    document comes in parts: `part`, else the one holding the query's best match."""
     engine = _engine()
     if len(doc_id) > MAX_DOC_ID_CHARS or "\x00" in doc_id or not _encodable(doc_id):
         return None
-    return engine.document(doc_id, query[:MAX_QUERY_CHARS])
+    return engine.document(doc_id, query[:MAX_QUERY_CHARS], part)
 
 
 def _encodable(text: str) -> bool:

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
-from .params import request_notes, search_request, verbatim
-from .ratelimit import search_limit
+from .params import doc_part, request_notes, search_request, verbatim
+from .ratelimit import doc_limit, search_limit
 from .service import document, health, overview, run_facets, run_search
 
 bp = Blueprint("web", __name__)
@@ -26,12 +26,12 @@ SEARCH_BOX_ID = "q"
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
-    if fragment and request.htmx.trigger == SEARCH_BOX_ID:  # type: ignore[attr-defined]
-        # a keystroke: the facets load on their own once typing pauses (_results.html)
+    keystroke = fragment and request.htmx.trigger == SEARCH_BOX_ID  # type: ignore[attr-defined]
+    if keystroke:  # the facets load on their own once typing pauses (_results.html)
         req = replace(req, facets=False)
     results = None
     if wants_results(req):
-        results = run_search(req, request_notes(request), verbatim(request.args))
+        results = run_search(req, request_notes(request), verbatim(request.args), keystroke)
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment,
@@ -52,6 +52,7 @@ def facets() -> ResponseReturnValue:
 
 @bp.get("/doc")
 @search_limit
+@doc_limit
 def doc_by_query() -> ResponseReturnValue:
     """/doc?id=<id>: the link of a document whose id does not survive as a path (doc_url)."""
     return doc(request.args.get("id", ""))
@@ -66,9 +67,10 @@ def wants_results(req: SearchRequest) -> bool:
 
 @bp.get("/doc/<path:doc_id>")
 @search_limit
+@doc_limit
 def doc(doc_id: str) -> ResponseReturnValue:
     query = request.args.get("q", "")[:MAX_QUERY_CHARS]
-    view = document(doc_id, query)
+    view = document(doc_id, query, doc_part(request.args))
     if view is None:
         abort(404, description="document")
     return render_template("doc.html", doc=view, query=query)
