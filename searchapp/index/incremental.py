@@ -21,6 +21,7 @@ from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
 from .build import DocumentRefused, Progress, ProgressFn
+from .duplicates import Signatures
 from .layout import IndexLayout, IndexMissing, writer_lock
 
 
@@ -130,6 +131,7 @@ def update_in_place(
         for doc_id in old[rel].ids:
             writer.delete(doc_id)
     added_ids: set[str] = set()
+    signed = Signatures()  # the new documents' near-duplicate signatures (duplicates.py)
     languages: dict[str, int] = {}
     tell(0, len(todo), "indexing")
     for i, (path, rel, source, digest) in enumerate(todo, 1):
@@ -147,7 +149,8 @@ def update_in_place(
 
         docs = load_checked(path, rel, source, report, max_bytes, registry)
         try:
-            writer.add(fresh(clean(d, furniture.get(d.source, set())) for d in docs), languages)
+            writer.add(signed.signing(fresh(clean(d, furniture.get(d.source, set())) for d in docs)),
+                       languages)
         except ValueError as exc:  # a document the index refused: say which file it came from
             raise DocumentRefused(f"could not index {rel}: {exc}") from exc
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
@@ -168,6 +171,11 @@ def update_in_place(
         writer.rollback()
     writer.close()
     manifest.save(version_dir, new, doc_roots, furniture)
+    if todo or gone:  # the stored signatures, less what went, plus what came; groups anew
+        signatures = Signatures.load(version_dir)
+        signatures.remove({i for rel in gone + list(changed & old.keys()) for i in old[rel].ids})
+        signatures.merge(signed)
+        signatures.save(version_dir)
     if todo or gone:
         activate(layout.root, name)  # the alias already names it; kept in step all the same
         layout.publish()  # every server re-opens the version at its next request

@@ -17,6 +17,12 @@ BROWSE_QUERIES = ("", "*")  # no words: every document (with the filters), newes
 RECENT_DOCS = 5
 EXAMPLE_QUERIES = 5
 FACET_VALUES = 20  # values shown per facet: the most frequent (years then newest first)
+LANG_VALUES = 1000  # every language is listed (the rare ones folded under "more" by the page)
+
+
+def facet_size(name: str) -> int:
+    """How many values of a facet are counted: every language, else FACET_VALUES."""
+    return LANG_VALUES if name == "lang" else FACET_VALUES
 RELATED_PREVIEW_CHARS = 180
 
 # "date": newest first; "date_asc": oldest first. Ties: newest first, then ids in natural order.
