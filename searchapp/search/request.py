@@ -63,6 +63,12 @@ class Hit:
     snippet_html: str
     format: str = ""
     page: int | None = None  # 1-based page of the snippet's match, for paged formats
+    copies: tuple[tuple[str, str], ...] = ()  # near-duplicates folded into it: (id, format)
+
+    @property
+    def duplicates(self) -> list[str]:
+        """The ids of the other copies of this text."""
+        return [doc_id for doc_id, _ in self.copies]
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,12 @@ class DocView:
     parent: str = ""
     tags: tuple[str, ...] = ()
     boilerplate: tuple[str, ...] = ()  # furniture lines kept out of matching (shown dimmed)
+    copies: tuple[tuple[str, str], ...] = ()  # near-duplicates of it: (id, format)
+
+    @property
+    def duplicates(self) -> list[str]:
+        """The ids of the other copies of this text."""
+        return [doc_id for doc_id, _ in self.copies]
 
 
 @dataclass(frozen=True)

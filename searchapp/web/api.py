@@ -65,6 +65,7 @@ def doc(doc_id: str) -> ResponseReturnValue:
         pages=view.pages or None,
         author=view.author or None,
         tags=list(view.tags),
+        duplicates=view.duplicates,
         related=[hit_json(h) for h in view.related],
     )
 

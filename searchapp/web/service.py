@@ -213,6 +213,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "link": _doc_url(hit.id),
         "format": hit.format or None,
         "page": hit.page,
+        "duplicates": hit.duplicates,
     }
 
 

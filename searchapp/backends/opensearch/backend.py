@@ -288,6 +288,8 @@ class OpenSearchBackend:
         return doc, self._related(o, key, k)
 
     def _related(self, o: Opened, key: str, k: int) -> list[StoredDoc]:
+        if k <= 0:
+            return []
         body = {
             "size": k,
             "_source": SOURCE_FIELDS,

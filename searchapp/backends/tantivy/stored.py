@@ -67,6 +67,8 @@ def related(
 ) -> list[StoredDoc]:
     """Up to k documents sharing the most distinctive words of doc (more-like-this); each
     body is a short preview."""
+    if k <= 0:
+        return []
     # more-like-this analyses each text with its field's analyzer and searches that field
     fields = {
         exact_field_of(doc, name): [text]
