@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 64  # 256 bytes a document; the estimate's standard error at 0.8 is ~0.05
 SEED = 1  # fixed: signatures stored by one build are compared by the next
@@ -32,10 +33,16 @@ def _identity(value: int) -> int:
     return value
 
 
-# The permutations are drawn once from SEED and shared by every signature. The shingles arrive
-# already hashed (their words' CRC-32 combined, vectorised: 2x faster than hashing each
-# shingle's bytes), so the MinHash's hash function is the identity.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, scheme=SCHEME)
+@cache
+def _minhash() -> tuple[Any, Any]:
+    """(datasketch's MinHash class, the permutations drawn once from SEED and shared by every
+    signature); imported when first needed (datasketch loads scipy: ~1 s), never by a server.
+    The shingles arrive already hashed (their words' CRC-32 combined, vectorised: 2x faster
+    than hashing each shingle's bytes), so the MinHash's hash function is the identity."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, scheme=SCHEME)
+    return MinHash, template.permutations
 
 
 def words(text: str) -> list[str]:
@@ -57,8 +64,8 @@ def signature(text: str) -> np.ndarray | None:
     found = words(text)
     if len(found) < MIN_WORDS:
         return None
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_identity, permutations=_TEMPLATE.permutations,
-                scheme=SCHEME)
+    minhash, permutations = _minhash()
+    m = minhash(num_perm=NUM_PERM, hashfunc=_identity, permutations=permutations, scheme=SCHEME)
     m.update_batch(shingle_hashes(found).tolist())
     return m.hashvalues.astype(np.uint32)
 

@@ -53,12 +53,13 @@ def collapsed_page(
     fetch: Callable[[SearchRequest], Matches | None], req: SearchRequest, groups: Groups
 ) -> Matches | None:
     """The page req asks for, each group's copies folded into its best-ranked one: the hits
-    from the first up to the page's end are fetched (with room for the copies), folded, then
-    the page is cut. The total counts documents, less the copies folded when every hit was seen."""
+    from the first up to the page's end are fetched (again, further, while copies were folded
+    away), folded, then the page is cut. The first page costs nothing more unless it holds
+    copies. The total counts documents, less the copies folded when every hit was seen."""
     if not groups:
         return fetch(req)
     want = req.page * req.page_size
-    window = min(want + req.page_size, MAX_RESULT_WINDOW)
+    window = min(want, MAX_RESULT_WINDOW)
     while True:
         found = fetch(replace(req, page=1, page_size=window))
         if found is None:
@@ -67,6 +68,6 @@ def collapsed_page(
         seen_all = len(found.docs) >= found.total
         if len(kept) >= want or seen_all or window >= MAX_RESULT_WINDOW:
             break
-        window = min(window * 2, MAX_RESULT_WINDOW)
+        window = min(window + 2 * (want - len(kept)), MAX_RESULT_WINDOW)
     total = len(kept) if seen_all else found.total
     return Matches(total, kept[want - req.page_size:want], found.facets)
