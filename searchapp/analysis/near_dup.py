@@ -1,7 +1,8 @@
 """Near-duplicate signatures: MinHash over word shingles of the folded text.
 
 The same statement as HTML, PDF and DOCX, or one press release on several sites, differs in
-line breaks, page furniture and a few words; its three-word shingles mostly agree. A MinHash
+line breaks, page furniture and a few words; its shingles (the 24 bytes from each word's start:
+three or four words) mostly agree. A MinHash
 signature (datasketch, 64 permutations) estimates the Jaccard resemblance of two shingle sets
 from their signatures alone, so a build compares every pair of documents without their texts
 (index/duplicates.py: banding, then the estimate).
@@ -9,8 +10,6 @@ from their signatures alone, so a build compares every pair of documents without
 
 from __future__ import annotations
 
-import re
-import zlib
 from functools import cache
 from typing import Any
 
@@ -19,54 +18,55 @@ import numpy as np
 NUM_PERM = 64  # 256 bytes a document; the estimate's standard error at 0.8 is ~0.05
 SEED = 1  # fixed: signatures stored by one build are compared by the next
 SCHEME = "affine32"  # datasketch 2: 32-bit values, stored as uint32
-SHINGLE = 3  # words per shingle
+SPAN = 24  # bytes of a shingle: 3-4 words of Latin script, 8 Han characters
 MIN_WORDS = 20  # shorter texts ("Thanks", a one-line note) are not compared
 MAX_CHARS = 200_000  # the opening of a long document settles whether it is a copy
-_SPACELESS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
-# A word: a run of letters and digits; in scripts written without spaces, each character.
-_WORD_RE = re.compile(f"[{_SPACELESS}]|[^\\W_{_SPACELESS}]+")
-# Odd multipliers combining the hashes of a shingle's words into the shingle's (mod 2^64).
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
-
-
-def _identity(value: int) -> int:
-    return value
+# Odd multipliers combining a shingle's three 8-byte words into its hash (mod 2^64).
+_MIX = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
 
 
 @cache
 def _minhash() -> tuple[Any, Any]:
     """(datasketch's MinHash class, the permutations drawn once from SEED and shared by every
     signature); imported when first needed (datasketch loads scipy: ~1 s), never by a server.
-    The shingles arrive already hashed (their words' CRC-32 combined, vectorised: 2x faster
-    than hashing each shingle's bytes), so the MinHash's hash function is the identity."""
+    The shingles arrive already hashed (shingle_hashes), so its hash function is int."""
     from datasketch import MinHash
 
-    template = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, scheme=SCHEME)
+    template = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
     return MinHash, template.permutations
 
 
-def words(text: str) -> list[str]:
-    """The folded words of text (case folded; NFC as every indexed text)."""
-    return _WORD_RE.findall(text[:MAX_CHARS].casefold())
-
-
-def shingle_hashes(found: list[str]) -> np.ndarray:
-    """The distinct 32-bit hashes of the SHINGLE-word runs of a list of words."""
-    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in found), np.uint64, len(found))
-    n = len(found) - SHINGLE + 1
-    mixed = sum((h[i:i + n] * _MIX[i] for i in range(SHINGLE)), np.zeros(n, np.uint64))
-    return np.unique(mixed >> np.uint64(32))
+def shingle_hashes(text: str) -> np.ndarray | None:
+    """The 32-bit hashes of text's shingles: the SPAN bytes (UTF-8, case folded, whitespace
+    runs as one space) from each word's start, or from each character's in scripts written
+    without spaces; None under MIN_WORDS words. Vectorised over the bytes (no loop per word in
+    Python: 5x faster than hashing each three-word string)."""
+    data = " ".join(text[:MAX_CHARS].casefold().split()).encode("utf-8")
+    n = len(data)
+    data += b"\0" * SPAN
+    buf = np.frombuffer(data, np.uint8)
+    starts = np.flatnonzero(buf[:n] == 32) + 1
+    if len(starts) * 16 < n:  # few spaces: every character starts a shingle
+        starts = np.flatnonzero((buf[:n] & 0xC0) != 0x80)
+    else:
+        starts = np.r_[0, starts]
+    if len(starts) < MIN_WORDS:
+        return None
+    # every 8 bytes from every offset, as one little-endian uint64 (a strided view, no copy)
+    eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    mixed = eights[starts] * _MIX[0] + eights[starts + 8] * _MIX[1] + eights[starts + 16] * _MIX[2]
+    return mixed >> np.uint64(32)  # duplicates left in: a minimum does not mind them
 
 
 def signature(text: str) -> np.ndarray | None:
     """The MinHash signature (uint32, NUM_PERM values) of text's word shingles; None when it
     has fewer than MIN_WORDS words."""
-    found = words(text)
-    if len(found) < MIN_WORDS:
+    hashes = shingle_hashes(text)
+    if hashes is None:
         return None
     minhash, permutations = _minhash()
-    m = minhash(num_perm=NUM_PERM, hashfunc=_identity, permutations=permutations, scheme=SCHEME)
-    m.update_batch(shingle_hashes(found).tolist())
+    m = minhash(num_perm=NUM_PERM, hashfunc=int, permutations=permutations, scheme=SCHEME)
+    m.update_batch(hashes.tolist())
     return m.hashvalues.astype(np.uint32)
 
 
