@@ -142,3 +142,18 @@ def test_incremental_update_compares_new_documents_with_stored_ones(built, tmp_p
     assert set(data.duplicates) == {"press/statement.html", "press/statement.pdf"}
     hits = Engine(root).search(SearchRequest(_query(first))).hits
     assert len([h for h in hits if h.id in COPIES | {"mirror.txt"}]) == 1
+
+
+def test_signatures_are_datasketch_minhash_values() -> None:
+    """The vectorised signature equals datasketch's MinHash over the same shingle hashes."""
+    from datasketch import MinHash
+
+    from searchapp.analysis.near_dup import NUM_PERM, SCHEME, SEED, shingle_hashes, signature
+
+    for text in [a["text"] for a in _articles()[:3]] + ["日本語のテキストです。" * 8]:
+        hashes = shingle_hashes(text)
+        assert hashes is not None
+        m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
+        m.update_batch(hashes.tolist())
+        assert (signature(text) == m.hashvalues).all()
+    assert signature("Thanks, see you on Monday.") is None  # too short to compare
