@@ -121,3 +121,26 @@ def test_home_and_facets_list_every_language_by_name(client: FlaskClient, ui: st
     assert len(facet) == 21
     shown = re.findall(r'<span class="facet-name">([^<]+)</span>', page)
     assert set(names) <= set(shown)
+
+
+def test_a_short_part_takes_its_message_language_before_its_folders() -> None:
+    """An attachment or inner message (id file#part) takes its own message's language, even when
+    it comes first; the folder's majority only when its file has none, then its source's."""
+    from searchapp.backends.tantivy.writer import with_languages
+    from searchapp.ingest.records import Document
+
+    german = ("Sehr geehrte Damen und Herren, anbei erhalten Sie den Bericht über das dritte "
+              "Quartal mit allen Zahlen und einer kurzen Zusammenfassung der Ergebnisse.")
+    english = ("Please find the minutes of the meeting attached; the next meeting will take "
+               "place on Monday in the usual room, and everyone is welcome to join us.")
+    docs = [
+        Document(id="mail/q3.eml#2", title="Budget", body="JUnit test message", source="archive"),
+        Document(id="mail/q3.eml", title="Bericht Q3", body=german, source="archive"),
+        Document(id="mail/minutes.eml", title="Minutes", body=english, source="archive"),
+        Document(id="mail/other.eml", title="Minutes", body=english, source="archive"),
+        Document(id="mail/note.txt", title="bar", body="bar", source="archive"),
+        Document(id="elsewhere/x.txt", title="bar", body="bar", source="web"),
+    ]
+    langs = {d.id: lang for d, lang in with_languages(docs)}
+    assert langs == {"mail/q3.eml#2": "de", "mail/q3.eml": "de", "mail/minutes.eml": "en",
+                     "mail/other.eml": "en", "mail/note.txt": "en", "elsewhere/x.txt": "und"}
