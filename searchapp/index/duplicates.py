@@ -24,7 +24,7 @@ from ..ingest.records import Document
 
 SIGNATURES = "near_dups.npz"
 GROUPS = "duplicates.json"
-THRESHOLD = 0.8  # estimated Jaccard resemblance of the 3-word shingles
+THRESHOLD = 0.8  # estimated Jaccard resemblance of the shingles (analysis/near_dup.py)
 BANDS, ROWS = 16, 4  # 16 x 4 = NUM_PERM: a pair at 0.8 is a candidate with p = 0.9996
 MAX_BUCKET = 50  # a larger bucket is compared with its first member only
 
