@@ -15,6 +15,7 @@ from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
+from .duplicates import Signatures
 from .guard import RemovalPolicy, check_removal, check_roots
 from .layout import IndexLayout, writer_lock
 from .spool import Spool, is_streamed
@@ -146,9 +147,11 @@ def build_version(
     bar = _progress_bar(len(files), show_bar)
     lines = SourceLines()
     spool = Spool(version_dir)
+    signatures = Signatures()  # near-duplicate detection (duplicates.py)
 
     def counted(docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
+            signatures.add(doc)
             formats[doc.format or "?"] = formats.get(doc.format or "?", 0) + 1
             if len(firsts) < checks.canaries:
                 firsts.append(doc)
@@ -193,6 +196,7 @@ def build_version(
         writer.close()
         del writer
         manifest.save(version_dir, files_manifest, doc_roots, furniture)
+        signatures.save(version_dir)
         tell(len(files), len(files), "validating")
         warnings = validate(version_dir, report, firsts, checks,
                             first_build=layout.current_version() is None)

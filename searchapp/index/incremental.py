@@ -27,6 +27,7 @@ from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
 from .build import DocumentRefused, Progress, ProgressFn
+from .duplicates import Signatures
 from .guard import RemovalPolicy, check_removal, check_roots
 from .layout import IndexLayout, IndexMissing, writer_lock
 
@@ -124,12 +125,21 @@ def update_in_place(
             shutil.rmtree(target, ignore_errors=True)
         raise NoManifest(f"version {name} cannot be updated ({exc})") from exc
     try:
-        _write(writer, old, new, todo, gone, furniture, report, max_bytes, files, result, tell)
+        signed = Signatures()  # the new documents' near-duplicate signatures (duplicates.py)
+        _write(writer, old, new, todo, gone, furniture, report, max_bytes, files, result, tell,
+               signed)
         tell(len(todo), len(todo), "committing")
         writer.commit()
         writer.close()
         result.documents = writer.num_docs()
         manifest.save(target_dir, new, doc_roots, furniture)
+        # the stored signatures, less what went, plus what came; groups anew (written by
+        # replacing the files, so a hard-linked clone never changes the version it came from)
+        signatures = Signatures.load(version_dir)
+        signatures.remove({i for rel in gone + [t[1] for t in todo if t[1] in old]
+                           for i in old[rel].ids})
+        signatures.merge(signed)
+        signatures.save(target_dir)
         tell(len(todo), len(todo), "switching")
         if target is not None:
             activate(layout.root, target.name)
@@ -182,7 +192,7 @@ def _classify(files: list[tuple[Path, str, str]], old: manifest.Manifest,
 def _write(writer: VersionWriter, old: manifest.Manifest, new: manifest.Manifest, todo: Todo,
            gone: list[str], furniture: dict[str, set[str]], report: LoadReport, max_bytes: int,
            files: list[tuple[Path, str, str]], result: UpdateResult,
-           tell: Callable[[int, int, str], None]) -> None:
+           tell: Callable[[int, int, str], None], signed: Signatures) -> None:
     """Delete what changed or disappeared, then add the new contents (each id deleted first,
     once, so a run repeated after a crash never duplicates a document)."""
     registry = IdRegistry({rel for _, rel, _ in files},
@@ -191,6 +201,7 @@ def _write(writer: VersionWriter, old: manifest.Manifest, new: manifest.Manifest
         for doc_id in old[rel].ids:
             writer.delete(doc_id)
     added_ids: set[str] = set()
+    signed = Signatures()  # the new documents' near-duplicate signatures (duplicates.py)
     languages: dict[str, int] = {}
     tell(0, len(todo), "indexing")
     for i, (path, rel, source, digest) in enumerate(todo, 1):
@@ -208,7 +219,8 @@ def _write(writer: VersionWriter, old: manifest.Manifest, new: manifest.Manifest
 
         docs = load_checked(path, rel, source, report, max_bytes, registry)
         try:
-            writer.add(fresh(clean(d, furniture.get(d.source, set())) for d in docs), languages)
+            writer.add(signed.signing(fresh(clean(d, furniture.get(d.source, set())) for d in docs)),
+                       languages)
         except ValueError as exc:  # a document the index refused: say which file it came from
             raise DocumentRefused(f"could not index {rel}: {exc}") from exc
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""

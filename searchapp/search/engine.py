@@ -18,12 +18,14 @@ from ..analysis.analyzers import Analyzers
 from ..backends import BackendUnavailable, SearchBackend, create_analyzers, open_backend
 from ..backends import backend_name as backend_name  # the web layer's, exported from here
 from .cache import LRUCache
+from .duplicates import Groups, collapsed_page, copies_of, read_groups
 from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
 from .parse import ParsedQuery, parse, phrases_as_words
 from .parts import part_bounds, part_of, part_starts
 from .request import (
     MAX_RESULT_WINDOW,
     RECENT_DOCS,
+    RELATED_PREVIEW_CHARS,
     DocView,
     FacetValue,
     Hit,
@@ -64,6 +66,7 @@ class Engine:
         self.facet_cache: LRUCache[dict[str, list[FacetValue]]] = LRUCache(cache_size)
         # Query-time synonyms (search/synonyms.py); None or a missing file: queries as typed.
         self.synonyms = synonyms
+        self._groups: tuple[object, Groups] | None = None  # near-duplicates of the serving key
 
     # ------------------------------------------------------------------ the serving index
     def current(self):  # type: ignore[no-untyped-def]
@@ -79,6 +82,20 @@ class Engine:
 
     def stats(self) -> dict[str, object]:
         return self.backend.stats()
+
+    def duplicates(self) -> Groups:
+        """The serving version's near-duplicate groups (search/duplicates.py), read once per
+        serving key."""
+        key = self.backend.serving_key()
+        cached = self._groups
+        if cached is None or cached[0] != key:
+            cached = self._groups = (key, read_groups(self.root, self.backend.version()))
+        return cached[1]
+
+    def _run(self, req: SearchRequest, pq: ParsedQuery, match_all_words: bool) -> Matches | None:
+        """The backend's page for req, copies of one text folded into the best-ranked one."""
+        return collapsed_page(lambda r: self.backend.run(r, pq, match_all_words), req,
+                              self.duplicates())
 
     # ------------------------------------------------------------------ queries
     def current_synonyms(self) -> Synonyms | None:
@@ -135,16 +152,16 @@ class Engine:
         version = self.backend.version()
         relaxed = False
         try:
-            found: Matches | None = self.backend.run(req, pq, match_all_words=True)
+            found: Matches | None = self._run(req, pq, match_all_words=True)
             if found is None:  # nothing to search
                 return SearchPage(req, [], 0, {}, _ms(started), warnings, version=version)
             if found.total == 0 and (words := phrases_as_words(pq)) is not None:
-                again = self.backend.run(req, words, match_all_words=True)
+                again = self._run(req, words, match_all_words=True)
                 if again is not None:  # a long quoted phrase found nowhere: its words
                     pq, found = words, again
                     warnings.append(PHRASE_NOTE)
             if found.total == 0 and len(pq.positive) > 1:
-                loose = self.backend.run(req, pq, match_all_words=False)
+                loose = self._run(req, pq, match_all_words=False)
                 if loose is not None and loose.total:
                     found, relaxed = loose, True
                     warnings.append(RELAXED_NOTE)
@@ -167,7 +184,8 @@ class Engine:
         if req.sort == "relevance":
             req = replace(req, sort="date")
         version = self.backend.version()
-        found = self.backend.browse(req)
+        found = collapsed_page(self.backend.browse, req, self.duplicates())
+        assert found is not None  # browse always answers
         hits = self._hits(found.docs, ParsedQuery(), req)
         return SearchPage(req, hits, found.total, found.facets, _ms(started), warnings,
                           version=version)
@@ -212,6 +230,7 @@ class Engine:
     def _hits(self, docs: list[StoredDoc], pq: ParsedQuery, req: SearchRequest) -> list[Hit]:
         spec = self._spec(pq, req.prefix_last)
         az = self.analyzers
+        groups = self.duplicates()
         hits = []
         for d in docs:
             # the body after a copy of its title (an offset: a 5 MB body is not copied)
@@ -221,17 +240,22 @@ class Engine:
                 lang=d.lang, date=d.date, source=d.source, url=d.url,
                 score=d.score if req.sort == "relevance" else 0.0,
                 snippet_html=html, format=d.format, page=page_of(d.pages, at),
+                copies=copies_of(d.id, groups),
             ))
         return hits
 
     # ------------------------------------------------------------------ documents
     def document(self, doc_id: str, query: str = "", part: int | None = None) -> DocView | None:
         """One document with the query's matches marked, or None if the id is unknown. A long
-        body is shown in parts (search/parts.py): `part`, else the one holding the best match."""
-        found = self.backend.document(doc_id)
+        body is shown in parts (search/parts.py): `part`, else the one holding the best match;
+        its near-duplicates are listed first among the related documents."""
+        copies = copies_of(doc_id, self.duplicates())
+        found = self.backend.document(doc_id, RELATED + len(copies))
         if found is None:
             return None
         doc, related = found
+        ids = {c for c, _ in copies}
+        related = self._copies(copies) + [d for d in related if d.id not in ids][:RELATED]
         spec = self._spec(self.parse(query), prefix_last=True)
         az = self.analyzers
         starts = part_starts(doc.body)
@@ -260,7 +284,18 @@ class Engine:
             format=doc.format, page=page_of(doc.pages, at), pages=len(doc.pages),
             author=doc.author, parent=doc.parent, tags=doc.tags, boilerplate=doc.boilerplate,
             part=part, parts=len(starts), part_start=lo, part_end=hi, length=len(doc.body),
+            copies=copies,
         )
+
+    def _copies(self, copies: tuple[tuple[str, str], ...]) -> list[StoredDoc]:
+        """The stored copies of a document (the related list starts with them)."""
+        out = []
+        for doc_id, _ in copies:
+            if (found := self.backend.document(doc_id, 0)) is not None:
+                d = found[0]
+                body = " ".join(d.body[:RELATED_PREVIEW_CHARS * 4].split())
+                out.append(replace(d, body=body[:RELATED_PREVIEW_CHARS], pages=()))
+        return out
 
     # ------------------------------------------------------------------ did-you-mean
     def vocabulary_source(self) -> tuple[object, list[tuple[str, int]]]:
@@ -291,6 +326,7 @@ def _related_hit(d: StoredDoc) -> Hit:
                format=d.format)
 
 
+RELATED = 5  # related documents shown besides a document's copies
 TITLE_LEAD = 200  # characters before a title the snippet may skip along with it
 
 

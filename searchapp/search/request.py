@@ -17,6 +17,12 @@ BROWSE_QUERIES = ("", "*")  # no words: every document (with the filters), newes
 RECENT_DOCS = 5
 EXAMPLE_QUERIES = 5
 FACET_VALUES = 20  # values shown per facet: the most frequent (years then newest first)
+LANG_VALUES = 1000  # every language is listed (the rare ones folded under "more" by the page)
+
+
+def facet_size(name: str) -> int:
+    """How many values of a facet are counted: every language, else FACET_VALUES."""
+    return LANG_VALUES if name == "lang" else FACET_VALUES
 RELATED_PREVIEW_CHARS = 180
 
 # "date": newest first; "date_asc": oldest first. Ties: newest first, then ids in natural order.
@@ -57,6 +63,12 @@ class Hit:
     snippet_html: str
     format: str = ""
     page: int | None = None  # 1-based page of the snippet's match, for paged formats
+    copies: tuple[tuple[str, str], ...] = ()  # near-duplicates folded into it: (id, format)
+
+    @property
+    def duplicates(self) -> list[str]:
+        """The ids of the other copies of this text."""
+        return [doc_id for doc_id, _ in self.copies]
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,12 @@ class DocView:
     part_end: int = 0
     length: int = 0  # chars in the whole body
     body_pages: tuple[tuple[int, str], ...] = ()  # paged formats: (page number, its body_html)
+    copies: tuple[tuple[str, str], ...] = ()  # near-duplicates of it: (id, format)
+
+    @property
+    def duplicates(self) -> list[str]:
+        """The ids of the other copies of this text."""
+        return [doc_id for doc_id, _ in self.copies]
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,8 @@ def _template_context() -> dict[str, Any]:
         "doc_url": doc_url,
         "file_url": file_url,
         "lang_name": lambda code: i18n.language_name(ui, code),
+        "language_count": i18n.language_count,
+        "langs_shown": i18n.LANGS_SHOWN,
         "htmx_js": HTMX_JS,
         "app_version": __version__,
     }

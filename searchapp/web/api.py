@@ -71,6 +71,7 @@ def doc(doc_id: str) -> ResponseReturnValue:
         parts=view.parts,
         author=view.author or None,
         tags=list(view.tags),
+        duplicates=view.duplicates,
         related=[hit_json(h) for h in view.related],
     )
 

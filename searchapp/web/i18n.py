@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
 from flask import Request
 
 DEFAULT = "en"
@@ -72,6 +75,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "format": "File type",
         "home_count": "{n} documents in {k} languages",
         "home_count_1": "{n} documents in 1 language",
+        "more_langs": "{k} more languages",
+        "also_as": "also as",
         "recent": "Most recent documents",
         "try": "Try",
         "browse_all": "Browse all documents, newest first ›",
@@ -147,6 +152,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "format": "Loại tệp",
         "home_count": "{n} tài liệu bằng {k} ngôn ngữ",
         "home_count_1": "{n} tài liệu bằng 1 ngôn ngữ",
+        "more_langs": "{k} ngôn ngữ khác",
+        "also_as": "cũng có dạng",
         "recent": "Tài liệu mới nhất",
         "try": "Thử",
         "browse_all": "Xem tất cả tài liệu, mới nhất trước ›",
@@ -159,18 +166,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-LANGUAGE_NAMES: dict[str, dict[str, str]] = {
-    "en": {"en": "English", "vi": "Vietnamese", "de": "German", "fr": "French",
-           "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ar": "Arabic",
-           "es": "Spanish", "it": "Italian", "pt": "Portuguese", "ko": "Korean",
-           "th": "Thai", "nl": "Dutch"},
-    "vi": {"en": "Tiếng Anh", "vi": "Tiếng Việt", "de": "Tiếng Đức", "fr": "Tiếng Pháp",
-           "ru": "Tiếng Nga", "zh": "Tiếng Trung", "ja": "Tiếng Nhật", "ar": "Tiếng Ả Rập",
-           "es": "Tiếng Tây Ban Nha", "it": "Tiếng Ý", "pt": "Tiếng Bồ Đào Nha",
-           "ko": "Tiếng Hàn", "th": "Tiếng Thái", "nl": "Tiếng Hà Lan"},
-}
-
-
 def choose(request: Request) -> str:
     """The interface language: ?ui= when valid, else the best Accept-Language match."""
     asked = request.args.get("ui", "")
@@ -179,6 +174,24 @@ def choose(request: Request) -> str:
     return request.accept_languages.best_match(list(STRINGS), DEFAULT) or DEFAULT
 
 
+LANGS_SHOWN = 10  # languages listed before the rest are folded under "more"
+NOT_LANGUAGES = ("und", "zxx", "")  # undetermined, no linguistic content: not counted as languages
+
+
+@lru_cache(maxsize=4096)
 def language_name(ui: str, code: str) -> str:
-    """A language code as a name in the interface language (the code when unknown)."""
-    return LANGUAGE_NAMES.get(ui, {}).get(code, code or "?")
+    """A language code as its name in the interface language, from CLDR through Babel ('und':
+    unknown language, 'zxx': no linguistic content); the code itself when CLDR has no name."""
+    names = Locale.parse(ui).languages
+    name = names.get(code or "und")
+    if name is None:
+        try:
+            name = Locale.parse(code.replace("-", "_")).get_display_name(ui)
+        except (ValueError, UnknownLocaleError):
+            name = None
+    return name[:1].upper() + name[1:] if name else code
+
+
+def language_count(values: list[object]) -> int:
+    """How many real languages a list of language facet values holds (not und, zxx)."""
+    return sum(1 for v in values if getattr(v, "value", v) not in NOT_LANGUAGES)

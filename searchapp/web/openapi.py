@@ -28,6 +28,12 @@ _PAGE = {
     "query's best match) in a paged format (pdf, pptx slides); null otherwise.",
 }
 
+_DUPLICATES = {
+    "type": "array", "items": {"type": "string"},
+    "description": "Ids of the other copies of the same text (near-duplicates found at build "
+    "time: the same article as HTML, PDF, DOCX, or on several sites); a result list shows one.",
+}
+
 _HIT = {
     "type": "object",
     "required": ["id", "title", "lang", "date", "source", "snippet_html", "score", "format",
@@ -35,7 +41,8 @@ _HIT = {
     "properties": {
         "id": {"type": "string", "description": "Document id (relative path, may hold /)."},
         "title": {"type": "string"},
-        "lang": {"type": "string", "description": "ISO 639-1 code."},
+        "lang": {"type": "string", "description": "ISO 639-1 code; und: undetermined (a short "
+                 "text), zxx: no linguistic content."},
         "date": {"type": ["string", "null"], "format": "date"},
         "source": {"type": "string"},
         "snippet_html": {
@@ -50,6 +57,7 @@ _HIT = {
         "page": _PAGE,
         "url": {"type": ["string", "null"], "description": "The address of a page fetched from "
                 "a web source (searchapp source add), or the document's own canonical URL."},
+        "duplicates": _DUPLICATES,
     },
 }
 
@@ -200,7 +208,10 @@ def spec() -> dict[str, Any]:
                                               "How many parts the body has."},
                                     "author": {"type": ["string", "null"]},
                                     "tags": {"type": "array", "items": {"type": "string"}},
-                                    "related": {"type": "array", "items": _HIT},
+                                    "duplicates": _DUPLICATES,
+                                    "related": {"type": "array", "items": _HIT,
+                                                "description": "Its copies first, then "
+                                                "documents sharing its words."},
                                 },
                             }}},
                         },

@@ -228,6 +228,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "format": hit.format or None,
         "page": hit.page,
         "url": hit.url or None,  # a fetched page's address (web sources), or the document's own
+        "duplicates": hit.duplicates,
     }
 
 

@@ -29,6 +29,7 @@ from ...search.request import (
     Overview,
     SearchRequest,
     StoredDoc,
+    facet_size,
 )
 from ..base import BackendUnavailable
 from . import compile as q
@@ -235,7 +236,7 @@ class OpenSearchBackend:
             "size": recent, "track_total_hits": True, "_source": SOURCE_FIELDS,
             "query": {"match_all": {}}, "sort": sort_clause(SearchRequest(sort="date")),
             "aggs": {
-                "lang": {"terms": {"field": "lang", "size": FACET_VALUES}},
+                "lang": {"terms": {"field": "lang", "size": facet_size("lang")}},
                 "year": {"terms": {"field": "year", "size": FACET_VALUES}},
                 "format": {"terms": {"field": "format", "size": FACET_VALUES}},
                 "words": {"terms": {"field": "words", "size": 500}},
@@ -287,6 +288,8 @@ class OpenSearchBackend:
         return doc, self._related(o, key, k)
 
     def _related(self, o: Opened, key: str, k: int) -> list[StoredDoc]:
+        if k <= 0:
+            return []
         body = {
             "size": k,
             "_source": SOURCE_FIELDS,

@@ -8,13 +8,13 @@ from typing import Any
 
 from ...ingest.titles import guess_title
 from ...search.request import (
-    FACET_VALUES,
     FACETS,
     OPTIONAL_FACETS,
     RELATED_PREVIEW_CHARS,
     FacetValue,
     SearchRequest,
     StoredDoc,
+    facet_size,
 )
 from . import compile as q
 
@@ -25,7 +25,7 @@ def facet_parts(req: SearchRequest) -> tuple[list[dict[str, Any]], dict[str, Any
     filters = {name: f for name in names if (f := q.facet_filter(req, name)) is not None}
     aggs: dict[str, Any] = {}
     for name in FACETS + OPTIONAL_FACETS:
-        terms = {"terms": {"field": name, "size": FACET_VALUES}}
+        terms = {"terms": {"field": name, "size": facet_size(name)}}
         others = [f for n, f in filters.items() if n != name]
         aggs[name] = {"filter": {"bool": {"filter": others}} if others else {"match_all": {}},
                       "aggs": {"v": terms}}

@@ -13,19 +13,18 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import opensearchpy
 from opensearchpy import helpers
 
-from ...analysis.language import CJK_RE, SPACELESS_RE
+from ...analysis.language import CJK_RE, SPACELESS_RE, LanguageContext
 from ...analysis.normalize import split_long_words
-from ...analysis.text import fold_marks, nfc
+from ...analysis.text import fold_marks
 from ...ingest.records import Document
 from ..base import BackendUnavailable
-from ..tantivy.writer import document_language  # engine-neutral (language identification)
+from ..tantivy.writer import with_languages  # engine-neutral (language identification)
 from .connection import OpenSearchSettings, call, client
 from .mapping import index_body, stem_field, stem_langs
 
@@ -107,6 +106,7 @@ class OpenSearchWriter:
         self.client = client(settings)
         self.pending: list[dict[str, Any]] = []
         self.closed = False
+        self.context = LanguageContext()  # the languages of this run's documents so far
 
     @classmethod
     def create(cls, version_dir: Path) -> OpenSearchWriter:
@@ -141,11 +141,7 @@ class OpenSearchWriter:
     # requests, not one per file.
     def add(self, docs: Iterable[Document], languages: dict[str, int]) -> int:
         n = 0
-        for doc in docs:
-            title, body = nfc(doc.title), nfc(doc.body)
-            if title is not doc.title or body is not doc.body:
-                doc = replace(doc, title=title, body=body)
-            lang = document_language(doc)
+        for doc, lang in with_languages(docs, self.context):
             languages[lang] = languages.get(lang, 0) + 1
             n += 1
             self._queue({"_op_type": "index", "_index": self.index, "_id": doc_key(doc.id),

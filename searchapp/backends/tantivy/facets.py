@@ -9,12 +9,12 @@ import tantivy
 from tantivy import Occur, Query
 
 from ...search.parse import ParsedQuery
-from ...search.request import FACET_VALUES, FACETS, OPTIONAL_FACETS, FacetValue, SearchRequest
+from ...search.request import FACETS, OPTIONAL_FACETS, FacetValue, SearchRequest, facet_size
 from . import compile as q
 from .schema import FORMAT_FIELD, has_field
 
 FACET_AGGS = {
-    name: {"terms": {"field": name, "size": FACET_VALUES}} for name in FACETS + OPTIONAL_FACETS
+    name: {"terms": {"field": name, "size": facet_size(name)}} for name in FACETS + OPTIONAL_FACETS
 }
 # Documents matched, from the facet pass itself: every document has a lang value ("" if unknown).
 MATCHED_AGG = {"_matched": {"terms": {"field": "lang", "size": 1, "missing": ""}}}

@@ -10,7 +10,7 @@ from tantivy import Query
 
 from ...analysis.analyzers import Analyzers
 from ...search.parse import ParsedQuery
-from ...search.request import EXAMPLE_QUERIES, FACET_VALUES, FacetValue, SearchRequest
+from ...search.request import EXAMPLE_QUERIES, FacetValue, SearchRequest, facet_size
 from . import compile as q
 from . import ordering
 from .schema import PLAIN_FIELD
@@ -23,7 +23,7 @@ def counts(searcher: tantivy.Searcher, fields: tuple[str, ...]) -> dict[str, lis
     """Documents per value of each field (the most frequent first; years newest first)."""
     if not searcher.num_docs:
         return {f: [] for f in fields}
-    aggs = {f: {"terms": {"field": f, "size": FACET_VALUES}} for f in fields}
+    aggs = {f: {"terms": {"field": f, "size": facet_size(f)}} for f in fields}
     found: dict[str, Any] = searcher.aggregate(Query.all_query(), aggs)
     out: dict[str, list[FacetValue]] = {}
     for name in fields:

@@ -70,6 +70,8 @@ def related(
 ) -> list[StoredDoc]:
     """Up to k documents sharing the most distinctive words of doc (more-like-this); each
     body is a short preview."""
+    if k <= 0:
+        return []
     # more-like-this analyses each text with its field's analyzer and searches that field
     # (the head of a long body: its words are as telling, and a 5 MB body took 140 ms a page)
     fields = {

@@ -17,7 +17,14 @@ from pathlib import Path
 import tantivy
 
 from ...analysis.analyzers import Analyzers
-from ...analysis.language import CJK_RE, SPACELESS_RE, detect_language, normalize_code, stemmer_for
+from ...analysis.language import (
+    CJK_RE,
+    SPACELESS_RE,
+    LanguageContext,
+    detect_language,
+    normalize_code,
+    stemmer_for,
+)
 from ...analysis.normalize import normalize_derived
 from ...analysis.segmentation import segment_for_index
 from ...analysis.text import fold_marks, is_plain, nfc
@@ -106,22 +113,40 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
 
 
 def document_language(doc: Document) -> str:
-    """The document's declared language, else the detected one."""
+    """The document's declared language, else the detected one ('und' when unsure)."""
     return normalize_code(doc.lang) or detect_language(f"{doc.title}\n{doc.body}")
+
+
+def _where(doc: Document) -> tuple[str, str, str]:
+    file = doc.id.split("#", 1)[0]
+    return file, file.rpartition("/")[0], doc.source
+
+
+def with_languages(
+    docs: Iterable[Document], context: LanguageContext | None = None
+) -> Iterator[tuple[Document, str]]:
+    """(NFC document, its language) for each document: declared, detected, else its context's
+    (analysis/language.LanguageContext)."""
+    return (context or LanguageContext()).decided(
+        (_nfc(doc) for doc in docs), lambda d: d.lang, lambda d: f"{d.title}\n{d.body}", _where)
+
+
+def _nfc(doc: Document) -> Document:
+    title, body = nfc(doc.title), nfc(doc.body)  # the same objects when already NFC
+    if title is not doc.title or body is not doc.body:
+        doc = replace(doc, title=title, body=body)
+    return doc
 
 
 def write_documents(
     writer: tantivy.IndexWriter,
     docs: Iterable[Document],
     languages: dict[str, int],
+    context: LanguageContext | None = None,
 ) -> int:
     """Add documents to a writer (not committed); return how many."""
     n = 0
-    for doc in docs:
-        title, body = nfc(doc.title), nfc(doc.body)  # the same objects when already NFC
-        if title is not doc.title or body is not doc.body:
-            doc = replace(doc, title=title, body=body)
-        lang = document_language(doc)
+    for doc, lang in with_languages(docs, context):
         writer.add_document(to_tantivy(doc, lang))
         languages[lang] = languages.get(lang, 0) + 1
         n += 1
@@ -170,6 +195,7 @@ class TantivyWriter:
         self.path = path
         with io_errors(path):
             self.writer: tantivy.IndexWriter | None = index.writer(WRITER_HEAP)
+        self.context = LanguageContext()  # the languages of this run's documents so far
 
     @classmethod
     def create(cls, version_dir: Path) -> TantivyWriter:
@@ -201,7 +227,7 @@ class TantivyWriter:
 
     def add(self, docs: Iterable[Document], languages: dict[str, int]) -> int:
         with io_errors(self.path):
-            return write_documents(self._w(), docs, languages)
+            return write_documents(self._w(), docs, languages, self.context)
 
     def delete(self, doc_id: str) -> None:
         self._w().delete_documents_by_term("id", doc_id)
