@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from searchapp.analysis.analyzers import Analyzers  # noqa: E402
+from searchapp.backends import create_analyzers  # noqa: E402
 from searchapp.search import highlight, locate  # noqa: E402
 from searchapp.search.highlight import match_spec  # noqa: E402
 from searchapp.search.parse import parse  # noqa: E402
@@ -105,7 +105,7 @@ def main() -> None:
         before = old_highlight(rev) if rev else highlight
     except subprocess.CalledProcessError:  # not a git checkout: "before" is the new code too
         rev, before = "", highlight
-    az = Analyzers.create()
+    az = create_analyzers()
     body = document(args.chars)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()

@@ -10,7 +10,9 @@ from their signatures alone, so a build compares every pair of documents without
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -91,3 +93,23 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
 def resemblance(a: np.ndarray, b: np.ndarray) -> float:
     """The Jaccard resemblance of two texts' shingles, estimated from their signatures."""
     return float(np.count_nonzero(a == b)) / len(a)
+
+
+# The groups file of a version: written by index/duplicates.py, read by search/duplicates.py
+# (both stages import it from here, the layer below them).
+GROUPS = "duplicates.json"
+
+
+def load_groups(version_dir: Path) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each grouped document's id -> its whole group as (id, format) pairs; {} when the
+    version has no groups file (built before near-duplicates were detected)."""
+    try:
+        data = json.loads((version_dir / GROUPS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for group in data.get("groups", []):
+        members = tuple((str(i), str(f)) for i, f in group)
+        for doc_id, _ in members:
+            out[doc_id] = members
+    return out

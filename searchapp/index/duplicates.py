@@ -19,11 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis.near_dup import NUM_PERM, signature
+from ..analysis.near_dup import GROUPS, NUM_PERM, signature
 from ..ingest.records import Document
 
 SIGNATURES = "near_dups.npz"
-GROUPS = "duplicates.json"
 THRESHOLD = 0.8  # estimated Jaccard resemblance of the shingles (analysis/near_dup.py)
 BANDS, ROWS = 16, 4  # 16 x 4 = NUM_PERM: a pair at 0.8 is a candidate with p = 0.9996
 MAX_BUCKET = 50  # a larger bucket is compared with its first member only
@@ -148,18 +147,3 @@ def groups_of(matrix: np.ndarray, threshold: float = THRESHOLD) -> list[list[int
     for x in parent:
         groups.setdefault(root(x), []).append(x)
     return sorted(sorted(g) for g in groups.values() if len(g) > 1)
-
-
-def load_groups(version_dir: Path) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Each grouped document's id -> its whole group as (id, format) pairs; {} when the
-    version has no groups file (built before near-duplicates were detected)."""
-    try:
-        data = json.loads((version_dir / GROUPS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
-    for group in data.get("groups", []):
-        members = tuple((str(i), str(f)) for i, f in group)
-        for doc_id, _ in members:
-            out[doc_id] = members
-    return out

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..index.duplicates import load_groups
+from ..analysis.near_dup import load_groups
 from .request import MAX_RESULT_WINDOW, Matches, SearchRequest, StoredDoc
 
 Groups = dict[str, tuple[tuple[str, str], ...]]  # id -> the whole group as (id, format)
