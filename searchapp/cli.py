@@ -85,7 +85,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
         result = run_job(
             root, roots, kind="incremental" if incremental else "full", who=who, job_id=job_id,
             lock_fd=lock_fd, max_bytes=settings.max_file_bytes,
-            show_bar=not quiet and sys.stderr.isatty(),
+            show_bar=not quiet and sys.stderr.isatty(), say=None if quiet else _say,
         )
     except IndexBusy as exc:
         raise click.ClickException(str(exc)) from exc
@@ -94,6 +94,13 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
     except (ValidationFailed, IndexMissing, DocumentRefused) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
+
+
+def _say(line: str) -> None:
+    """A progress line on stderr, above the progress bar when there is one."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr)
 
 
 @main.command("admin-password", short_help="Set the /admin password.")

@@ -25,6 +25,7 @@ from ..index import history, jobs, manifest, watch
 from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from . import auth
 from .analyze import analyze
+from .runs import breakable, run_rows
 from .service import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -79,7 +80,7 @@ def _status_context(notice: str = "") -> dict[str, Any]:
         "job": jobs.read_status(layout),
         "serving": _serving(),
         "versions": _versions(layout),
-        "runs": history.read(layout, 20),
+        "runs": run_rows(history.read(layout, 20)),
         "notice": notice,
         "watching": watch.status(layout.root),
     }
@@ -90,7 +91,8 @@ def _status_response(notice: str = "", started: bool = False) -> ResponseReturnV
     if _wants_json():
         job = ctx["job"]
         return jsonify(started=started, notice=notice, serving=ctx["serving"],
-                       job=asdict(job) | {"percent": job.percent} if job else None)
+                       job=asdict(job) | {"percent": job.percent, "step": job.step}
+                       if job else None)
     if request.headers.get("HX-Request"):
         return render_template("admin/_status.html", **ctx)
     if notice:
@@ -222,6 +224,7 @@ def init_app(app: Any) -> None:
     """Login/CSRF/rate limits, the blueprint, and removal of builds a crash left behind."""
     auth.init_app(app)
     app.register_blueprint(bp)
+    app.jinja_env.filters["breakable"] = breakable
     from . import synonyms
 
     app.register_blueprint(synonyms.bp)
