@@ -55,9 +55,9 @@ def add_history(index: Path, archive: Path, n: int = 35) -> None:
                                  "reason": "unsupported file type '.png'"}
                                 for k in range(5 if i % 3 else 0)],
             "outcome": "succeeded" if ok else ("failed" if i % 2 else "interrupted"),
-            "message": (f"read 307 files: indexed 302 documents, skipped 5 in 54.20s -> version "
-                        f"20261206T150244304797Z (ar=30, de=31, el=12, en=30, es=12, fr=30, "
-                        f"ja=30, ko=12, pl=12, ru=30, th=12, tr=12, vi=31, zh=30)" if ok else
+            "message": ("read 307 files: indexed 302 documents, skipped 5 in 54.20s -> version "
+                        "20261206T150244304797Z (ar=30, de=31, el=12, en=30, es=12, fr=30, "
+                        "ja=30, ko=12, pl=12, ru=30, th=12, tr=12, vi=31, zh=30)" if ok else
                         f"canary query '{LONG_NAME}' (from a title) finds nothing in the new "
                         "version: the current index was kept"),
             "version": "20261206T150244304797Z", "roots": [str(archive)],

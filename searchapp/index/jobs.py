@@ -238,7 +238,7 @@ def phase_line(status: JobStatus) -> str:
     if status.phase == "indexing":
         scan = status.skipped
         return (f"reading {status.files_total - scan} files"
-                + (f" ({status.files_total} found, {scan} skipped: {_why(status)})" if scan
+                + (f" ({status.files_total} found, {scan} skipped{_why(status)})" if scan
                    else "") + "…")
     if status.phase == "writing":
         return f"writing {status.to_write} documents to the index…"
@@ -247,7 +247,7 @@ def phase_line(status: JobStatus) -> str:
 
 def _why(status: JobStatus) -> str:
     reasons = sorted({r["reason"] for r in status.skipped_reasons})
-    return "; ".join(reasons[:3]) + ("; …" if len(reasons) > 3 else "")
+    return (": " + "; ".join(reasons[:3]) + ("; …" if len(reasons) > 3 else "")) if reasons else ""
 
 
 def history_entry(status: JobStatus) -> dict[str, Any]:

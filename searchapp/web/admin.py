@@ -20,13 +20,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..analysis.language import STEMMERS
 from ..index import history, jobs, manifest, watch
 from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from . import auth
-from .analyze import analyze
+from .analyze import analyze, analyze_languages
 from .runs import breakable, run_rows
-from .service import services
+from .service import overview, services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -217,7 +216,13 @@ def analyze_view() -> ResponseReturnValue:
     engine = services().engine
     result = analyze(text, lang, engine.analyzers, engine.current_synonyms()) if text.strip() else None
     return render_template("admin/analyze.html", text=text, lang=lang, result=result,
-                           langs=sorted(STEMMERS))
+                           groups=analyze_languages(_index_languages()))
+
+
+def _index_languages() -> list[str]:
+    """The languages the serving index holds, most documents first ([] without an index)."""
+    home = overview()
+    return [f.value for f in home.languages if f.value] if home else []
 
 
 def init_app(app: Any) -> None:
