@@ -213,7 +213,8 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
 
         try:
             result = run_job(
-                root, [settings.docs_dir], who="serve", max_bytes=settings.max_file_bytes
+                root, [settings.docs_dir], who="serve", max_bytes=settings.max_file_bytes,
+                say=_say,
             )
             click.echo(result.summary(), err=True)
         except (EmptyBuild, IndexBusy, ValidationFailed) as exc:

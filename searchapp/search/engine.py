@@ -212,7 +212,7 @@ class Engine:
         hits = []
         for d in docs:
             text = without_title(d.body, d.title)  # a suffix of the body
-            html, at = snippet_at(text, spec, az, d.lang)
+            html, at = snippet_at(text, spec, az, d.lang, offset=bool(d.pages))
             if at is not None:
                 at += len(d.body) - len(text)
             hits.append(Hit(

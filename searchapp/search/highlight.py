@@ -77,10 +77,14 @@ def original_offset(text: str, clean_pos: int) -> int:
 
 
 def snippet_at(
-    text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS
+    text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS,
+    offset: bool = True,
 ) -> tuple[str, int | None]:
-    """snippet(), and the offset in text where its best window starts (None: no match); a
-    paged document maps it to the page of the match."""
+    """snippet(), and the offset in text where its best window starts (None: no match, or
+    offset=False: a document without pages has no use for it, and it costs a pass over the
+    text); a paged document maps it to the page of the match."""
+    if spec.empty():  # nothing to find (browsing): the lead needs only the text's start
+        return _lead(text, width), None
     head = _clean(text[:SCAN_CHARS])
     spans = find_matches(head, spec, az, lang)
     if not spans:
@@ -90,7 +94,7 @@ def snippet_at(
             return escape(cut) + "…", None
         return escape(cut), None
     s, e = _best_window(spans, width)
-    at = original_offset(text[:SCAN_CHARS], s)
+    at = original_offset(text[:SCAN_CHARS], s) if offset else None
     pad = max(0, (width - (e - s)) // 2)
     lo = max(0, s - pad)
     hi = min(len(head), max(e, lo + width))
@@ -102,6 +106,21 @@ def snippet_at(
         hi = sp if sp != -1 else hi
     html = render(head, spans, lo, hi)
     return ("…" if lo > 0 else "") + html + ("…" if hi < len(head) else ""), at
+
+
+def _lead(text: str, width: int) -> str:
+    """What snippet_at shows without a match: the first `width` characters of the cleaned text,
+    cut at a space; only as much of text is cleaned as that needs."""
+    n = width * 4
+    head = _clean(text[:n])
+    while len(head) <= width and n < min(len(text), SCAN_CHARS):
+        n *= 4
+        head = _clean(text[: min(n, SCAN_CHARS)])
+    cut = head[:width]
+    if len(head) > width:
+        cut = cut[: cut.rfind(" ")] if " " in cut[width // 2 :] else cut
+        return escape(cut) + "…"
+    return escape(cut)
 
 
 def highlight_all(text: str, spec: MatchSpec, az: Analyzers, lang: str) -> str:
