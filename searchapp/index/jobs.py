@@ -40,7 +40,7 @@ LOG_FILE = "job.log"
 RUNNING = ("starting", "running")
 WRITE_EVERY = 0.25  # seconds between progress writes
 STARTING_GRACE = 30.0  # a "starting" job whose child never reported is given up after this
-READ_SHARE, WRITE_SHARE = 60, 35  # percent of a full build's bar: reading files, writing docs
+READ_SHARE, WRITE_SHARE = 50, 45  # percent of a full build's bar: reading files, writing docs
 FINISHING = ("committing", "merging", "validating", "switching")
 STEP_WORDS = {
     "starting": "starting", "scanning": "scanning the folders", "indexing": "reading files",
@@ -186,8 +186,9 @@ class Reporter:
         self.status = status
         self.say = say  # a line per phase (`searchapp index` without --quiet)
         self._last = 0.0
-        self._phase_t0 = time.monotonic()
-        self._phase_done0 = 0
+        # the rate of a step is measured from its first counted unit on (the first document
+        # written can wait seconds for the index writer to start)
+        self._first: tuple[float, int] | None = None
         write_status(layout, status)
         if say:
             say(phase_line(status))
@@ -198,12 +199,14 @@ class Reporter:
         done, total = (p.written, p.to_write) if p.phase == "writing" else (p.files_done,
                                                                               p.files_total)
         if phase_changed:
-            self._phase_t0, self._phase_done0 = t, done
-        elif t - self._last < WRITE_EVERY and done < total:
+            self._first = None
+        if self._first is None and done > 0:
+            self._first = (t, done)
+        if not phase_changed and t - self._last < WRITE_EVERY and done < total:
             return
-        elapsed = t - self._phase_t0
-        counted = p.phase in ("indexing", "writing")
-        rate = (done - self._phase_done0) / elapsed if counted and elapsed > 0.5 else 0.0
+        rate = 0.0
+        if self._first and p.phase in ("indexing", "writing") and t - self._first[0] > 0.5:
+            rate = (done - self._first[1]) / (t - self._first[0])
         eta = (total - done) / rate if rate else None
         self.status = replace(
             self.status, phase=p.phase, updated=now(), files_done=p.files_done,
