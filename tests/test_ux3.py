@@ -115,3 +115,17 @@ def test_history_rows_are_short_and_paths_wrap_at_slashes() -> None:
     assert (rows[1].when, rows[1].took, rows[1].documents) == ("garbage", "", None)
     assert duration(54.2) == "54 s" and duration(7300) == "2 h 1 min"
     assert str(breakable("/a/<b>/c")) == "/<wbr>a/<wbr>&lt;b&gt;/<wbr>c"
+
+
+def test_a_missing_page_says_so_in_the_reader_s_language(client: FlaskClient) -> None:
+    html = client.get("/nope?ui=vi").get_data(as_text=True)
+    assert "Không có trang nào ở địa chỉ này." in html and "Về trang tìm kiếm" in html
+    assert client.get("/api/nope").json == {"error": "not found", "status": 404}
+
+
+def test_no_filters_button_when_nothing_matched_and_nothing_is_filtered(
+    client: FlaskClient,
+) -> None:
+    assert 'id="filters-toggle"' not in client.get("/search?q=zzzqqqxx").get_data(as_text=True)
+    html = client.get("/search?q=zzzqqqxx&lang=en&year=2020").get_data(as_text=True)
+    assert 'id="filters-toggle"' in html and '<span class="filters-count">(2)</span>' in html

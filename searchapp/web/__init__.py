@@ -213,7 +213,8 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
         if exc.description == "document" or request.path.startswith(("/doc/", "/api/doc/")):
             return _error(404, "not_found", strings["not_found_text"] if not _wants_json()
                           else exc.description or "not found")
-        return _error(404, "page_not_found", "not found")
+        return _error(404, "page_not_found",
+                      "not found" if _wants_json() else strings["page_not_found_text"])
     return _error(exc.code or 500, "error", exc.description or strings["error_text"])
 
 

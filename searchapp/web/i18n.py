@@ -45,6 +45,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Something went wrong",
         "error_text": "The request could not be handled.",
         "page_not_found": "Page not found",
+        "page_not_found_text": "There is no page at this address.",
+        "to_search": "Go to the search page",
         "too_many": "Too many requests",
         "too_many_text": "Too many searches from your address (limit: {limit}). "
         "Please wait a moment and try again.",
@@ -117,6 +119,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Đã có lỗi xảy ra",
         "error_text": "Không thể xử lý yêu cầu.",
         "page_not_found": "Không tìm thấy trang",
+        "page_not_found_text": "Không có trang nào ở địa chỉ này.",
+        "to_search": "Về trang tìm kiếm",
         "too_many": "Quá nhiều yêu cầu",
         "too_many_text": "Địa chỉ của bạn đã tìm kiếm quá nhiều lần (giới hạn: {limit}). "
         "Vui lòng đợi một lát rồi thử lại.",
