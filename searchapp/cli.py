@@ -85,7 +85,8 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, who: str,
         result = run_job(
             root, roots, kind="incremental" if incremental else "full", who=who, job_id=job_id,
             lock_fd=lock_fd, max_bytes=settings.max_file_bytes,
-            show_bar=not quiet and sys.stderr.isatty(), say=None if quiet else _say,
+            show_bar=not quiet and sys.stderr.isatty(),
+            say=_say if not quiet and sys.stderr.isatty() else None,  # as the bar: a terminal
         )
     except IndexBusy as exc:
         raise click.ClickException(str(exc)) from exc

@@ -3,6 +3,8 @@ language, progress counts add up and say each phase, the history rows, the favic
 
 from __future__ import annotations
 
+import os
+import pty
 import re
 import subprocess
 import sys
@@ -96,15 +98,37 @@ def test_percent_is_none_while_finishing_and_counts_include_skipped_files(
 
 
 def test_index_command_says_each_phase_and_counts_every_file(tmp_path: Path) -> None:
+    """In a terminal (stderr a pty, as the progress bar needs) every phase has its line."""
     docs = make_long_archive(tmp_path / "docs", 20)
-    out = subprocess.run([sys.executable, "-m", "searchapp.cli", "index", "--index-dir",
-                          str(tmp_path / "index"), str(docs)],
-                         capture_output=True, text=True, check=True)
+    main, term = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "searchapp.cli", "index", "--index-dir",
+                                 str(tmp_path / "index"), str(docs)],
+                                stdout=subprocess.PIPE, stderr=term, text=True)
+        os.close(term)
+        said = b""
+        while chunk := _read(main):  # read as it comes: a full terminal would block the child
+            said += chunk
+        stdout = proc.communicate(timeout=120)[0]
+    finally:
+        os.close(main)
+    assert proc.returncode == 0
+    text = said.decode("utf-8", "replace")
     for step in ("scanning the folders…", "reading 22 files (27 found, 5 skipped: unsupported",
                  "finding text repeated", "writing 22 documents", "finishing: committing…",
                  "finishing: checking the new version…", "finishing: switching"):
-        assert step in out.stderr, out.stderr
-    assert out.stdout.startswith("read 27 files: indexed 22 documents, skipped 5 in ")
+        assert step in text, text
+    assert stdout.startswith("read 27 files: indexed 22 documents, skipped 5 in ")
+    quiet = subprocess.run([sys.executable, "-m", "searchapp.cli", "index", "--index-dir",
+                            str(tmp_path / "index"), str(docs)], capture_output=True, text=True)
+    assert quiet.returncode == 0 and "finishing" not in quiet.stderr  # a log stays short
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: the other end is closed
+        return b""
 
 
 def test_history_rows_are_short_and_paths_wrap_at_slashes() -> None:
