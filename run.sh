@@ -21,11 +21,22 @@ find_python() {
 ensure_venv() {
   local spec=$1 stamp=.venv/$2
   if [ ! -x .venv/bin/python ]; then
-    "$(find_python)" -m venv .venv
+    local py
+    py=$(find_python)
+    echo "Creating .venv with $py ..." >&2
+    "$py" -m venv .venv
   fi
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "Installing searchapp ($spec) into .venv ..." >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+    # about 45 s with a warm pip cache, 1-2 min on a cold one: a line per package meanwhile
+    echo "Installing searchapp ($spec) and its libraries into .venv (full log: .venv/pip.log) ..." >&2
+    if ! .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off \
+         -e "$spec" 2>&1 | tee .venv/pip.log |
+         { grep --line-buffered -E '^(Collecting|Installing collected|Successfully installed)' || true; } |
+         while IFS= read -r line; do echo "  ${line:0:110}" >&2; done; then
+      tail -20 .venv/pip.log >&2
+      echo "pip install failed (full log: .venv/pip.log)" >&2
+      exit 1
+    fi
     touch "$stamp"
   fi
 }

@@ -99,6 +99,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, confirmed:
             root, roots, kind="incremental" if incremental else "full", who=who, job_id=job_id,
             lock_fd=lock_fd, max_bytes=settings.max_file_bytes,
             show_bar=not quiet and sys.stderr.isatty(), confirmed=confirmed,
+            say=_say if not quiet and sys.stderr.isatty() else None,  # as the bar: a terminal
         )
     except RemovalRefused as exc:
         raise click.ClickException(str(exc)) from exc
@@ -119,6 +120,13 @@ def _remembered_roots(index_root: Path) -> list[Path]:
     layout = IndexLayout(index_root)
     name = layout.current_version()
     return (roots(layout.versions / name) or []) if name else []
+
+
+def _say(line: str) -> None:
+    """A progress line on stderr, above the progress bar when there is one."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr)
 
 
 @main.command("admin-password", short_help="Set the /admin password.")
@@ -237,7 +245,8 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
 
         try:
             result = run_job(
-                root, [settings.docs_dir], who="serve", max_bytes=settings.max_file_bytes
+                root, [settings.docs_dir], who="serve", max_bytes=settings.max_file_bytes,
+                say=_say,
             )
             click.echo(result.summary(), err=True)
         except (EmptyBuild, IndexBusy, ValidationFailed) as exc:

@@ -46,7 +46,7 @@ def test_login_reindex_and_watch_progress(tmp_path: Path) -> None:
             expect(page.locator("#job-state")).to_have_text("succeeded")
             expect(page.locator("#serving-docs")).to_have_text("801")
             expect(page.locator("#history tbody tr").first).to_contain_text("succeeded")
-            assert seen_running.endswith("%")
+            assert seen_running.endswith(("%", "…"))  # a number, or a phase that has none
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "admin.png"), full_page=True)
             page.set_viewport_size(DOCS_VIEWPORT)

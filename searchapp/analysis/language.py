@@ -80,6 +80,12 @@ def _normalize_code(code: str) -> str:
     return _ALIASES.get(base, base)[:8]
 
 
+def detectable_languages() -> list[str]:
+    """The ISO 639-1 codes detect_language can return."""
+    codes = {normalize_code(c) for c in _identifier().nb_classes} | {"ja", "ko"}
+    return sorted(c for c in codes if len(c) == 2)
+
+
 @cache
 def _identifier():  # type: ignore[no-untyped-def]
     """Load the shipped langid model once per process (about 40 ms), with probabilities."""

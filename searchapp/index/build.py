@@ -27,12 +27,22 @@ from .validate import ValidationFailed as ValidationFailed  # where a build's ca
 class Progress:
     """Where a running build is."""
 
-    files_done: int
-    files_total: int
+    files_done: int  # files read, those skipped while scanning (unsupported types) included
+    files_total: int  # every file found, those skipped while scanning included
     documents: int
     skipped: int
-    phase: str = "indexing"  # scanning, indexing, committing, validating, switching
+    # scanning, indexing (reading files), furniture, writing, committing, merging, validating,
+    # switching: see PHASES
+    phase: str = "indexing"
     recent_skipped: tuple[Skipped, ...] = ()
+    written: int = 0  # writing: documents handed to the index so far
+    to_write: int = 0  # writing: documents to hand over in all
+
+
+# The phases of a build in order (an incremental update has scanning, indexing, committing and
+# switching). Only reading and writing have counts to estimate from; the others are "finishing".
+PHASES = ("scanning", "indexing", "furniture", "writing", "committing", "merging", "validating",
+          "switching")
 
 
 ProgressFn = Callable[[Progress], None]
@@ -49,11 +59,13 @@ class BuildResult:
     languages: dict[str, int] = field(default_factory=dict)
     formats: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # checks a first build failed
+    files: int = 0  # every file found, those skipped included
 
     def summary(self) -> str:
         langs = ", ".join(f"{k or '?'}={v}" for k, v in sorted(self.languages.items()))
+        found = f"read {self.files} files: " if self.files else ""
         lines = [
-            f"indexed {self.documents} documents, skipped {len(self.skipped)} "
+            f"{found}indexed {self.documents} documents, skipped {len(self.skipped)} "
             f"in {self.seconds:.2f}s -> version {self.version}" + (f" ({langs})" if langs else "")
         ]
         if self.formats:
@@ -128,15 +140,20 @@ def build_version(
     removal = removal or RemovalPolicy(confirmed=True)
     report = LoadReport()
 
-    def tell(done: int, total: int, phase: str) -> None:
+    scan_skipped = 0  # files the walk skipped (unsupported types...): counted as files read
+    spooled = 0  # documents waiting in the spool for the writing phase
+
+    def tell(done: int, total: int, phase: str, written: int = 0) -> None:
         if progress:
-            progress(Progress(done, total, report.documents, len(report.skipped), phase,
-                              tuple(report.skipped[-20:])))
+            progress(Progress(scan_skipped + done, scan_skipped + total, report.documents,
+                              len(report.skipped), phase, tuple(report.skipped[-20:]),
+                              written, spooled))
 
     tell(0, 0, "scanning")
     layout.prune(keep_previous)  # dead builds from a crash go first (we hold the lock)
     check_roots(layout, doc_roots, removal)
     files = list(iter_files(doc_roots, report))
+    scan_skipped = len(report.skipped)
     registry = IdRegistry({rel for _, rel, _ in files})
     version_dir = layout.new_version_dir()
     writer = create_writer(version_dir)
@@ -172,6 +189,7 @@ def build_version(
                 for doc in docs:
                     lines.add(doc)
                 spool.put(docs)
+                spooled += len(docs)
             reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
             try:
                 files_manifest[rel] = guarded(
@@ -182,22 +200,27 @@ def build_version(
             bar.set_postfix(docs=report.documents, skipped=len(report.skipped), refresh=False)
             tell(i, len(files), "indexing")
         # 2. furniture per source out of every spooled document, then to the writer
+        tell(len(files), len(files), "furniture")
         furniture = lines.furniture()
         tell(len(files), len(files), "writing")
+        written = 0
         for docs in spool.read():
             cleaned = (clean(d, furniture.get(d.source, set())) for d in docs)
             _add(writer, counted(cleaned), languages, docs[0].id if docs else "")
+            written += len(docs)
+            tell(len(files), len(files), "writing", written)
         spool.close()
         if report.documents == 0:
             raise EmptyBuild("no documents found: the current index was kept")
         check_removal(layout, report.documents, removal)
-        tell(len(files), len(files), "committing")
+        tell(len(files), len(files), "committing", written)
         writer.commit()
+        tell(len(files), len(files), "merging", written)
         writer.close()
         del writer
         manifest.save(version_dir, files_manifest, doc_roots, furniture)
         signatures.save(version_dir)
-        tell(len(files), len(files), "validating")
+        tell(len(files), len(files), "validating", written)
         warnings = validate(version_dir, report, firsts, checks,
                             first_build=layout.current_version() is None)
     except BaseException:
@@ -208,7 +231,7 @@ def build_version(
         discard(layout.root, [version_dir.name])  # OpenSearch: the half-built physical index
         raise
     bar.close()
-    tell(len(files), len(files), "switching")
+    tell(len(files), len(files), "switching", written)
     # The backend's own pointer first (OpenSearch: the alias moves atomically), then CURRENT:
     # if the cluster refuses, both still name the old version.
     activate(layout.root, version_dir.name)
@@ -222,6 +245,7 @@ def build_version(
         languages=languages,
         formats=formats,
         warnings=warnings,
+        files=scan_skipped + len(files),
     )
 
 

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,15 @@ LOG_FILE = "job.log"
 RUNNING = ("starting", "running")
 WRITE_EVERY = 0.25  # seconds between progress writes
 STARTING_GRACE = 30.0  # a "starting" job whose child never reported is given up after this
+READ_SHARE, WRITE_SHARE = 50, 45  # percent of a full build's bar: reading files, writing docs
+FINISHING = ("committing", "merging", "validating", "switching")
+STEP_WORDS = {
+    "starting": "starting", "scanning": "scanning the folders", "indexing": "reading files",
+    "furniture": "finding text repeated on every page", "writing": "writing documents",
+    "committing": "finishing: committing", "merging": "finishing: merging segments",
+    "validating": "finishing: checking the new version",
+    "switching": "finishing: switching searches to it", "done": "done",
+}
 
 
 @dataclass(frozen=True)
@@ -77,24 +87,44 @@ class JobStatus:
     documents: int = 0
     skipped: int = 0
     skipped_reasons: list[dict[str, str]] = field(default_factory=list)
-    rate: float = 0.0  # files per second
-    eta_seconds: float | None = None
+    rate: float = 0.0  # files (reading) or documents (writing) per second
+    eta_seconds: float | None = None  # of the current step only (reading or writing)
     message: str = ""
     version: str = ""
     roots: list[str] = field(default_factory=list)  # the folders (or files) read
     needs_confirmation: bool = False  # refused by guard.py: /admin offers to run it confirmed
+    written: int = 0  # writing phase: documents handed to the index so far
+    to_write: int = 0
 
     @property
     def running(self) -> bool:
         return self.state in RUNNING
 
     @property
-    def percent(self) -> int:
+    def finishing(self) -> bool:
+        """In a phase with nothing to count (commit, merge, validation, switch)."""
+        return self.running and self.phase in FINISHING
+
+    @property
+    def percent(self) -> int | None:
+        """The share of the countable work done: reading files, then writing documents (a
+        full build weighs them READ_SHARE and WRITE_SHARE). None while finishing: those
+        phases cannot be estimated, and a bar at 99 % for their whole length would lie."""
         if self.state == "succeeded":
             return 100
-        if not self.files_total:
-            return 0
-        return min(99, int(100 * self.files_done / self.files_total))
+        if self.finishing:
+            return None
+        read = self.files_done / self.files_total if self.files_total else 0.0
+        if self.kind == "incremental" or self.phase not in ("furniture", "writing"):
+            share = READ_SHARE if self.kind == "full" else READ_SHARE + WRITE_SHARE
+            return int(share * min(read, 1.0))
+        wrote = self.written / self.to_write if self.to_write else 1.0
+        return READ_SHARE + int(WRITE_SHARE * min(wrote, 1.0))
+
+    @property
+    def step(self) -> str:
+        """What the job is doing, in words (/admin and `searchapp index`)."""
+        return STEP_WORDS.get(self.phase, self.phase)
 
 
 def now() -> str:
@@ -152,32 +182,45 @@ def _parse_time(value: str) -> float | None:
 class Reporter:
     """Turns indexer progress callbacks into job.json writes (at most every WRITE_EVERY s)."""
 
-    def __init__(self, layout: IndexLayout, status: JobStatus) -> None:
+    def __init__(self, layout: IndexLayout, status: JobStatus,
+                 say: Callable[[str], None] | None = None) -> None:
         self.layout = layout
         self.status = status
-        self._t0 = time.monotonic()
+        self.say = say  # a line per phase (`searchapp index` without --quiet)
         self._last = 0.0
-        self._indexing_t0: float | None = None
+        # the rate of a step is measured from its first counted unit on (the first document
+        # written can wait seconds for the index writer to start)
+        self._first: tuple[float, int] | None = None
         write_status(layout, status)
+        if say:
+            say(phase_line(status))
 
     def __call__(self, p: Progress) -> None:
         t = time.monotonic()
-        if p.phase == "indexing" and self._indexing_t0 is None:
-            self._indexing_t0 = t
         phase_changed = p.phase != self.status.phase
-        if not phase_changed and t - self._last < WRITE_EVERY and p.files_done < p.files_total:
+        done, total = (p.written, p.to_write) if p.phase == "writing" else (p.files_done,
+                                                                              p.files_total)
+        if phase_changed:
+            self._first = None
+        if self._first is None and done > 0:
+            self._first = (t, done)
+        if not phase_changed and t - self._last < WRITE_EVERY and done < total:
             return
-        elapsed = t - (self._indexing_t0 or t)
-        rate = p.files_done / elapsed if elapsed > 0.05 else 0.0
-        eta = (p.files_total - p.files_done) / rate if rate else None
+        rate = 0.0
+        if self._first and p.phase in ("indexing", "writing") and t - self._first[0] > 0.5:
+            rate = (done - self._first[1]) / (t - self._first[0])
+        eta = (total - done) / rate if rate else None
         self.status = replace(
             self.status, phase=p.phase, updated=now(), files_done=p.files_done,
             files_total=p.files_total, documents=p.documents, skipped=p.skipped,
             skipped_reasons=[{"path": s.path, "reason": s.reason} for s in p.recent_skipped],
             rate=round(rate, 1), eta_seconds=None if eta is None else round(eta, 1),
+            written=p.written, to_write=p.to_write,
         )
         self._last = t
         write_status(self.layout, self.status)
+        if phase_changed and self.say:
+            self.say(phase_line(self.status))
 
     def finish(self, state: str, message: str, result: BuildResult | UpdateResult | None,
                needs_confirmation: bool = False) -> None:
@@ -195,6 +238,23 @@ class Reporter:
         )
         write_status(self.layout, self.status)
         history.append(self.layout, history_entry(self.status))
+
+
+def phase_line(status: JobStatus) -> str:
+    """One line for a phase as it starts, its counts included (`searchapp index`)."""
+    if status.phase == "indexing":
+        scan = status.skipped
+        return (f"reading {status.files_total - scan} files"
+                + (f" ({status.files_total} found, {scan} skipped{_why(status)})" if scan
+                   else "") + "…")
+    if status.phase == "writing":
+        return f"writing {status.to_write} documents to the index…"
+    return f"{status.step}…"
+
+
+def _why(status: JobStatus) -> str:
+    reasons = sorted({r["reason"] for r in status.skipped_reasons})
+    return (": " + "; ".join(reasons[:3]) + ("; …" if len(reasons) > 3 else "")) if reasons else ""
 
 
 def history_entry(status: JobStatus) -> dict[str, Any]:
@@ -232,6 +292,7 @@ def run_job(
     settings: JobSettings | None = None,
     show_bar: bool = False,
     confirmed: bool = False,
+    say: Callable[[str], None] | None = None,
 ) -> BuildResult | UpdateResult:
     """Run a full build or an incremental update under the writer lock, reporting as a job.
 
@@ -247,7 +308,7 @@ def run_job(
             id=job_id or new_job_id(), kind=kind, who=who, pid=os.getpid(),
             pid_start=process_start(os.getpid()), state="running", phase="scanning",
             started=now(), updated=now(), roots=[str(Path(r).absolute()) for r in doc_roots],
-        ))
+        ), say)
         result: BuildResult | UpdateResult | None = None
         try:
             note = ""

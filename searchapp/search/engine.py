@@ -234,7 +234,8 @@ class Engine:
         hits = []
         for d in docs:
             # the body after a copy of its title (an offset: a 5 MB body is not copied)
-            html, at = snippet_at(d.body, spec, az, d.lang, skip=title_end(d.body, d.title))
+            html, at = snippet_at(d.body, spec, az, d.lang, skip=title_end(d.body, d.title),
+                                  offset=bool(d.pages))
             hits.append(Hit(
                 id=d.id, title=d.title, title_html=highlight_all(d.title, spec, az, d.lang),
                 lang=d.lang, date=d.date, source=d.source, url=d.url,

@@ -16,6 +16,8 @@ from ..analysis.analyzers import Analyzers
 from .locate import best_region, best_window
 from .matching import MatchSpec, find_matches, match_spec
 
+SCAN_CHARS = 30_000  # the most of a text's start that a lead without a match cleans
+
 __all__ = [
     "MatchSpec", "find_matches", "highlight_all", "match_spec", "render", "snippet", "snippet_at",
 ]
@@ -64,9 +66,13 @@ def original_offset(text: str, clean_pos: int) -> int:
 def snippet_at(
     text: str, spec: MatchSpec, az: Analyzers, lang: str, width: int = SNIPPET_CHARS,
     skip: int = 0,
+    offset: bool = True,
 ) -> tuple[str, int | None]:
     """snippet() of text[skip:], and the offset in text where its best window starts (None: no
-    match); a paged document maps it to the page of the match."""
+    match, or offset=False: a document without pages has no use for it); a paged document
+    maps it to the page of the match."""
+    if spec.empty():  # nothing to find (browsing): the lead needs only the text's start
+        return _lead(text[skip:skip + SCAN_CHARS], width), None
     region = best_region(text, spec, az, lang, skip)
     start, end = region.start, region.end
     raw = text[start:end]
@@ -80,7 +86,7 @@ def snippet_at(
             return escape(cut) + "…", None
         return escape(cut), None
     s, e = best_window(spans, width, region.weights)[1]
-    at = start + original_offset(raw, s)
+    at = start + original_offset(raw, s) if offset else None
     pad = max(0, (width - (e - s)) // 2)
     lo = max(0, s - pad)
     hi = min(len(head), max(e, lo + width))
@@ -94,6 +100,21 @@ def snippet_at(
     before = lo > 0 or start > skip
     after = hi < len(head) or end < len(text)
     return ("…" if before else "") + html + ("…" if after else ""), at
+
+
+def _lead(text: str, width: int) -> str:
+    """What snippet_at shows without a match: the first `width` characters of the cleaned text,
+    cut at a space; only as much of text is cleaned as that needs."""
+    n = width * 4
+    head = _clean(text[:n])
+    while len(head) <= width and n < min(len(text), SCAN_CHARS):
+        n *= 4
+        head = _clean(text[: min(n, SCAN_CHARS)])
+    cut = head[:width]
+    if len(head) > width:
+        cut = cut[: cut.rfind(" ")] if " " in cut[width // 2 :] else cut
+        return escape(cut) + "…"
+    return escape(cut)
 
 
 def highlight_all(text: str, spec: MatchSpec, az: Analyzers, lang: str) -> str:

@@ -24,6 +24,11 @@ def facet_size(name: str) -> int:
     """How many values of a facet are counted: every language, else FACET_VALUES."""
     return LANG_VALUES if name == "lang" else FACET_VALUES
 RELATED_PREVIEW_CHARS = 180
+# The head of a body a hit needs: its snippet looks at search.highlight.SCAN_CHARS characters
+# after the title (a 300-page book's whole body was read and decoded for every hit).
+HIT_BODY_CHARS = 32_000
+LEAD_BODY_CHARS = 4_000  # browsing (no words): the snippet is the body's lead, the title may
+# be guessed from its first 2,000 characters
 
 # "date": newest first; "date_asc": oldest first. Ties: newest first, then ids in natural order.
 Sort = Literal["relevance", "date", "date_asc"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.init_app(app)  # login, CSRF, rate limits, /admin, /admin/synonyms
     analytics.init_app(app)  # /admin/analytics and its beacons (only with LOG_QUERIES)
     metrics.init_app(app)  # /metrics
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.context_processor(_template_context)
     app.register_error_handler(NoIndex, _no_index)
     app.register_error_handler(BackendUnavailable, _unavailable)
@@ -66,6 +67,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected)
     app.after_request(_vary_language)
     return app
+
+
+def _favicon() -> ResponseReturnValue:
+    """/favicon.ico, where browsers look when a page names no icon (pages link favicon.svg)."""
+    return send_from_directory(current_app.static_folder or "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 def _templates_dir() -> Path:
@@ -210,7 +217,8 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
         if exc.description == "document" or request.path.startswith(("/doc/", "/api/doc/")):
             return _error(404, "not_found", strings["not_found_text"] if not _wants_json()
                           else exc.description or "not found")
-        return _error(404, "page_not_found", "not found")
+        return _error(404, "page_not_found",
+                      "not found" if _wants_json() else strings["page_not_found_text"])
     return _error(exc.code or 500, "error", exc.description or strings["error_text"])
 
 

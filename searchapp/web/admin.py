@@ -20,13 +20,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..analysis.language import STEMMERS
 from ..index import history, jobs, manifest, watch
 from ..index.layout import IndexBusy, IndexLayout, IndexMissing, NoPreviousVersion, rollback
 from ..search.engine import backend_name
 from . import auth
-from .analyze import analyze
-from .service import services
+from .analyze import analyze, analyze_languages
+from .runs import breakable, run_rows
+from .service import overview, services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,7 +80,7 @@ def _status_context(notice: str = "") -> dict[str, Any]:
         "job": jobs.read_status(layout),
         "serving": _serving(),
         "versions": _versions(layout),
-        "runs": history.read(layout, 20),
+        "runs": run_rows(history.read(layout, 20)),
         "notice": notice,
         "watching": watch.status(layout.root),
     }
@@ -91,7 +91,8 @@ def _status_response(notice: str = "", started: bool = False) -> ResponseReturnV
     if _wants_json():
         job = ctx["job"]
         return jsonify(started=started, notice=notice, serving=ctx["serving"],
-                       job=asdict(job) | {"percent": job.percent} if job else None)
+                       job=asdict(job) | {"percent": job.percent, "step": job.step}
+                       if job else None)
     if request.headers.get("HX-Request"):
         return render_template("admin/_status.html", **ctx)
     if notice:
@@ -217,13 +218,21 @@ def analyze_view() -> ResponseReturnValue:
     engine = services().engine
     result = analyze(text, lang, engine.analyzers, engine.current_synonyms()) if text.strip() else None
     return render_template("admin/analyze.html", text=text, lang=lang, result=result,
-                           langs=sorted(STEMMERS), backend=backend_name())
+                           groups=analyze_languages(_index_languages()),
+                           backend=backend_name())
+
+
+def _index_languages() -> list[str]:
+    """The languages the serving index holds, most documents first ([] without an index)."""
+    home = overview()
+    return [f.value for f in home.languages if f.value] if home else []
 
 
 def init_app(app: Any) -> None:
     """Login/CSRF/rate limits, the blueprint, and removal of builds a crash left behind."""
     auth.init_app(app)
     app.register_blueprint(bp)
+    app.jinja_env.filters["breakable"] = breakable
     from . import synonyms
 
     app.register_blueprint(synonyms.bp)

@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis.analyzers import Analyzers
-from ..analysis.language import CJK_RE, SPACELESS_RE, STEMMERS, detect_language, normalize_code
+from ..analysis.language import (
+    CJK_RE,
+    SPACELESS_RE,
+    STEMMERS,
+    detect_language,
+    detectable_languages,
+    normalize_code,
+)
 from ..analysis.segmentation import segment_for_index, spaceless_words
 from ..analysis.text import (
     CJK,
@@ -122,3 +129,13 @@ def query_side(text: str, lang: str, az: Analyzers) -> list[QueryTerm]:
                 rows.append(TokenRow("seg", SEG, [s.lower() for s in spaceless_words(term.text)]))
             out.append(QueryTerm(term.text, " ".join(flags), rows))
     return out
+
+
+def analyze_languages(in_index: list[str]) -> list[tuple[str, list[str]]]:
+    """The language choices of /admin/analyze, grouped: those the index holds, the other
+    stemmed ones, then every other language the detector knows (Vietnamese, Thai...)."""
+    held = list(dict.fromkeys(in_index))
+    stemmed = sorted(set(STEMMERS) - set(held))
+    others = sorted(set(detectable_languages()) - set(held) - set(STEMMERS))
+    return [(name, codes) for name, codes in (
+        ("In this index", held), ("Stemmed", stemmed), ("Other languages", others)) if codes]

@@ -54,10 +54,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Something went wrong",
         "error_text": "The request could not be handled.",
         "page_not_found": "Page not found",
+        "page_not_found_text": "There is no page at this address.",
+        "to_search": "Go to the search page",
         "too_many": "Too many requests",
         "too_many_text": "Too many searches from your address (limit: {limit}). "
         "Please wait a moment and try again.",
         "query_too_long": "The query was cut to its first {max:,} characters (it had {n:,}).",
+        "bad_date": "Ignored {name}={value}: not a date (use 2024, 2024-05 or 2024-05-17).",
+        "bad_sort": "Ignored sort={value}: use relevance, date (newest first) or date_asc "
+        "(oldest first).",
         "no_index": "No index yet",
         "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
         "then reload this page.",
@@ -131,10 +136,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Đã có lỗi xảy ra",
         "error_text": "Không thể xử lý yêu cầu.",
         "page_not_found": "Không tìm thấy trang",
+        "page_not_found_text": "Không có trang nào ở địa chỉ này.",
+        "to_search": "Về trang tìm kiếm",
         "too_many": "Quá nhiều yêu cầu",
         "too_many_text": "Địa chỉ của bạn đã tìm kiếm quá nhiều lần (giới hạn: {limit}). "
         "Vui lòng đợi một lát rồi thử lại.",
         "query_too_long": "Truy vấn đã được cắt còn {max:,} ký tự đầu (ban đầu có {n:,}).",
+        "bad_date": "Đã bỏ qua {name}={value}: không phải ngày (dùng 2024, 2024-05 hoặc "
+        "2024-05-17).",
+        "bad_sort": "Đã bỏ qua sort={value}: dùng relevance, date (mới nhất trước) hoặc "
+        "date_asc (cũ nhất trước).",
         "no_index": "Chưa có chỉ mục",
         "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
         "lại trang.",

@@ -103,7 +103,8 @@ def spec() -> dict[str, Any]:
                         _param("format", {"type": "string"},
                                "File type filter (when the index stores one).", many=True),
                         _param("from", {"type": "string"}, "Dates from: 2024, 2024-05 or "
-                               "2024-05-17 (its first day)."),
+                               "2024-05-17 (its first day); anything else is ignored, with "
+                               "a warning (as for to and sort)."),
                         _param("to", {"type": "string"}, "Dates up to: 2024, 2024-05 or "
                                "2024-05-17 (its last day)."),
                         _param("sort", {"type": "string",

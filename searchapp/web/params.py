@@ -77,14 +77,27 @@ def verbatim(args: MultiDict[str, str]) -> bool:
 
 
 def request_notes(request: Request) -> tuple[str, ...]:
-    """Notes for the reader when q was cut to MAX_QUERY_CHARS or the page is out of reach."""
+    """Notes for the reader when q was cut to MAX_QUERY_CHARS, a from/to/sort value could not
+    be read (it is ignored) or the page is out of reach."""
     notes = []
+    strings = i18n.STRINGS[i18n.choose(request)]
     n = len(request.args.get("q", ""))
     if n > MAX_QUERY_CHARS:
-        text = i18n.STRINGS[i18n.choose(request)]["query_too_long"]
-        notes.append(text.format(max=MAX_QUERY_CHARS, n=n))
+        notes.append(strings["query_too_long"].format(max=MAX_QUERY_CHARS, n=n))
+    for name in ("from", "to"):
+        value = request.args.get(name, "")
+        if value.strip() and date_bound(value[:10], end=name == "to") is None:
+            notes.append(strings["bad_date"].format(name=name, value=_shown(value)))
+    sort = request.args.get("sort", "").strip()
+    if sort and sort not in SORT_VALUES:
+        notes.append(strings["bad_sort"].format(value=_shown(sort)))
     page = _int(request.args.get("page"), 1, 1, 10**9)
     size = _int(request.args.get("page_size"), 10, 1, MAX_PAGE_SIZE)
     if (page - 1) * size >= MAX_RESULT_WINDOW:
         notes.append(PAGE_NOTE)  # the engine's own words: shown once when it says it too
     return tuple(notes)
+
+
+def _shown(value: str) -> str:
+    """A bad parameter value as quoted back to the reader (at most 40 characters)."""
+    return value if len(value) <= 40 else value[:40] + "…"

@@ -21,6 +21,7 @@ from ...analysis.language import STEMMERS
 from ...index.layout import IndexLayout, IndexMissing
 from ...search.parse import ParsedQuery
 from ...search.request import (
+    LEAD_BODY_CHARS,
     RECENT_DOCS,
     Matches,
     Overview,
@@ -39,7 +40,7 @@ from .facets import (
 )
 from .fieldstats import FieldShares
 from .integrity import segment_ids, verify_version
-from .ordering import top
+from .ordering import Docs, top
 from .schema import (
     FORMAT_FIELD,
     PLAIN_FIELD,
@@ -47,7 +48,7 @@ from .schema import (
     has_field,
     open_index,
 )
-from .stored import preview, related, stored
+from .stored import hit_doc, preview, related, stored
 
 log = logging.getLogger(__name__)
 # Check every segment file's checksum when a version is opened (SEARCHAPP_VERIFY_INDEX=0: not).
@@ -201,11 +202,12 @@ class TantivyBackend:
                         extra_filters=extra)
         if query is None:
             return None
-        total, hits = top(searcher, query, req, ctx, pq)
+        read = Docs(searcher)
+        total, hits = top(searcher, query, req, ctx, pq, read)
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, not match_all_words)
-        docs = [stored(searcher.doc(addr), float(score)) for score, addr in hits]
+        docs = [hit_doc(read(addr), float(score)) for score, addr in hits]
         return Matches(total, docs, facets)
 
     def facet_counts(
@@ -228,11 +230,13 @@ class TantivyBackend:
         searcher, ctx, extra = self._context(req)
         pq = ParsedQuery()
         query = q.build(ctx, pq, extra_filters=extra) or Query.all_query()
-        total, hits = top(searcher, query, req, ctx, pq)
+        read = Docs(searcher)
+        total, hits = top(searcher, query, req, ctx, pq, read)
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, False)
-        return Matches(total, [stored(searcher.doc(a), float(s)) for s, a in hits], facets)
+        return Matches(total, [hit_doc(read(a), float(s), LEAD_BODY_CHARS) for s, a in hits],
+                       facets)
 
     def overview(self, recent: int = RECENT_DOCS) -> Overview:
         """Counts per language, year and format, the newest documents, example queries."""

@@ -27,11 +27,29 @@ MAX_TIE_EXTRA = 200
 Hit = tuple[Any, Any]  # (score or sort value, DocAddress)
 
 
+class Docs:
+    """Stored documents read once per search: those a tie needed are not read again for the
+    page (a date-sorted page of 100 read most of its documents twice)."""
+
+    def __init__(self, searcher: tantivy.Searcher) -> None:
+        self.searcher = searcher
+        self.read: dict[tuple[int, int], tantivy.Document] = {}
+
+    def __call__(self, addr: Any) -> tantivy.Document:
+        key = (addr.segment_ord, addr.doc)
+        doc = self.read.get(key)
+        if doc is None:
+            doc = self.read[key] = self.searcher.doc(addr)
+        return doc
+
+
 def top(
     searcher: tantivy.Searcher, query: Query, req: SearchRequest, ctx: q.QueryContext,
-    pq: ParsedQuery,
+    pq: ParsedQuery, docs: Docs | None = None,
 ) -> tuple[int, list[Hit]]:
-    """(total, the requested page of hits) in the request's order, ties broken."""
+    """(total, the requested page of hits) in the request's order, ties broken (the documents
+    read for that kept in `docs`)."""
+    docs = docs or Docs(searcher)
     offset = (req.page - 1) * req.page_size
     want = offset + req.page_size
     if req.sort == "relevance" and rerank.applies(pq) and offset < rerank.RERANK_DEPTH:
@@ -39,7 +57,7 @@ def top(
         res = searcher.search(query, max(rerank.RERANK_DEPTH, want), count=True)
         hits = rerank.rerank(ctx, searcher, pq, res.hits)
         total = res.count or 0  # type: ignore[attr-defined]
-        return total, break_ties(searcher, hits, False)[offset:want]
+        return total, break_ties(docs, hits, False)[offset:want]
     kwargs: dict[str, Any] = {}
     if req.sort in ("date", "date_asc"):
         kwargs = {"order_by_field": "date",
@@ -50,7 +68,7 @@ def top(
     res = searcher.search(query, want + MAX_TIE_EXTRA, count=True, **kwargs)
     count = res.count or 0  # type: ignore[attr-defined]
     hits = _through_tie(list(res.hits), want)
-    return count, break_ties(searcher, hits, bool(kwargs))[offset:want]
+    return count, break_ties(docs, hits, bool(kwargs))[offset:want]
 
 
 def _through_tie(hits: list[Hit], want: int) -> list[Hit]:
@@ -61,7 +79,7 @@ def _through_tie(hits: list[Hit], want: int) -> list[Hit]:
     return hits[:end]
 
 
-def break_ties(searcher: tantivy.Searcher, hits: list[Hit], by_date: bool) -> list[Hit]:
+def break_ties(docs: Docs, hits: list[Hit], by_date: bool) -> list[Hit]:
     """hits reordered within each run of equal scores: newest first, then natural id order
     (hits sorted by date: by natural id order within a date). Only tied hits are read."""
     out: list[Hit] = []
@@ -72,7 +90,7 @@ def break_ties(searcher: tantivy.Searcher, hits: list[Hit], by_date: bool) -> li
             j += 1
         group = hits[i:j]
         if len(group) > 1:
-            group.sort(key=lambda h: _tie_key(searcher.doc(h[1]), by_date))
+            group.sort(key=lambda h: _tie_key(docs(h[1]), by_date))
         out.extend(group)
         i = j
     return out

@@ -35,13 +35,17 @@ def exact_field_of(doc: tantivy.Document, base: str) -> str:
     return PLAIN_FIELD if base == "body" and doc.get_first(PLAIN_SOURCE) else base
 
 
-def stored_text(doc: tantivy.Document, base: str) -> str:
-    """The stored title or body of a document, wherever the indexer put it."""
+def stored_text(doc: tantivy.Document, base: str, limit: int | None = None) -> str:
+    """The stored title or body of a document, wherever the indexer put it (its first `limit`
+    characters when given: only those bytes are decoded)."""
     text = doc.get_first(base)
     if text:
-        return text  # type: ignore[no-any-return]
+        return text if limit is None else text[:limit]  # type: ignore[no-any-return]
     if base == "body" and (raw := doc.get_first(PLAIN_SOURCE)):
-        return bytes(raw).decode("utf-8")
+        if limit is None or len(raw) <= limit:
+            return bytes(raw).decode("utf-8")
+        # at most 4 bytes a character; a character cut at the end is dropped
+        return bytes(raw[: 4 * limit]).decode("utf-8", "ignore")[:limit]
     return ""
 
 
