@@ -24,9 +24,8 @@ def facet_size(name: str) -> int:
     """How many values of a facet are counted: every language, else FACET_VALUES."""
     return LANG_VALUES if name == "lang" else FACET_VALUES
 RELATED_PREVIEW_CHARS = 180
-# The head of a body a hit needs: its snippet looks at search.highlight.SCAN_CHARS characters
-# after the title (a 300-page book's whole body was read and decoded for every hit).
-HIT_BODY_CHARS = 32_000
+# A hit found by its words keeps its whole body: the snippet is the best passage wherever it
+# is (search/locate.py). Browsing needs only the head of it:
 LEAD_BODY_CHARS = 4_000  # browsing (no words): the snippet is the body's lead, the title may
 # be guessed from its first 2,000 characters
 

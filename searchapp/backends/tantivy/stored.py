@@ -11,7 +11,7 @@ import tantivy
 from tantivy import Query
 
 from ...ingest.titles import guess_title
-from ...search.request import HIT_BODY_CHARS, RELATED_PREVIEW_CHARS, StoredDoc
+from ...search.request import RELATED_PREVIEW_CHARS, StoredDoc
 from .schema import BOILERPLATE_FIELD, FORMAT_FIELD, PAGES_FIELD, exact_field_of, stored_text
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,8 @@ def preview(doc: tantivy.Document, score: float = 0.0) -> StoredDoc:
     return replace(stored(doc, score, body), body=preview)
 
 
-def hit_doc(doc: tantivy.Document, score: float, limit: int = HIT_BODY_CHARS) -> StoredDoc:
-    """A stored document as a result page needs it: the head of its body only."""
+def hit_doc(doc: tantivy.Document, score: float, limit: int | None = None) -> StoredDoc:
+    """A stored document as a result page needs it (only the head of its body: `limit`)."""
     return stored(doc, score, stored_text(doc, "body", limit))
 
 
