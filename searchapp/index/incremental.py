@@ -201,7 +201,6 @@ def _write(writer: VersionWriter, old: manifest.Manifest, new: manifest.Manifest
         for doc_id in old[rel].ids:
             writer.delete(doc_id)
     added_ids: set[str] = set()
-    signed = Signatures()  # the new documents' near-duplicate signatures (duplicates.py)
     languages: dict[str, int] = {}
     tell(0, len(todo), "indexing")
     for i, (path, rel, source, digest) in enumerate(todo, 1):
