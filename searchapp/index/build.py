@@ -175,9 +175,10 @@ def build_version(
                     lines.add(doc)
                 spool.put(docs)
             reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
+            seen = report.read.pop(rel, None)  # what was read, not what is there now
             try:
                 files_manifest[rel] = guarded(
-                    lambda: manifest.entry_for(path, ids, reason))  # noqa: B023 - called at once
+                    lambda: manifest.entry_for(path, ids, reason, seen=seen))  # noqa: B023
             except OSError:
                 pass  # vanished meanwhile: the next incremental run sees it as new or gone
             bar.update(1)

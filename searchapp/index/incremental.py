@@ -151,8 +151,9 @@ def update_in_place(
         except ValueError as exc:  # a document the index refused: say which file it came from
             raise DocumentRefused(f"could not index {rel}: {exc}") from exc
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
+        seen = report.read.pop(rel, None)  # what was read, not what is there now
         try:
-            new[rel] = guarded(lambda: manifest.entry_for(path, ids, reason, digest))  # noqa: B023
+            new[rel] = guarded(lambda: manifest.entry_for(path, ids, reason, digest, seen))  # noqa: B023
         except OSError:
             pass
         if rel in old:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..ingest.opened import Seen
+
 MANIFEST = "manifest.json"
 FORMAT = 1
 
@@ -41,8 +43,13 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def entry_for(path: Path, ids: list[str], skipped: str = "", digest: str = "") -> FileEntry:
-    """The manifest entry of a file just indexed (stat, and hash unless given, taken now)."""
+def entry_for(path: Path, ids: list[str], skipped: str = "", digest: str = "",
+              seen: Seen | None = None) -> FileEntry:
+    """The manifest entry of a file just indexed. With seen (ingest.opened.Seen: the stat
+    before the read and the hash of the bytes read) it records what was read, so a file that
+    changed during the read differs at the next update; else stat, and hash unless given, now."""
+    if seen is not None:
+        return FileEntry(seen.mtime_ns, seen.size, seen.hash, ids, skipped)
     st = path.stat()
     if not digest:
         try:

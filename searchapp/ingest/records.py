@@ -6,6 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -63,6 +64,10 @@ class LoadReport:
     files_seen: int = 0
     documents: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    # the walk's view of each file it yields (opened.Walked), checked again when it is opened
+    walked: dict[str, Any] = field(default_factory=dict)
+    # what was read of each file (opened.Seen): its manifest entry records that, not a later stat
+    read: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [f"indexed {self.documents} documents, skipped {len(self.skipped)}"]
