@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -97,6 +99,27 @@ def open_walked(path: Path, walked: Walked | None) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+@contextmanager
+def pinned_inside(path: Path, real_root: str) -> Iterator[str | None]:
+    """A path that opens the regular file path names now (/proc/self/fd/N, valid inside the
+    block), or None when that file is not one or lies outside real_root (a folder swapped)."""
+    if not (_PROC_FD and hasattr(os, "O_PATH")):
+        resolved = os.path.realpath(path)
+        yield resolved if inside(resolved, real_root) and os.path.isfile(resolved) else None
+        return
+    try:
+        pinned = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        yield None
+        return
+    try:
+        real = real_path_of(pinned)
+        ok = not refusal(pinned, None) and real is not None and inside(real, real_root)
+        yield f"/proc/self/fd/{pinned}" if ok else None
+    finally:
+        os.close(pinned)
 
 
 _PROC_FD = os.path.isdir("/proc/self/fd")
