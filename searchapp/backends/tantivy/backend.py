@@ -39,7 +39,7 @@ from .facets import (
 )
 from .fieldstats import FieldShares
 from .integrity import segment_ids, verify_version
-from .ordering import top
+from .ordering import sort_value, top
 from .schema import (
     FORMAT_FIELD,
     PLAIN_FIELD,
@@ -205,7 +205,7 @@ class TantivyBackend:
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, not match_all_words)
-        docs = [stored(searcher.doc(addr), float(score)) for score, addr in hits]
+        docs = [stored(searcher.doc(addr), sort_value(score)) for score, addr in hits]
         return Matches(total, docs, facets)
 
     def facet_counts(
@@ -232,7 +232,7 @@ class TantivyBackend:
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, False)
-        return Matches(total, [stored(searcher.doc(a), float(s)) for s, a in hits], facets)
+        return Matches(total, [stored(searcher.doc(a), sort_value(s)) for s, a in hits], facets)
 
     def overview(self, recent: int = RECENT_DOCS) -> Overview:
         """Counts per language, year and format, the newest documents, example queries."""
