@@ -19,9 +19,9 @@ from ..analysis.text import nfc
 from .dates import find_date
 from .extracted import Extracted, Limits
 from .extracted import SkipFile as ReaderSkip
+from .formats.html import check_nesting
 from .formats.jsonrec import json_records, load_json, load_json_lines, text_lines
 from .formats.text import decode
-from .formats.webpage import check_nesting
 from .isolate import read_here, read_isolated
 from .opened import Seen, Walked, open_walked
 from .records import (
