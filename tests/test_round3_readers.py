@@ -116,3 +116,27 @@ def test_the_nesting_guard_follows_the_parser() -> None:
             "<!-- <div> -->": 50_000, "<script>if (a<b) x='<div>'</script>": 50_000}
     for piece, n in flat.items():
         assert nesting_depth("<ul>" + piece * n) < 10, piece
+
+
+def test_one_budget_per_file_keeps_what_was_read(tmp_path: Path) -> None:
+    """SEARCHAPP_READ_TIMEOUT (per JSON record) no longer cuts a document file before its
+    SEARCHAPP_FILE_TIMEOUT, nor calls the cut a crash: a mailbox too long to read in time keeps
+    the messages read by then."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    with (docs / "long.mbox").open("w", encoding="utf-8") as f:
+        for i in range(1, 40_001):  # ~8 MB: longer to read than 3 s on any machine here
+            topic = "quokkas" if i == 1 else "wombats"
+            f.write(f"From p{i}@example.org Mon Mar  1 12:00:00 2021\n"
+                    f"From: Person {i} <p{i}@example.org>\nSubject: Message {i} about {topic}\n"
+                    f"Date: Mon, 01 Mar 2021 12:00:00 +0000\nContent-Type: text/plain\n\n"
+                    f"Body {i} of the long mailbox, wombats and more wombats.\n\n")
+    (docs / "note.txt").write_text("Note\n\nabout numbats", encoding="utf-8")
+    root = tmp_path / "index"
+    res = cli_bounded("index", "--index-dir", str(root), str(docs),
+                      SEARCHAPP_FILE_TIMEOUT="3", SEARCHAPP_READ_TIMEOUT="1")
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = res.stdout + res.stderr
+    assert "crashed" not in out and "did not start" not in out, out[-2000:]
+    assert search(root, "quokkas")["total"] == 1, out[-2000:]  # the first message, kept
+    assert search(root, "numbats")["total"] == 1

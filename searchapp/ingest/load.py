@@ -39,6 +39,7 @@ from .records import (
     content_hash,
     too_large,
 )
+from .safety import ReadTimeout
 from .titles import clip, guess_title
 
 NOT_READ = Seen(0, 0, "")
@@ -85,6 +86,8 @@ def load_file(
         report.skipped.append(Skipped(rel, f"invalid JSON ({exc.msg} at line {exc.lineno})"))
     except RecursionError:
         report.skipped.append(Skipped(rel, "structure nested too deeply"))
+    except ReadTimeout as exc:  # the step's budget (safety.step_budget), not a broken file
+        report.skipped.append(Skipped(rel, exc.strerror or str(exc)))
     except OSError as exc:
         report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
 

@@ -19,6 +19,7 @@ from .safety import (
     follow_links_outside,
     link_refusal,
     not_regular,
+    step_budget,
 )
 
 COLLISION = ("its id is the same as another file's (the same path under another folder given, "
@@ -156,7 +157,9 @@ def load_checked(
     file inside the folder: opened.py), each read is bounded in time, text fields are valid
     UTF-8 and (with ids) every id is unique."""
     walked = report.walked.pop(rel, None)
-    for doc in bounded(load_file(path, rel, source, report, max_bytes, walked=walked)):
+    seconds, setting = step_budget(path)
+    for doc in bounded(load_file(path, rel, source, report, max_bytes, walked=walked), seconds,
+                       setting):
         doc = _clean(doc)
         if ids is None or ids.admit(doc, rel, report):
             yield doc
