@@ -11,6 +11,7 @@ Registered with `limits` under the scheme `searchapp+sqlite:///<path>`.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import sqlite3
@@ -20,6 +21,7 @@ import time
 from limits.storage import Storage
 
 SCHEME = "searchapp+sqlite"
+log = logging.getLogger(__name__)
 _SCHEMA = """CREATE TABLE IF NOT EXISTS counters (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires REAL NOT NULL) WITHOUT ROWID"""
 _INCR = """INSERT INTO counters (key, count, expires) VALUES (?1, ?2, ?3 + ?4)
@@ -33,6 +35,18 @@ PURGE_EVERY = 1000  # about one increment in this many also deletes expired coun
 def uri_for(folder: os.PathLike[str] | str) -> str:
     """The storage URI of the counters file in folder."""
     return f"{SCHEME}:///{os.path.join(os.fspath(folder), 'ratelimit.sqlite').lstrip('/')}"
+
+
+def shared_or_memory(folder: os.PathLike[str] | str) -> str:
+    """The counters file of folder when it can be opened; else per-process memory (a read-only
+    instance folder), with a warning."""
+    uri = uri_for(folder)
+    try:
+        SQLiteStorage(uri)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("rate limits counted per worker: %s cannot be written (%s)", uri, exc)
+        return "memory://"
+    return uri
 
 
 class SQLiteStorage(Storage):

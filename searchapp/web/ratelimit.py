@@ -67,5 +67,5 @@ def init_app(app: Any) -> None:
         from .auth import instance_dir
 
         folder = app.config.get("INSTANCE_DIR") or instance_dir(app.config["INDEX_DIR"])
-        app.config["RATELIMIT_STORAGE_URI"] = limitstore.uri_for(folder)
+        app.config["RATELIMIT_STORAGE_URI"] = limitstore.shared_or_memory(folder)
     limiter.init_app(app)
