@@ -1,5 +1,6 @@
 """Hardening, third round (#27): records without a date sort last and every page answers —
-search, browse, date order both ways, language filter — on a real server."""
+search, browse, date order both ways, language filter — on a real server, on both backends
+(OpenSearch: `-m opensearch`, a real local cluster)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import json
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
+from tests.test_backends import backend, cluster  # noqa: F401 - fixtures
 from tests.test_round2_ingest import get, index
 from tests.web_helpers import running_server
 
@@ -32,6 +36,7 @@ def page(base: str, **params: object) -> dict:  # type: ignore[type-arg]
     return data  # type: ignore[no-any-return]
 
 
+@pytest.mark.usefixtures("backend")
 def test_one_undated_record_sorts_last_and_every_page_answers(tmp_path: Path) -> None:
     docs = records(tmp_path / "docs", 3001, dated=True)
     root = tmp_path / "index"
@@ -45,11 +50,15 @@ def test_one_undated_record_sorts_last_and_every_page_answers(tmp_path: Path) ->
                 assert [h["id"] for h in last["hits"]] == ["r0000"], last["hits"]
             last = page(base, q=q, page=301, lang="en")  # relevance / browse order
             assert len(last["hits"]) == 1
+        for q in ("*", "otters"):  # past the last page (and OpenSearch's result window)
+            status, body = get(f"{base}/api/search?q={q}&sort=date&page=2000")
+            assert status == 200 and json.loads(body)["hits"] == [], body[:300]
         for path in ("/search?q=*&page=301", "/search?q=otters&sort=date&page=301"):
             status, body = get(base + path)
             assert status == 200 and "r0000" in body and "could not be run" not in body, path
 
 
+@pytest.mark.usefixtures("backend")
 def test_an_index_of_undated_records_answers_every_query(tmp_path: Path) -> None:
     docs = records(tmp_path / "docs", 25, dated=False)
     root = tmp_path / "index"

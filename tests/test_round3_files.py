@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_backends import backend, cluster  # noqa: F401 - fixtures
 from tests.test_round2_ingest import CLI, index, search
 
 
@@ -80,6 +81,7 @@ def assert_nothing_outside(root: Path) -> None:
     assert search(root, "pelicans")["total"] == 1
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_link_swapped_after_the_walk_publishes_nothing(tmp_path: Path) -> None:
     docs, outside = make_folder(tmp_path)
     root = tmp_path / "index"
@@ -110,6 +112,7 @@ def test_a_link_swapped_after_the_walk_publishes_nothing(tmp_path: Path) -> None
     assert_nothing_outside(root)
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_file_changed_while_read_is_read_again_at_the_next_update(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
