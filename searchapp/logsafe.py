@@ -8,21 +8,9 @@ terminal escape into the access log. Every log line now shows such characters as
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-# C0 and C1 controls, DEL, and the Unicode line and paragraph separators
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _escape_one(m: re.Match[str]) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def escape_controls(text: str) -> str:
-    """text with every control character written as an escape (a log line stays one line)."""
-    return _CONTROL.sub(_escape_one, text) if _CONTROL.search(text) else text
+from .ingest.records import escape_controls
 
 
 def escaped(value: Any) -> Any:

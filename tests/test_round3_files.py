@@ -151,3 +151,16 @@ def test_a_file_changed_while_read_is_read_again_at_the_next_update(tmp_path: Pa
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_a_file_name_writes_no_line_or_escape_of_its_own(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("A note\n\nabout pelicans", encoding="utf-8")
+    (docs / "b\nFORGED indexed 999 documents\x1b[31m.txt").write_bytes(b"")  # skipped: empty
+    res = index(tmp_path / "index", docs)
+    assert res.returncode == 0, res.stderr
+    out = res.stdout + res.stderr
+    assert "FORGED" in out and "empty file" in out  # reported ...
+    assert not any(line.startswith("FORGED") for line in out.splitlines())  # ... on its line
+    assert "\x1b" not in out

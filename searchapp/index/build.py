@@ -55,7 +55,7 @@ class BuildResult:
         if self.formats:
             lines.append("  formats: " + ", ".join(
                 f"{k}={v}" for k, v in sorted(self.formats.items(), key=lambda kv: -kv[1])))
-        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        lines += [s.line() for s in self.skipped]
         return "\n".join(lines)
 
 

@@ -47,7 +47,7 @@ class UpdateResult:
             f"{self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
             f"{self.documents} documents, skipped {len(self.skipped)}"
         ]
-        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        lines += [s.line() for s in self.skipped]
         return "\n".join(lines)
 
 
