@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..backends import OutdatedVersion, activate, open_writer
 from ..ingest.furniture import clean
-from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
+from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, SkipFile, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
@@ -106,7 +106,10 @@ def update_in_place(
                 if prev.skipped:  # still skipped, for the same reason: listed again
                     report.skipped.append(Skipped(rel, prev.skipped))
                 continue
-            digest = guarded(lambda: manifest.file_hash(path))  # noqa: B023 - called at once
+            walked = report.walked.get(rel)  # hashed only if still the file the walk checked
+            digest = guarded(lambda: manifest.file_hash(path, walked))  # noqa: B023 - called at once
+        except SkipFile:
+            digest = ""  # replaced since the walk: read (and refused, with the reason) below
         except OSError as exc:
             report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
             continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..ingest.opened import Seen
+from ..ingest.opened import Seen, Walked, open_walked
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -34,10 +34,11 @@ class FileEntry:
 Manifest = dict[str, FileEntry]
 
 
-def file_hash(path: Path) -> str:
-    """content_hash of the file's bytes, read in chunks (a JSON lines dump can be large)."""
+def file_hash(path: Path, walked: Walked | None = None) -> str:
+    """content_hash of the file's bytes, read in chunks (a JSON lines dump can be large); with
+    walked, only of the file the walk checked (ingest.opened: SkipFile for another)."""
     h = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as f:
+    with open_walked(path, walked) as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
