@@ -8,10 +8,32 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
+
+from .logsafe import escaped, guard
 
 ACCESS_LOG = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
 ACCESS_LOG_WITH_QUERIES = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(f)s" "%(a)s"'
+
+
+class _SafeAtoms(glogging.SafeAtoms):  # type: ignore[misc]
+    """gunicorn's access-log atoms with control characters escaped (logsafe.py)."""
+
+    def __init__(self, atoms: dict[str, Any]) -> None:
+        super().__init__({k: escaped(v) for k, v in atoms.items()})
+
+
+class SafeLogger(glogging.Logger):  # type: ignore[misc]
+    """gunicorn's logger; no client-sent text writes a line or a terminal escape of its own."""
+
+    atoms_wrapper_class = _SafeAtoms
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                guard(handler)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -69,6 +91,7 @@ def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> No
             "access_log_format": ACCESS_LOG_WITH_QUERIES
             if os.environ.get("SEARCHAPP_LOG_QUERIES", "") in ("1", "true") else ACCESS_LOG,
             "errorlog": "-",
+            "logger_class": SafeLogger,
             "timeout": 60,
             "limit_request_line": 8190,  # gunicorn's maximum: long non-Latin queries fit
             "graceful_timeout": 10,

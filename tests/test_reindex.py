@@ -47,7 +47,7 @@ def test_incremental_adds_changes_and_removes_only_what_changed(
         encoding="utf-8")
     hashed: list[Path] = []
     real_hash = manifest.file_hash
-    monkeypatch.setattr(manifest, "file_hash", lambda p: hashed.append(p) or real_hash(p))
+    monkeypatch.setattr(manifest, "file_hash", lambda p, *a: hashed.append(p) or real_hash(p, *a))
     result = update_index(root, [docs])
     assert (result.added, result.changed, result.removed, result.unchanged) == (2, 1, 1, 28)
     assert sorted(p.name for p in hashed) == ["d00001.txt", "new.txt", "records.jsonl"]

@@ -72,7 +72,7 @@ class BuildResult:
             lines.append("  formats: " + ", ".join(
                 f"{k}={v}" for k, v in sorted(self.formats.items(), key=lambda kv: -kv[1])))
         lines += [f"  warning: {w}" for w in self.warnings]
-        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        lines += [s.line() for s in self.skipped]
         return "\n".join(lines)
 
 
@@ -191,9 +191,10 @@ def build_version(
                 spool.put(docs)
                 spooled += len(docs)
             reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
+            seen = report.read.pop(rel, None)  # what was read, not what is there now
             try:
                 files_manifest[rel] = guarded(
-                    lambda: manifest.entry_for(path, ids, reason))  # noqa: B023 - called at once
+                    lambda: manifest.entry_for(path, ids, reason, seen=seen))  # noqa: B023
             except OSError:
                 pass  # vanished meanwhile: the next incremental run sees it as new or gone
             bar.update(1)

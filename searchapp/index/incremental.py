@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..backends import OutdatedVersion, VersionWriter, activate, open_writer
 from ..ingest.furniture import clean
-from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
+from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, SkipFile, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
 from . import manifest
@@ -55,7 +55,7 @@ class UpdateResult:
             f"{self.changed} changed, {self.removed} removed, {self.unchanged} unchanged; "
             f"{self.documents} documents, skipped {len(self.skipped)}"
         ]
-        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        lines += [s.line() for s in self.skipped]
         return "\n".join(lines)
 
 
@@ -176,7 +176,10 @@ def _classify(files: list[tuple[Path, str, str]], old: manifest.Manifest,
                 if prev.skipped:  # still skipped, for the same reason: listed again
                     report.skipped.append(Skipped(rel, prev.skipped))
                 continue
-            digest = guarded(lambda: manifest.file_hash(path))  # noqa: B023 - called at once
+            walked = report.walked.get(rel)  # hashed only if still the file the walk checked
+            digest = guarded(lambda: manifest.file_hash(path, walked))  # noqa: B023 - called at once
+        except SkipFile:
+            digest = ""  # replaced since the walk: read (and refused, with the reason) below
         except OSError as exc:
             report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
             continue
@@ -223,8 +226,9 @@ def _write(writer: VersionWriter, old: manifest.Manifest, new: manifest.Manifest
         except ValueError as exc:  # a document the index refused: say which file it came from
             raise DocumentRefused(f"could not index {rel}: {exc}") from exc
         reason = report.skipped[-1].reason if not ids and len(report.skipped) > skips_before else ""
+        seen = report.read.pop(rel, None)  # what was read, not what is there now
         try:
-            new[rel] = guarded(lambda: manifest.entry_for(path, ids, reason, digest))  # noqa: B023
+            new[rel] = guarded(lambda: manifest.entry_for(path, ids, reason, digest, seen))  # noqa: B023
         except OSError:
             pass
         if rel in old:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..ingest.opened import Seen, Walked, open_walked
+
 MANIFEST = "manifest.json"
 FORMAT = 1
 
@@ -32,17 +34,23 @@ class FileEntry:
 Manifest = dict[str, FileEntry]
 
 
-def file_hash(path: Path) -> str:
-    """content_hash of the file's bytes, read in chunks (a JSON lines dump can be large)."""
+def file_hash(path: Path, walked: Walked | None = None) -> str:
+    """content_hash of the file's bytes, read in chunks (a JSON lines dump can be large); with
+    walked, only of the file the walk checked (ingest.opened: SkipFile for another)."""
     h = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as f:
+    with open_walked(path, walked) as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
 
 
-def entry_for(path: Path, ids: list[str], skipped: str = "", digest: str = "") -> FileEntry:
-    """The manifest entry of a file just indexed (stat, and hash unless given, taken now)."""
+def entry_for(path: Path, ids: list[str], skipped: str = "", digest: str = "",
+              seen: Seen | None = None) -> FileEntry:
+    """The manifest entry of a file just indexed. With seen (ingest.opened.Seen: the stat
+    before the read and the hash of the bytes read) it records what was read, so a file that
+    changed during the read differs at the next update; else stat, and hash unless given, now."""
+    if seen is not None:
+        return FileEntry(seen.mtime_ns, seen.size, seen.hash, ids, skipped)
     st = path.stat()
     if not digest:
         try:

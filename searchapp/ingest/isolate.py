@@ -20,6 +20,7 @@ from typing import Any
 
 from .extracted import Extracted, Limits, SkipFile
 from .records import IMAGE_SUFFIXES
+from .safety import paused
 
 GRACE = 5.0  # seconds after the reader's own Deadline, which keeps the pages read by then
 DEFAULT_MEMORY_MB = 2048
@@ -104,8 +105,10 @@ class ReaderProcess:
         self._proc = self._conn = None
 
     def read(self, data: bytes, name: str, limits: Limits) -> list[Extracted]:
-        """The Extracted documents of one file; SkipFile with the reason otherwise."""
-        with self._lock:
+        """The Extracted documents of one file; SkipFile with the reason otherwise. The
+        caller's timer (safety.bounded) is paused meanwhile: the reader's own limit applies,
+        so the file is not cut short and its start-up is not counted."""
+        with paused(), self._lock:
             conn = self._conn if self._proc is not None and self._proc.is_alive() else None
             conn = conn or self._start()
             # spawning imports the readers once (a few seconds on a busy machine)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -48,12 +50,29 @@ class Document:
     boilerplate: tuple[str, ...] = ()  # furniture lines taken out of the body (shown dimmed)
 
 
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """text with every control character written as an escape (\\xNN, \\uNNNN): a name or a
+    request shown in a log or a terminal stays on its line and cannot send escape sequences."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                        else f"\\u{ord(m[0]):04x}", text)
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A file (or record) that was not indexed, and why."""
 
     path: str
     reason: str
+
+    def line(self) -> str:
+        """This skip as one line of a summary (control characters in a name escaped)."""
+        return f"  skipped {escape_controls(self.path)}: {escape_controls(self.reason)}"
 
 
 @dataclass
@@ -63,10 +82,14 @@ class LoadReport:
     files_seen: int = 0
     documents: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    # the walk's view of each file it yields (opened.Walked), checked again when it is opened
+    walked: dict[str, Any] = field(default_factory=dict)
+    # what was read of each file (opened.Seen): its manifest entry records that, not a later stat
+    read: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [f"indexed {self.documents} documents, skipped {len(self.skipped)}"]
-        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        lines += [s.line() for s in self.skipped]
         return "\n".join(lines)
 
 

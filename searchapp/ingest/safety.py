@@ -2,9 +2,11 @@
 
 - Only regular files are read; a FIFO, socket or device is skipped with a reason (a FIFO would
   block open() forever).
-- Every read is bounded in time: in the main thread a timer interrupts a read that takes longer
-  than $SEARCHAPP_READ_TIMEOUT seconds (default 30) and the file is skipped (ReadTimeout is an
-  OSError, so the loaders report it as "unreadable").
+- Every read is bounded in time: in the main thread a timer interrupts a step that takes longer
+  than its budget and the file is skipped, saying so. A document file has one budget,
+  $SEARCHAPP_FILE_TIMEOUT seconds (default 60; readers in the child process keep what they read
+  by then, isolate.py, and their time is not counted twice); a JSON record (or a whole .json
+  file) has $SEARCHAPP_READ_TIMEOUT (default 30).
 - Symbolic links are followed only when their target stays inside the documents folder, unless
   $SEARCHAPP_FOLLOW_LINKS_OUTSIDE=1.
 - Names that are not valid UTF-8 become ids with U+FFFD in place of the bad bytes.
@@ -26,6 +28,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_FILE_TIMEOUT = 60.0  # ingest/extracted.Limits.max_seconds
 MAX_ID_CHARS = 1000  # the web looks up ids up to this length (web/params.MAX_DOC_ID_CHARS)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -36,7 +39,26 @@ _KINDS = {
 
 
 class ReadTimeout(OSError):
-    """A read took longer than the read timeout."""
+    """A read took longer than its budget."""
+
+
+def timeout_reason(seconds: float, setting: str = "SEARCHAPP_READ_TIMEOUT") -> str:
+    return f"read timed out after {seconds:g} s ({setting})"
+
+
+def file_timeout() -> float:
+    try:
+        return float(os.environ.get("SEARCHAPP_FILE_TIMEOUT") or DEFAULT_FILE_TIMEOUT)
+    except ValueError:
+        return DEFAULT_FILE_TIMEOUT
+
+
+def step_budget(path: Path) -> tuple[float, str]:
+    """(seconds, setting) one step of reading path may take: a JSON record (or .json file) its
+    read timeout; any other file its whole file timeout (never less than the read timeout)."""
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
+        return read_timeout(), "SEARCHAPP_READ_TIMEOUT"
+    return max(read_timeout(), file_timeout()), "SEARCHAPP_FILE_TIMEOUT"
 
 
 def read_timeout() -> float:
@@ -102,7 +124,7 @@ def deadline(seconds: float | None = None) -> Iterator[None]:
 
     def expire(signum: int, frame: object) -> None:
         if armed:
-            raise ReadTimeout(0, f"read timed out after {seconds:g} s")
+            raise ReadTimeout(0, timeout_reason(seconds))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -114,7 +136,8 @@ def deadline(seconds: float | None = None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def bounded(items: Iterator[T], seconds: float | None = None) -> Iterator[T]:
+def bounded(items: Iterator[T], seconds: float | None = None,
+            setting: str = "SEARCHAPP_READ_TIMEOUT") -> Iterator[T]:
     """items, with each step (one read and parse) bounded like deadline(). The handler is
     installed once for the whole sequence and only the timer is re-armed per step: two
     `signal.signal` calls per record cost ~8 CPU-s per 700k JSON lines."""
@@ -126,7 +149,7 @@ def bounded(items: Iterator[T], seconds: float | None = None) -> Iterator[T]:
 
     def expire(signum: int, frame: object) -> None:
         if armed:
-            raise ReadTimeout(0, f"read timed out after {seconds:g} s")
+            raise ReadTimeout(0, timeout_reason(seconds, setting))
 
     previous = signal.signal(signal.SIGALRM, expire)
     try:
@@ -143,6 +166,21 @@ def bounded(items: Iterator[T], seconds: float | None = None) -> Iterator[T]:
             yield item  # the caller's work on the item is not bounded (as before)
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The running timer (deadline, bounded) stopped inside the block and re-armed after it
+    with the time it had left: for work bounded otherwise (a child reader and its timeout)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if left > 0:
+            signal.setitimer(signal.ITIMER_REAL, left)
 
 
 def guarded(fn: Callable[[], T], seconds: float | None = None) -> T:

@@ -10,8 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from .load import load_file
+from .opened import Walked
 from .records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped, supported_suffixes
-from .safety import MAX_ID_CHARS, bounded, clean_text, link_refusal, not_regular
+from .safety import (
+    MAX_ID_CHARS,
+    bounded,
+    clean_text,
+    follow_links_outside,
+    link_refusal,
+    not_regular,
+    step_budget,
+)
 
 COLLISION = ("its id is the same as another file's (the same path under another folder given, "
              "or the same name once bytes that are not UTF-8 are replaced)")
@@ -37,8 +46,8 @@ def iter_files(roots: list[Path], report: LoadReport) -> Iterator[tuple[Path, st
                 report.skipped.append(Skipped(clean_text(str(root)), reason))
                 continue
             seen_rels.add(root_name)
-            report.files_seen += 1
-            yield root, root_name, clean_text(root.parent.name) or "files"
+            if _remember(root, root_name, "", report):
+                yield root, root_name, clean_text(root.parent.name) or "files"
             continue
         if not root.is_dir():
             report.skipped.append(Skipped(clean_text(str(root)), "no such file or directory"))
@@ -87,8 +96,20 @@ def _walk(root: Path, real_root: str, root_name: str, report: LoadReport,
                 report.skipped.append(Skipped(rel, reason))
                 continue
             seen_rels.add(rel)
-            report.files_seen += 1
-            yield path, rel, source_of(rel, root_name)
+            if _remember(path, rel, "" if follow_links_outside() else real_root, report):
+                yield path, rel, source_of(rel, root_name)
+
+
+def _remember(path: Path, rel: str, real_root: str, report: LoadReport) -> bool:
+    """Note the file the walk allows (its device and inode) so the read opens that one."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        report.skipped.append(Skipped(rel, f"unreadable ({exc.strerror or exc})"))
+        return False
+    report.walked[rel] = Walked(st.st_dev, st.st_ino, real_root)
+    report.files_seen += 1
+    return True
 
 
 class IdRegistry:
@@ -132,12 +153,13 @@ def load_checked(
     path: Path, rel: str, source: str, report: LoadReport, max_bytes: int = DEFAULT_MAX_BYTES,
     ids: IdRegistry | None = None,
 ) -> Iterator[Document]:
-    """load_file under the walk's rules: the file is still a regular file, each read is bounded
-    in time, text fields are valid UTF-8 and (with ids) every id is unique."""
-    if reason := not_regular(path):  # replaced since the walk?
-        report.skipped.append(Skipped(rel, reason))
-        return
-    for doc in bounded(load_file(path, rel, source, report, max_bytes)):
+    """load_file under the walk's rules: the file opened is the one the walk checked (a regular
+    file inside the folder: opened.py), each read is bounded in time, text fields are valid
+    UTF-8 and (with ids) every id is unique."""
+    walked = report.walked.pop(rel, None)
+    seconds, setting = step_budget(path)
+    for doc in bounded(load_file(path, rel, source, report, max_bytes, walked=walked), seconds,
+                       setting):
         doc = _clean(doc)
         if ids is None or ids.admit(doc, rel, report):
             yield doc

@@ -30,6 +30,9 @@ from .parse import Clause, ParsedQuery, Term
 FILE_NAME = "synonyms.txt"
 MAX_RULES = 5000
 MAX_WORDS = 8  # words in one entry
+# entries in one set: each is a clause of every search it expands, and of the set's check
+# (a 42k-entry set took 58 s to check on 900k documents)
+MAX_ENTRIES = 256
 MAX_ALTERNATIVES = 16  # expansions of one matched span
 
 Key = tuple[str, ...]
@@ -99,6 +102,10 @@ def parse_rules(text: str) -> tuple[list[Rule], list[str]]:
             continue
         if not arrow and len(inputs) < 2:
             errors.append(f"line {n}: a set needs at least two entries separated by commas")
+            continue
+        if len(inputs) + len(outputs) > MAX_ENTRIES:
+            errors.append(f"line {n}: {len(inputs) + len(outputs):,} entries; a set may hold "
+                          f"at most {MAX_ENTRIES}")
             continue
         if long := [e for e in inputs + outputs if len(key_of(e)) > MAX_WORDS]:
             errors.append(f"line {n}: “{long[0]}” has more than {MAX_WORDS} words")

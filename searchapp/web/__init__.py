@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from flask import Flask, current_app, g, jsonify, render_template, request, send_from_directory
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
@@ -189,6 +199,8 @@ def _wants_json() -> bool:
 def _error(status: int, title_key: str, text: str) -> ResponseReturnValue:
     if _wants_json():
         return jsonify(error=text, status=status), status
+    if request_ctx.url_adapter is None:  # a Host header the URL map refused: no link can be made
+        return Response(f"{status} {text}\n", status, mimetype="text/plain"), status
     return render_template("error.html", status=status, title_key=title_key, text=text), status
 
 

@@ -117,8 +117,10 @@ def login() -> ResponseReturnValue:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local /admin path is a redirect target (no open redirect)."""
-    if target and target.startswith("/admin") and not urlsplit(target).netloc:
+    """Only a local /admin path is a redirect target (no open redirect, and nothing that
+    would break the Location header: control characters or spaces)."""
+    if (target and target.startswith("/admin") and not urlsplit(target).netloc
+            and all(c.isprintable() and not c.isspace() for c in target)):
         return target
     return url_for("admin.index")
 

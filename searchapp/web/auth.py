@@ -7,8 +7,9 @@
   gunicorn worker signs sessions (and CSRF tokens) with the same key.
 - The instance folder: $SEARCHAPP_INSTANCE_DIR, else ./instance beside the index folder.
 - Login attempts: 10 per minute per client address (the app's one Flask-Limiter, ratelimit.py;
-  in-memory storage: the count is per worker process, so N workers allow up to N x 10; behind a
-  reverse proxy set $SEARCHAPP_PROXY_FIX so the client address is the real one, security.py).
+  the counts are shared by every worker, limitstore.py; past them the right password waits too;
+  behind a reverse proxy set $SEARCHAPP_PROXY_FIX so the client address is the real one,
+  security.py).
 - Sessions: each carries an epoch (session_epoch) that changes at every logout and password
   change, so a saved cookie stops working server-side in every worker.
 - Cookies: HttpOnly, SameSite=Lax; Secure with $SEARCHAPP_SECURE_COOKIES=1 or on any request

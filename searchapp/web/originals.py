@@ -3,14 +3,17 @@ the serving index was built from (the manifest's roots) and only if the index ho
 
 The id's path is looked up in the manifest (a file never indexed is never served), joined to
 each root, resolved (symlinks followed) and must still lie inside that root: no `..` traversal,
-no symlink escape. Types a browser would run or render as a page (HTML, SVG, XML, office files,
-anything unknown) are sent as attachments; PDF, plain text and images inline, sandboxed. Plain
-text in a legacy encoding is shown as UTF-8 (readable.py); `?download=1` sends the exact bytes.
+no symlink escape. The file is then opened once and sent from that descriptor only if its real
+path is still inside the root (ingest/opened.py), so a swap after the check sends nothing. Types
+a browser would run or render as a page (HTML, SVG, XML, office files, anything unknown) are
+sent as attachments; PDF, plain text and images inline, sandboxed. Plain text in a legacy
+encoding is shown as UTF-8 (readable.py); `?download=1` sends the exact bytes.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import os
 import threading
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +22,7 @@ from flask.typing import ResponseReturnValue
 
 from ..index import manifest
 from ..index.layout import IndexLayout
+from ..ingest.opened import pinned_inside
 from .ratelimit import file_limit, search_limit
 from .readable import as_utf8
 from .service import services
@@ -55,8 +59,8 @@ def _indexed(index_dir: Path) -> tuple[list[Path], set[str]]:
     return roots, rels
 
 
-def locate(index_dir: Path, doc_id: str) -> Path | None:
-    """The original file of doc_id inside a manifest root, or None."""
+def locate(index_dir: Path, doc_id: str) -> tuple[Path, Path] | None:
+    """(the original file of doc_id inside a manifest root, that root resolved), or None."""
     roots, rels = _indexed(index_dir)
     rel = doc_id
     if rel not in rels and "#" in rel:
@@ -76,10 +80,15 @@ def locate(index_dir: Path, doc_id: str) -> Path | None:
                 if not candidate.is_relative_to(base):
                     continue  # a symlink out of the folder
             if candidate is not None and candidate.is_file():
-                return candidate
+                return candidate, base
         except (OSError, RuntimeError, ValueError):
             continue
     return None
+
+
+def download_name(path: Path) -> str:
+    """path's name as a header can carry it: control characters and undecodable bytes -> '_'."""
+    return "".join(c if c.isprintable() else "_" for c in path.name) or "file"
 
 
 def content_type(path: Path) -> tuple[str, bool]:
@@ -97,16 +106,25 @@ def original(doc_id: str) -> ResponseReturnValue:
     found = locate(services().index_dir, doc_id)
     if found is None:
         abort(404, description="no original file for this document")
-    mimetype, inline = content_type(found)
+    path, base = found
+    mimetype, inline = content_type(path)
     download = request.args.get("download") == "1"
-    text = as_utf8(found) if mimetype == "text/plain" and not download else None
-    if text is not None:  # a legacy encoding: the text the index read, as UTF-8
-        response = Response(text, content_type="text/plain; charset=utf-8")
-        response.headers["Content-Disposition"] = "inline"
-        response.headers["Cache-Control"] = "no-cache"
-    else:
-        response = send_file(found, mimetype=mimetype, as_attachment=download or not inline,
-                             download_name=found.name, conditional=True, max_age=0)
+    # The file sent is the one checked: opened once, its real path inside the root (a folder
+    # or link swapped since locate() is refused), then sent through that open file.
+    with pinned_inside(path, str(base)) as opened:
+        if opened is None:
+            abort(404, description="no original file for this document")
+        st = os.stat(opened)
+        text = as_utf8(Path(opened)) if mimetype == "text/plain" and not download else None
+        if text is not None:  # a legacy encoding: the text the index read, as UTF-8
+            response = Response(text, content_type="text/plain; charset=utf-8")
+            response.headers["Content-Disposition"] = "inline"
+            response.headers["Cache-Control"] = "no-cache"
+        else:
+            response = send_file(opened, mimetype=mimetype,
+                                 as_attachment=download or not inline,
+                                 download_name=download_name(path), conditional=True,
+                                 max_age=0, etag=f"{st.st_mtime_ns:x}-{st.st_size:x}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     if mimetype != "application/pdf":  # the browser's PDF viewer does not run sandboxed
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"

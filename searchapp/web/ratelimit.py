@@ -6,7 +6,8 @@ document pages and original files also have a tighter budget of their own (doc_l
 /health, static files and /admin are not counted (the admin login has its own limit, auth.py).
 Over the budget: 429 with Retry-After, as an HTML page or JSON (web/__init__.py).
 
-Counts live in memory, per worker process: N gunicorn workers allow up to N times the budget.
+Counts are shared by every worker of a server: they live in the instance folder's
+ratelimit.sqlite (limitstore.py), so N gunicorn workers allow the budget once, not N times.
 Behind a reverse proxy set $SEARCHAPP_PROXY_FIX (security.py) so the address is the client's.
 """
 
@@ -20,10 +21,13 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
+from . import limitstore
+
 DEFAULT_SEARCH_LIMIT = "600/minute"
 OFF = ("off", "0", "none", "false", "no", "")
 
-limiter = Limiter(get_remote_address, storage_uri="memory://", default_limits=[])
+# The storage is chosen per app in init_app (RATELIMIT_STORAGE_URI: the instance folder's file).
+limiter = Limiter(get_remote_address, default_limits=[])
 
 
 def search_limit_setting(value: str | None) -> str | None:
@@ -95,4 +99,9 @@ def init_app(app: Any) -> None:
         doc = DEFAULT_DOC_LIMIT if app.config["SEARCH_RATELIMIT"] else "off"
     app.config["DOC_RATELIMIT"] = search_limit_setting(doc)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        from .auth import instance_dir
+
+        folder = app.config.get("INSTANCE_DIR") or instance_dir(app.config["INDEX_DIR"])
+        app.config["RATELIMIT_STORAGE_URI"] = limitstore.shared_or_memory(folder)
     limiter.init_app(app)

@@ -18,6 +18,8 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
+from .. import logsafe
+
 requests_log = logging.getLogger("searchapp.requests")
 errors_log = logging.getLogger("searchapp.errors")
 SEARCH_ENDPOINTS = ("web.search", "api.search")
@@ -28,8 +30,11 @@ def _configure_stderr() -> None:
     if base.level == logging.NOTSET:
         base.setLevel(logging.INFO)
     if base.handlers or logging.getLogger().handlers:
+        for handler in base.handlers:
+            logsafe.guard(handler)
         return
     handler = logging.StreamHandler(sys.stderr)
+    logsafe.guard(handler)  # a query or path cannot write a line of its own (logsafe.py)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     base.addHandler(handler)
 

@@ -67,7 +67,11 @@ def update() -> ResponseReturnValue:
         documents = int(engine.stats()["documents"])  # type: ignore[call-overload]
     except (IndexMissing, ValueError):
         documents = 0
-    errors = check(text, engine.count, documents)
+    try:
+        saved = _path().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        saved = ""
+    errors = check(text, engine.count, documents, saved)
     if errors:
         return _page(text, errors, 422)
     version = save(_path(), text)

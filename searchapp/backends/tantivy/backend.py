@@ -40,7 +40,7 @@ from .facets import (
 )
 from .fieldstats import FieldShares
 from .integrity import segment_ids, verify_version
-from .ordering import Docs, top
+from .ordering import Docs, sort_value, top
 from .schema import (
     FORMAT_FIELD,
     PLAIN_FIELD,
@@ -207,7 +207,7 @@ class TantivyBackend:
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, not match_all_words)
-        docs = [hit_doc(read(addr), float(score)) for score, addr in hits]
+        docs = [hit_doc(read(addr), sort_value(score)) for score, addr in hits]
         return Matches(total, docs, facets)
 
     def facet_counts(
@@ -235,8 +235,8 @@ class TantivyBackend:
         facets = {}
         if total and req.facets:
             facets = facet_counts(searcher, ctx, pq, req, query, False)
-        return Matches(total, [hit_doc(read(a), float(s), LEAD_BODY_CHARS) for s, a in hits],
-                       facets)
+        return Matches(total, [hit_doc(read(a), sort_value(s), LEAD_BODY_CHARS)
+                               for s, a in hits], facets)
 
     def overview(self, recent: int = RECENT_DOCS) -> Overview:
         """Counts per language, year and format, the newest documents, example queries."""

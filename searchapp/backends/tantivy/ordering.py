@@ -1,5 +1,6 @@
 """The order of a result page: by score (or by date), and ties broken the same way everywhere.
 
+Sorted by date (newest or oldest first), undated documents come last, in id order.
 Hits with the same score (or, sorted by date, the same date) come out newest first, then by
 their ids in natural order (1, 2, 11; not 1, 11, 2). tantivy itself breaks ties by its document
 address, which follows indexing order, so up to MAX_TIE_EXTRA hits past the page are fetched
@@ -69,6 +70,11 @@ def top(
     count = res.count or 0  # type: ignore[attr-defined]
     hits = _through_tie(list(res.hits), want)
     return count, break_ties(docs, hits, bool(kwargs))[offset:want]
+
+
+def sort_value(value: Any) -> float:
+    """A hit's score, or its date when sorted by date (an undated document has none: 0)."""
+    return 0.0 if value is None else float(value)
 
 
 def _through_tie(hits: list[Hit], want: int) -> list[Hit]:

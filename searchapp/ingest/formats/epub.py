@@ -25,6 +25,7 @@ from searchapp.ingest.formats._common import (
     read_member,
     tidy,
 )
+from searchapp.ingest.formats.html import check_nesting
 
 SUFFIXES = {".epub"}
 NS = {
@@ -36,6 +37,7 @@ _ENCRYPTED_OK = "http://www.idpf.org/2008/embedding"  # font obfuscation only, t
 
 
 def _chapter_text(data: bytes) -> str:
+    check_nesting(data.decode("utf-8", "replace"))  # every chapter, as every HTML page
     tree = LexborHTMLParser(data)
     body = tree.body or tree.root
     if body is None:

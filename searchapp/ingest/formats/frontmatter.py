@@ -1,4 +1,8 @@
-"""Markdown/text front matter: YAML between '---' lines or TOML between '+++' lines."""
+"""Markdown/text front matter: YAML between '---' lines or TOML between '+++' lines.
+
+Front matter is metadata: at most MAX_FRONT_MATTER bytes are parsed, and YAML aliases are
+refused (nine lists of nine aliases each, `title: *l7`, take 3.8 GB to turn into a title:
+"billion laughs"). Refused front matter is left out of the text, its metadata unused."""
 
 from __future__ import annotations
 
@@ -11,20 +15,41 @@ import yaml
 
 from searchapp.ingest.formats._common import as_date, lang_code, one_line
 
+MAX_FRONT_MATTER = 64 * 1024  # characters; a longer block is not front matter
+
+
+class AliasRefused(yaml.YAMLError):
+    """The front matter uses a YAML alias (or anchor)."""
+
+
+class _NoAliases(yaml.SafeLoader):
+    """yaml.SafeLoader without aliases: a document whose values repeat each other is refused."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise AliasRefused("YAML aliases are not read in front matter")
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise AliasRefused("YAML anchors are not read in front matter")
+        return super().compose_node(parent, index)
+
+
 _YAML = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
 _TOML = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def _parse(text: str) -> tuple[dict[str, Any], str]:
     for pattern, loader in ((_YAML, "yaml"), (_TOML, "toml")):
-        m = pattern.match(text)
+        m = pattern.match(text, 0, MAX_FRONT_MATTER + 16)
         if not m:
             continue
         try:
             if loader == "yaml":
-                meta = yaml.safe_load(m[1])
+                meta = yaml.load(m[1], Loader=_NoAliases)  # noqa: S506 - a SafeLoader
             else:
                 meta = tomllib.loads(m[1])
+        except AliasRefused:
+            return {}, text[m.end():]  # metadata that could not be read safely: left out
         except (yaml.YAMLError, tomllib.TOMLDecodeError):
             return {}, text  # not front matter after all: keep the text whole
         if not isinstance(meta, dict):
@@ -46,7 +71,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     text = text.lstrip("\ufeff")
     meta, body = _parse(text)
     if not meta:
-        return {}, text
+        return {}, body
     low = {str(k).lower(): v for k, v in meta.items()}
     out: dict[str, Any] = {}
     if low.get("title"):

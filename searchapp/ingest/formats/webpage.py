@@ -19,7 +19,7 @@ from searchapp.ingest.extracted import Extracted, Limits, SkipFile
 from searchapp.ingest.formats._common import as_date, check_size, guarded, lang_code, one_line, tidy
 from searchapp.ingest.formats.boilerplate import strip
 from searchapp.ingest.formats.encoding import decode_text
-from searchapp.ingest.formats.html import MAX_HTML_NESTING, _nesting_run
+from searchapp.ingest.formats.html import check_nesting
 from searchapp.ingest.formats.lead import recall_pass, with_lead
 from searchapp.ingest.titles import choose_title
 
@@ -102,6 +102,7 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     """Main text and metadata of one HTML document already decoded to str."""
     import trafilatura
 
+    check_nesting(html)  # pages and e-mail bodies alike (html.py)
     tree = HTMLParser(html)
     html_node = tree.css_first("html")
     lang = lang_code(html_node.attributes.get("lang") if html_node is not None else "")
@@ -138,18 +139,10 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
                      boilerplate=tuple(removed))
 
 
-def check_nesting(html: str) -> None:
-    """Parsers take time in the square of the nesting depth (100k nested <div>: minutes):
-    refuse such pages before parsing."""
-    if (depth := _nesting_run(html)) > MAX_HTML_NESTING:
-        raise SkipFile(f"HTML nested too deeply ({depth} levels; limit {MAX_HTML_NESTING})")
-
-
 @guarded("HTML")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
     html = _html_text(data)
-    check_nesting(html)
     doc = extract_html(html, limits)
     if not doc.body:
         raise SkipFile("no text in HTML page")
