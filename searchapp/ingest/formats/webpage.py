@@ -54,6 +54,7 @@ def _heading(tree: HTMLParser) -> str:
 
 def visible_text(html: str) -> str:
     """All the text a reader of the page sees (scripts, styles and templates left out)."""
+    check_nesting(html)  # every HTML a reader parses goes through the one guard (html.py)
     return _visible_text(HTMLParser(html), "script, style, noscript, template, iframe, svg")
 
 
