@@ -152,9 +152,15 @@ def build_version(
     lines = SourceLines()
     spool = Spool(version_dir)
 
-    def counted(docs: Iterable[Document]) -> Iterator[Document]:
+    def counted(docs: Iterable[Document], ids: list[str] | None = None) -> Iterator[Document]:
+        """docs, counted by format, the first ones kept for the canaries, (with ids) each id
+        noted; one generator for every step (a layer per step cost ~1 s per 700k records)."""
+        note = ids.append if ids is not None else None
         for doc in docs:
-            formats[doc.format or "?"] = formats.get(doc.format or "?", 0) + 1
+            if note is not None:
+                note(doc.id)
+            fmt = doc.format or "?"
+            formats[fmt] = formats.get(fmt, 0) + 1
             if len(firsts) < checks.canaries:
                 firsts.append(doc)
             yield doc
@@ -168,7 +174,7 @@ def build_version(
             ids: list[str] = []
             loaded = load_checked(path, rel, source, report, max_bytes, registry)
             if is_streamed(path):
-                _add(writer, counted(_ids(loaded, ids)), languages, rel)
+                _add(writer, counted(loaded, ids), languages, rel)
             else:
                 docs = list(_ids(loaded, ids))
                 for doc in docs:
