@@ -72,9 +72,10 @@ REINDEX_35K_TARGET_S = 30.0
 
 
 def cpu_seconds() -> float:
-    """User + system CPU seconds of this process so far (every thread, tantivy's included)."""
+    """User + system CPU seconds of this process (every thread, tantivy's included) and of its
+    children that ended (a build's reading process) so far."""
     t = os.times()
-    return t.user + t.system
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def use_tree(tree: str) -> None:

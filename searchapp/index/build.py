@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..backends import VersionWriter, activate, create_writer, discard
 from ..ingest.furniture import SourceLines, clean
+from ..ingest.readahead import load_read_ahead
 from ..ingest.records import DEFAULT_MAX_BYTES, Document, LoadReport, Skipped
 from ..ingest.safety import guarded
 from ..ingest.walk import IdRegistry, iter_files, load_checked
@@ -172,10 +173,11 @@ def build_version(
         for i, (path, rel, source) in enumerate(files, 1):
             skips_before = len(report.skipped)
             ids: list[str] = []
-            loaded = load_checked(path, rel, source, report, max_bytes, registry)
-            if is_streamed(path):
+            if is_streamed(path):  # a large JSON lines file is parsed in a child process
+                loaded = load_read_ahead(path, rel, source, report, max_bytes, registry)
                 _add(writer, counted(loaded, ids), languages, rel)
             else:
+                loaded = load_checked(path, rel, source, report, max_bytes, registry)
                 docs = list(_ids(loaded, ids))
                 for doc in docs:
                     lines.add(doc)
