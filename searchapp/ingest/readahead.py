@@ -13,6 +13,7 @@ format are read in the build's process as before; SEARCHAPP_READ_AHEAD=0 reads e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
@@ -92,8 +93,11 @@ def load_read_ahead(
     assert child.stdin is not None and child.stdout is not None
     used = registry.used
     try:
-        pickle.dump((path, rel, source, max_bytes, registry), child.stdin)
-        child.stdin.close()
+        try:
+            pickle.dump((path, rel, source, max_bytes, registry), child.stdin)
+            child.stdin.close()
+        except BrokenPipeError:
+            pass  # the child is gone already: reported below, at the end of its output
         while True:
             try:
                 msg = pickle.load(child.stdout)
@@ -112,6 +116,8 @@ def load_read_ahead(
             else:
                 raise RuntimeError(f"reading {rel} failed: {msg[1]}")
     finally:
+        with contextlib.suppress(OSError):
+            child.stdin.close()
         child.stdout.close()
         try:
             child.wait(5)
