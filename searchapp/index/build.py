@@ -173,7 +173,7 @@ def build_version(
         for i, (path, rel, source) in enumerate(files, 1):
             skips_before = len(report.skipped)
             ids: list[str] = []
-            if is_streamed(path):  # a large JSON lines file is parsed in a child process
+            if is_streamed(path):  # SEARCHAPP_READ_AHEAD=1: parsed in a child process
                 loaded = load_read_ahead(path, rel, source, report, max_bytes, registry)
                 _add(writer, counted(loaded, ids), languages, rel)
             else:

@@ -1,19 +1,24 @@
 """A large JSON lines file read in a child process, so that parsing the records and making their
-Documents runs on another core while the build's process analyses and writes.
+Documents runs on another core while the build's process analyses and writes (opt-in:
+SEARCHAPP_READ_AHEAD=1).
 
 The child runs load_checked (walk.py) on the file with a copy of the id registry and sends the
-Documents in batches through a pipe (whose small buffer keeps the child at most a few batches
-ahead), then its skips. The parent notes each id it receives in its own registry, exactly as
-admit() did in the child, so the next file sees the same ids either way. On a 2-core machine
-this took a sentence build from ~N to ~M seconds (bench/RESULTS.md, session 6).
+Documents in batches through a pipe (room for ~10 batches), then its skips. The parent notes each
+id it receives in its own registry, exactly as admit() did in the child, so the next file sees
+the same ids either way.
 
+Off by default: on the shared 2-core machine (load 15-24) it halved the build process's own
+Python time (100k sentences: 3.5 -> 1.65 CPU-s in the writing thread) but cost ~13 % more CPU in
+all (pickling, a second interpreter) and was slower in wall time, the two processes waiting on
+each other for a core (bench/RESULTS.md, session 6). It pays where a core is idle.
 Files under READ_AHEAD_MIN_BYTES (starting a Python process costs ~0.3 s) and every other
-format are read in the build's process as before; SEARCHAPP_READ_AHEAD=0 reads every file there.
+format are always read in the build's process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pickle
 import subprocess
@@ -26,12 +31,13 @@ from .records import JSONL_SUFFIXES, Document, LoadReport, Skipped
 from .walk import IdRegistry, load_checked
 
 READ_AHEAD_MIN_BYTES = 8 * 1024 * 1024
+PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged pipe (64 KB by default)
 BATCH = 256  # documents per message (~100 KB of sentences, a few articles)
 _END, _ERROR = "end", "error"
 
 
 def read_ahead_enabled() -> bool:
-    return os.environ.get("SEARCHAPP_READ_AHEAD", "1") not in ("0", "false", "no")
+    return os.environ.get("SEARCHAPP_READ_AHEAD", "") in ("1", "true", "yes")
 
 
 def wants_read_ahead(path: Path) -> bool:
@@ -91,6 +97,8 @@ def load_read_ahead(
         [sys.executable, "-c", "from searchapp.ingest.readahead import main; main()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
     assert child.stdin is not None and child.stdout is not None
+    with contextlib.suppress(OSError, AttributeError):  # room for ~10 batches: less lockstep
+        fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     used = registry.used
     try:
         try:
