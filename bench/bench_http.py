@@ -485,6 +485,20 @@ def run_vegeta(exe: str, targets: Path, rate: int, duration: int) -> dict:
             "max": lat.get("max", 0.0)}
 
 
+def drain(base: str, limit_s: float = 60.0) -> None:
+    """Wait until the server answers /health within 0.5 s again (its queue has drained)."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        started = time.time()
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=5) as r:
+                if r.status == 200 and time.time() - started < 0.5:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+
+
 def open_loop(index_root: Path, rates: list[int], duration: int, corpus: Path) -> list[str]:
     """The production server (result cache on) under the typing stream at constant arrival
     rates (people typing, not connections waiting on answers): p50/p95/p99 per rate. Each rate
@@ -506,6 +520,7 @@ def open_loop(index_root: Path, rates: list[int], duration: int, corpus: Path) -
                 targets = vegeta_targets(server.base, turned, Path(tmp) / "targets.txt")
                 r = run_vegeta(exe, targets, rate, secs)
                 offset = (offset + r["requests"]) % len(queries)
+                drain(server.base)  # an overloaded rate leaves a queue the next must not inherit
                 if not shown:
                     continue
                 rows.append([str(rate), f"{r['throughput']:.0f}", f"{r['p50']:.2f}",
