@@ -487,7 +487,7 @@ def measure(work: Path, engines: list[str], docs: int, args: argparse.Namespace,
             trees: dict[str, str] | None = None) -> dict:
     """Index with every engine, then time queries on each; returns per-engine dicts. With
     --compare, ours and ours@REV are built --repeat times each, alternately (ours first), and
-    each keeps its median run by wall time (all runs are listed)."""
+    each keeps its median run by wall time, the faster of the middle two (all runs are listed)."""
     trees = trees or {}
     out: dict[str, dict] = {}
     paired = [e for e in engines if e == "ours" or "@" in e] if trees else []
@@ -505,7 +505,7 @@ def measure(work: Path, engines: list[str], docs: int, args: argparse.Namespace,
     for e in engines:
         runs = out[e].pop("runs")
         ok = sorted((r for r in runs if "error" not in r), key=lambda r: r["seconds"])
-        out[e]["index"] = dict(ok[len(ok) // 2], runs=runs) if ok else runs[-1]
+        out[e]["index"] = dict(ok[(len(ok) - 1) // 2], runs=runs) if ok else runs[-1]
     for e in engines:
         if "error" in out[e]["index"]:
             continue
