@@ -10,7 +10,8 @@ the same ids either way.
 Off by default: on the shared 2-core machine (load 15-24) it halved the build process's own
 Python time (100k sentences: 3.5 -> 1.65 CPU-s in the writing thread) but cost ~13 % more CPU in
 all (pickling, a second interpreter) and was slower in wall time, the two processes waiting on
-each other for a core (bench/RESULTS.md, session 6). It pays where a core is idle.
+each other for a core (bench/RESULTS.md, session 6). It can only pay where a core is idle
+(not measured yet).
 Files under READ_AHEAD_MIN_BYTES (starting a Python process costs ~0.3 s) and every other
 format are always read in the build's process.
 """
