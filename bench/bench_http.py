@@ -4,6 +4,8 @@
     .venv/bin/python bench/bench_http.py --sentences         # ~693k sentences
     .venv/bin/python bench/bench_http.py --index-dir IDX     # an existing index root
     .venv/bin/python bench/bench_http.py --smoke             # 300 docs, 2 s per run (CI)
+    .venv/bin/python bench/bench_http.py --index-dir IDX --streams "" --open-loop 50,100,250,500
+                                            # the typing stream at constant arrival rates (vegeta)
     .venv/bin/python bench/bench_http.py --index-dir IDX --streams typing --soak 10
                                             # typing rows only, then 10 minutes of typing
                                             # at 8 connections, memory read every minute
@@ -439,6 +441,107 @@ def soak(index_root: Path, minutes: int, corpus: Path, conns: int = 8) -> list[s
     return lines
 
 
+# Issue #29's open-loop targets: keystrokes/s -> p99 ms (700k sentences, the typing stream).
+OPEN_LOOP_P99_MS = {100: 30.0, 250: 60.0}
+OPEN_LOOP_WARMUP_S = 10
+
+
+def vegeta_path() -> str | None:
+    """vegeta (`go install github.com/tsenart/vegeta/v12@latest`), on PATH or in ~/go/bin."""
+    found = shutil.which("vegeta")
+    home = Path.home() / "go" / "bin" / "vegeta"
+    return found or (str(home) if home.exists() else None)
+
+
+def vegeta_targets(base: str, queries: list[str], dest: Path) -> Path:
+    """The typing stream as vegeta's HTTP targets: keystrokes with HX-Request and HX-Trigger: q
+    (as the search box sends), the facets request where a session ends with HX-Request only."""
+    blocks = []
+    for path in request_paths("htmx", queries):
+        headers = "HX-Request: true" + ("\nHX-Trigger: q" if path.startswith("/search?") else "")
+        blocks.append(f"GET {base}{path}\n{headers}\n")
+    dest.write_text("\n".join(blocks), encoding="utf-8")
+    return dest
+
+
+def run_vegeta(exe: str, targets: Path, rate: int, duration: int) -> dict:
+    """One constant-rate attack (open loop: requests leave on schedule whatever the answers
+    take); latencies in ms, errors = failed requests and non-2xx answers."""
+    attack = subprocess.Popen(
+        [exe, "attack", f"-targets={targets}", f"-rate={rate}/s", f"-duration={duration}s",
+         "-timeout=10s", "-max-workers=2000"], stdout=subprocess.PIPE)
+    report = subprocess.run([exe, "report", "-type=json"], stdin=attack.stdout,
+                            capture_output=True, text=True, check=False, timeout=duration + 120)
+    assert attack.stdout is not None
+    attack.stdout.close()
+    attack.wait(timeout=60)
+    r = json.loads(report.stdout)
+    lat = {k: v / 1e6 for k, v in r["latencies"].items() if isinstance(v, (int, float))}
+    codes = r.get("status_codes") or {}
+    ok = sum(n for code, n in codes.items() if code.startswith("2"))
+    return {"rate": r.get("rate", 0.0), "throughput": r.get("throughput", 0.0),
+            "requests": r.get("requests", 0), "errors": r.get("requests", 0) - ok,
+            "p50": lat.get("50th", 0.0), "p95": lat.get("95th", 0.0), "p99": lat.get("99th", 0.0),
+            "max": lat.get("max", 0.0)}
+
+
+def drain(base: str, limit_s: float = 60.0) -> None:
+    """Wait until the server answers /health within 0.5 s again (its queue has drained)."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        started = time.time()
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=5) as r:
+                if r.status == 200 and time.time() - started < 0.5:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+
+
+def open_loop(index_root: Path, rates: list[int], duration: int, corpus: Path) -> list[str]:
+    """The production server (result cache on) under the typing stream at constant arrival
+    rates (people typing, not connections waiting on answers): p50/p95/p99 per rate. Each rate
+    continues the stream where the last stopped; a short warm-up at the first rate goes first."""
+    exe = vegeta_path()
+    if exe is None or not corpus.is_file():
+        return ["open loop not run: vegeta (go install github.com/tsenart/vegeta/v12@latest) or "
+                "the corpus is missing"]
+    queries = typing_stream(corpus, sessions=TYPING_SESSIONS * 4, seed=13)
+    rows: list[list[str]] = []
+    checks: list[str] = []
+    server = Server(index_root, cache=True)
+    offset = 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench_open_") as tmp:
+            plan = [(rates[0], min(OPEN_LOOP_WARMUP_S, duration), False)] + [(r, duration, True) for r in rates]
+            for rate, secs, shown in plan:
+                turned = queries[offset:] + queries[:offset]
+                targets = vegeta_targets(server.base, turned, Path(tmp) / "targets.txt")
+                r = run_vegeta(exe, targets, rate, secs)
+                offset = (offset + r["requests"]) % len(queries)
+                drain(server.base)  # an overloaded rate leaves a queue the next must not inherit
+                if not shown:
+                    continue
+                rows.append([str(rate), f"{r['throughput']:.0f}", f"{r['p50']:.2f}",
+                             f"{r['p95']:.2f}", f"{r['p99']:.2f}", f"{r['max']:.1f}",
+                             str(r["errors"]), loadavg().split()[0]])
+                print(f"... open loop {rate}/s: {rows[-1]}", file=sys.stderr, flush=True)
+                if rate in OPEN_LOOP_P99_MS:
+                    target = OPEN_LOOP_P99_MS[rate]
+                    checks.append(f"{rate}/s p99 <= {target:.0f} ms: {r['p99']:.1f} ms "
+                                  f"{_met(r['p99'] <= target and r['errors'] == 0)}")
+    finally:
+        server.stop()
+    return [
+        f"open loop: /search typing stream (HX keystrokes + facets) at constant arrival rates "
+        f"(vegeta), result cache on, {duration} s per rate after a {min(OPEN_LOOP_WARMUP_S, duration)} s warm-up",
+        table(["keystrokes/s", "answered/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
+               "load1"], rows),
+        *(["targets: " + "; ".join(checks)] if checks else []),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index-dir", type=Path, default=None, help="existing index root to serve")
@@ -451,6 +554,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--streams", default="mixed,typing", help="streams of the matrix")
     ap.add_argument("--soak", type=int, default=0, metavar="MINUTES",
                     help="then the typing stream at 8 connections for MINUTES, memory each minute")
+    ap.add_argument("--open-loop", default="", metavar="RATES",
+                    help="then the typing stream at these constant keystrokes/s (vegeta), e.g. "
+                    "50,100,250,500; --duration seconds each")
     args = ap.parse_args(argv)
     if args.smoke:
         args.duration = 2
@@ -492,6 +598,9 @@ def main(argv: list[str] | None = None) -> int:
             out += lines
         if args.soak:
             out += soak(root, args.soak, corpus)
+        if args.open_loop:
+            rates = [int(x) for x in args.open_loop.split(",") if x.strip()]
+            out += open_loop(root, rates, args.duration, corpus)
     out.append(f"load    : {loadavg()} at end")
     print("\n".join(out), flush=True)
     return 0

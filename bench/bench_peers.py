@@ -5,6 +5,8 @@
     .venv/bin/python bench/bench_peers.py --sentences      # ~693k sentences (> 20 chars)
     .venv/bin/python bench/bench_peers.py --scale          # ~35k, ~200k, ~700k sentences + HTTP
     .venv/bin/python bench/bench_peers.py --smoke          # 300 docs, no downloads, seconds (CI)
+    .venv/bin/python bench/bench_peers.py --sentences --docs 200000 --engines ours,raw,fts5 \
+        --compare 393d311 --repeat 3                       # the same build with another revision
 
 Every engine indexes and queries in its own child process (peak RSS is its own). Corpus:
 ../shared/corpora/baomoi-vi/corpus.jsonl.gz from the repository root's parent; when it is absent
@@ -14,13 +16,16 @@ the script prints "skipped: ..." and exits 0. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import random
 import resource
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +37,7 @@ from peers import (
     CORPORA,
     DEFAULT_CORPUS,
     QUERIES,
+    REPO,
     anserini_jar,
     body_of,
     dir_size_mb,
@@ -65,6 +71,20 @@ TARGETS = {"raw": 0.5, "fts5": 2.0, "whoosh": 10.0}  # ours docs/s >= x * peer d
 REINDEX_35K_TARGET_S = 30.0
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process (every thread, tantivy's included) and of its
+    children that ended (a build's reading process) so far."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def use_tree(tree: str) -> None:
+    """Import searchapp from another revision's tree (--compare) instead of this checkout."""
+    if tree:
+        assert "searchapp" not in sys.modules, "searchapp was imported before the tree was chosen"
+        sys.path.insert(0, tree)
+
+
 def child_rss_mb() -> float:
     return max(peak_rss_mb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
@@ -72,15 +92,22 @@ def child_rss_mb() -> float:
 # --------------------------------------------------------------------------- indexing (children)
 
 
-def index_ours(work: Path, _cap: int | None) -> dict:
-    from searchapp.index.build import build_index
+def index_ours(work: Path, _cap: int | None, tree: str = "") -> dict:
+    use_tree(tree)
+    try:
+        from searchapp.index.build import build_index
+    except ImportError:  # a revision before the pipeline folders (61a08f8 and older)
+        from searchapp.indexer import build_index  # type: ignore[no-redef]
 
     path = work / "corpus.jsonl"
-    t = time.perf_counter()
-    res = build_index(work / "ours_index", [path], max_bytes=path.stat().st_size + 1)
-    secs = time.perf_counter() - t
-    return {"docs": res.documents, "seconds": secs, "size_mb": dir_size_mb(work / "ours_index"),
-            "rss_mb": peak_rss_mb(), "timed": "read + parse + analyse + write + commit + merge"}
+    out = work / ("ours_index" + ("_" + Path(tree).name if tree else ""))
+    shutil.rmtree(out, ignore_errors=True)  # --repeat builds again from nothing
+    c, t = cpu_seconds(), time.perf_counter()
+    res = build_index(out, [path], max_bytes=path.stat().st_size + 1)
+    secs, cpu = time.perf_counter() - t, cpu_seconds() - c
+    return {"docs": res.documents, "seconds": secs, "cpu_s": cpu, "size_mb": dir_size_mb(out),
+            "rss_mb": peak_rss_mb(), "timed": "read + parse + analyse + write + commit + merge"
+            + (f" (tree {tree})" if tree else "")}
 
 
 def index_raw(work: Path, _cap: int | None) -> dict:
@@ -212,11 +239,15 @@ def time_queries(run, reps: int, warmup: int) -> dict:
     return {"hits": hits, "samples": samples}
 
 
-def query_ours(work: Path, reps: int, warmup: int) -> dict:
-    from searchapp.search.engine import Engine
-    from searchapp.search.request import SearchRequest
+def query_ours(work: Path, reps: int, warmup: int, tree: str = "") -> dict:
+    use_tree(tree)
+    try:
+        from searchapp.search.engine import Engine
+        from searchapp.search.request import SearchRequest
+    except ImportError:  # a revision before the pipeline folders
+        from searchapp.search import Engine, SearchRequest  # type: ignore[no-redef,attr-defined]
 
-    engine = Engine(work / "ours_index")
+    engine = Engine(work / ("ours_index" + ("_" + Path(tree).name if tree else "")))
 
     def run(q: str) -> int:
         page = engine.search(SearchRequest(query=q))
@@ -444,22 +475,74 @@ def versions() -> str:
     return ", ".join(parts)
 
 
-def measure(work: Path, engines: list[str], docs: int, args: argparse.Namespace) -> dict:
-    """Index with every engine, then time queries on each; returns per-engine dicts."""
+def engine_args(e: str, trees: dict[str, str]) -> tuple[str, list[str]]:
+    """(the phase's engine, the extra child arguments) of an engine name; `ours@REV` is ours
+    built and queried with REV's tree."""
+    if "@" in e:
+        return "ours", ["--_tree", trees[e]]
+    return e, []
+
+
+def measure(work: Path, engines: list[str], docs: int, args: argparse.Namespace,
+            trees: dict[str, str] | None = None) -> dict:
+    """Index with every engine, then time queries on each; returns per-engine dicts. With
+    --compare, ours and ours@REV are built --repeat times each, alternately (ours first), and
+    each keeps its median run by wall time, the faster of the middle two (all runs are listed)."""
+    trees = trees or {}
     out: dict[str, dict] = {}
+    paired = [e for e in engines if e == "ours" or "@" in e] if trees else []
+    rounds = [[e] for e in engines if e not in paired]
+    rounds = [paired] * max(1, args.repeat) + rounds if paired else rounds
+    for group in rounds:
+        for e in group:
+            print(f"... index {e} ({docs:,} docs, load {loadavg()})", file=sys.stderr, flush=True)
+            cap = args.whoosh_docs if e == "whoosh" else None
+            phase, extra = engine_args(e, trees)
+            r = run_child(["--_phase", f"index_{phase}", "--_work", str(work),
+                           "--_cap", str(cap if cap else 0), *extra])
+            r["load"] = loadavg()
+            out.setdefault(e, {"runs": []})["runs"].append(r)
     for e in engines:
-        print(f"... index {e} ({docs:,} docs, load {loadavg()})", file=sys.stderr, flush=True)
-        cap = args.whoosh_docs if e == "whoosh" else None
-        r = run_child(["--_phase", f"index_{e}", "--_work", str(work),
-                       "--_cap", str(cap if cap else 0)])
-        out[e] = {"index": r}
+        runs = out[e].pop("runs")
+        ok = sorted((r for r in runs if "error" not in r), key=lambda r: r["seconds"])
+        out[e]["index"] = dict(ok[(len(ok) - 1) // 2], runs=runs) if ok else runs[-1]
     for e in engines:
         if "error" in out[e]["index"]:
             continue
         print(f"... query {e} (load {loadavg()})", file=sys.stderr, flush=True)
-        out[e]["query"] = run_child(["--_phase", f"query_{e}", "--_work", str(work),
-                                     "--_reps", str(args.reps), "--_warmup", str(args.warmup)])
+        phase, extra = engine_args(e, trees)
+        out[e]["query"] = run_child(["--_phase", f"query_{phase}", "--_work", str(work),
+                                     "--_reps", str(args.reps), "--_warmup", str(args.warmup),
+                                     *extra])
     return out
+
+
+def checkout_tree(rev: str, dest: Path) -> str:
+    """REV's searchapp/ package (git archive) under dest; its path for PYTHONPATH-style use."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "searchapp"],
+                             capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return str(dest)
+
+
+def compare_lines(res: dict) -> list[str]:
+    """Every run of ours and ours@REV, in the order run: wall and CPU seconds, load."""
+    rows = []
+    for e, r in res.items():
+        for i, run in enumerate(r["index"].get("runs", []), 1):
+            if "error" in run:
+                rows.append([e, str(i), "-", "-", "-", run["error"][:60]])
+                continue
+            rows.append([e, str(i), f"{run['seconds']:.1f}", f"{run.get('cpu_s', 0):.1f}",
+                         f"{run['rss_mb']:.0f}", run.get("load", "")])
+    if not rows:
+        return []
+    rows.sort(key=lambda row: (int(row[1]), row[0] != "ours"))
+    return ["", "   every build of ours and the compared revision, alternately (CPU = user + sys "
+                "of the build's process, tantivy's threads included):",
+            table(["engine", "run", "wall s", "CPU s", "peak RSS MB", "load (1/5/15)"], rows)]
 
 
 def report_index(res: dict, docs: int, nbytes: int) -> list[str]:
@@ -470,7 +553,7 @@ def report_index(res: dict, docs: int, nbytes: int) -> list[str]:
     for e, r in res.items():
         ix = r["index"]
         if "error" in ix:
-            rows.append([LABEL[e], "-", "-", "-", "-", "-", "-", "failed"])
+            rows.append([LABEL.get(e, e), "-", "-", "-", "-", "-", "-", "failed"])
             notes.append(f"   {e}: {ix['error']}")
             continue
         n = ix["docs"]
@@ -481,7 +564,7 @@ def report_index(res: dict, docs: int, nbytes: int) -> list[str]:
             extrap = f"EXTRAPOLATED from {n:,} docs"
         dps = docs / secs
         ratio = f"{ours_dps / dps:.2f}" if ours_dps else "-"
-        rows.append([LABEL[e], f"{secs:.1f}", f"{dps:,.0f}", f"{mb / secs:.2f}", ratio,
+        rows.append([LABEL.get(e, e), f"{secs:.1f}", f"{dps:,.0f}", f"{mb / secs:.2f}", ratio,
                      f"{ix['size_mb']:.0f}", f"{ix['rss_mb']:.0f}", extrap])
         notes.append(f"   {e}: timed = {ix.get('timed', '')}")
         if ours_dps and e in TARGETS:
@@ -493,7 +576,7 @@ def report_index(res: dict, docs: int, nbytes: int) -> list[str]:
     lines += notes
     if checks:
         lines.append("targets: " + "; ".join(checks))
-    return lines
+    return lines + compare_lines({e: r for e, r in res.items() if e == "ours" or "@" in e})
 
 
 def report_query(res: dict) -> list[str]:
@@ -550,7 +633,11 @@ def one_size(corpus: Path, limit: int | None, sentences: bool, engines: list[str
         unit = "sentences" if sentences else "articles"
         lines = [f"corpus  : {corpus.name}: {docs:,} {unit}, {nbytes / 1e6:.1f} MB text"
                  + ("   [smoke]" if args.smoke else "")]
-        res = measure(work, engines, docs, args)
+        trees = {}
+        for rev in args.compare:
+            print(f"... tree of {rev}", file=sys.stderr, flush=True)
+            trees[f"ours@{rev}"] = checkout_tree(rev, work / f"tree-{rev}")
+        res = measure(work, [*engines, *trees], docs, args, trees)
         lines += ["", f"1. Indexing {docs:,} {unit} (each engine in its own process; tantivy: "
                       "256 MB heap, default threads; Lucene: 2 threads; others: 1 thread)"]
         lines += report_index(res, docs, nbytes)
@@ -627,6 +714,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=int, default=30, help="seconds per wrk run in --scale (30)")
     ap.add_argument("--connections", default="1,8,32", help="wrk connection counts in --scale")
     ap.add_argument("--no-xquad", action="store_true", help="skip Lucene nDCG@10 on xquad-r/de")
+    ap.add_argument("--compare", action="append", default=[], metavar="REV",
+                    help="also build (and query) with REV's tree (git archive), alternately with "
+                    "ours in the same run: `ours@REV` rows (repeatable)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="with --compare: builds of ours and of each REV, alternately (median kept)")
+    ap.add_argument("--_tree", default="")
     ap.add_argument("--_phase")
     ap.add_argument("--_work", type=Path)
     ap.add_argument("--_cap", type=int, default=0)
@@ -636,10 +729,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args._phase:
         kind, engine = args._phase.split("_", 1)
+        tree = {"tree": args._tree} if args._tree else {}
         if kind == "index":
-            result = INDEXERS[engine](args._work, args._cap or None)
+            result = INDEXERS[engine](args._work, args._cap or None, **tree)
         elif kind == "query":
-            result = QUERIERS[engine](args._work, args._reps, args._warmup)
+            result = QUERIERS[engine](args._work, args._reps, args._warmup, **tree)
             result["rss_mb"] = child_rss_mb()
         else:
             result = xquad_lucene(args._work, engine)

@@ -26,6 +26,44 @@ def test_benchmark_smoke(script: str, tmp_path: Path) -> None:
     assert "ours" in out.stdout and "p95" in out.stdout, out.stdout[-3000:]
 
 
+def test_peers_compare_builds_another_revision_alternately(tmp_path: Path) -> None:
+    """bench_peers --compare REV --repeat 2: REV's tree (git archive) is built alternately with
+    ours, every run listed with its wall and CPU seconds."""
+    corpus_path("baomoi-vi", "corpus.jsonl.gz")
+    out = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_peers.py"), "--smoke", "--engines", "ours",
+         "--compare", "HEAD", "--repeat", "2", "--reps", "1"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    runs = [line.split() for line in out.stdout.splitlines()
+            if line.startswith(("ours ", "ours@HEAD ")) and line.split()[1].isdigit()]
+    assert [(r[0], r[1]) for r in runs] == [("ours", "1"), ("ours@HEAD", "1"), ("ours", "2"),
+                                            ("ours@HEAD", "2")], out.stdout[-3000:]
+    assert all(float(r[3]) > 0 for r in runs)  # CPU seconds
+    assert "tree-HEAD" in out.stdout  # built by the extracted tree, not this checkout
+
+
+def test_http_open_loop_smoke(tmp_path: Path) -> None:
+    """bench_http --open-loop: the typing stream at constant rates through vegeta, every
+    request answered (skipped where vegeta is not installed)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from bench_http import vegeta_path
+
+    if vegeta_path() is None:
+        pytest.skip("vegeta not installed (go install github.com/tsenart/vegeta/v12@latest)")
+    corpus_path("baomoi-vi", "corpus.jsonl.gz")
+    out = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_http.py"), "--smoke", "--streams", "",
+         "--open-loop", "5,10"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    rows = [line.split() for line in out.stdout.splitlines() if line.split()[:1] in (["5"], ["10"])]
+    assert [r[0] for r in rows] == ["5", "10"], out.stdout[-3000:]
+    assert all(r[6] == "0" and float(r[1]) > 0 for r in rows), out.stdout[-3000:]  # no errors
+
+
 def test_pagefind_smoke(tmp_path: Path) -> None:
     """50 HTML files indexed by Pagefind and by ours, a few queries in Chromium and through the
     API (< 60 s once pagefind is in ~/.cache/searchapp-bench; the first run installs it from

@@ -149,3 +149,35 @@ def test_clip_collapses_only_the_head_and_cuts_as_before() -> None:
     assert _clip(spaced) == "Title after a lot of blank"
     assert _clip("  Short\n title ") == "Short title"
     assert _clip("x" * (TITLE_MAX + 5)) == "x" * TITLE_MAX + "…"
+
+
+def test_derived_text_pass_is_skipped_only_where_it_changes_nothing() -> None:
+    """backends/tantivy/writer.to_tantivy skips normalize_derived for a plain text without İ:
+    on every code point is_plain accepts, the pass changes only İ."""
+    from searchapp.analysis.normalize import normalize_derived
+    from searchapp.analysis.text import is_plain
+
+    changed = [hex(cp) for cp in range(0x3000)
+               if is_plain(chr(cp)) and normalize_derived(f"a{chr(cp)}b") != f"a{chr(cp)}b"]
+    assert changed == ["0x130"]
+
+
+def test_json_records_lose_escaped_lone_surrogates_and_stay_findable(tmp_path: Path) -> None:
+    """A JSON record whose \\u escapes make lone surrogates (which tantivy refuses) is indexed
+    with U+FFFD in their place, in .jsonl lines and in a .json array alike; a line without an
+    escape is not scanned (formats/jsonrec.py)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    rec = {"title": "Pelican \ud800 report", "text": "The quokka \udc80 count", "url": "u\udfff"}
+    escaped = json.dumps({**rec, "id": "lone\ud83d"})  # ensure_ascii: every surrogate a \u escape
+    assert "\\ud800" in escaped
+    (docs / "a.jsonl").write_text(escaped + "\n" + json.dumps({"id": "plain", "text": "kea"})
+                                  + "\n", encoding="utf-8")
+    (docs / "b.json").write_text(json.dumps([{**rec, "id": "arr\udc00"}]), encoding="utf-8")
+    result = build_index(tmp_path / "idx", [docs])
+    assert result.documents == 3 and not result.skipped, result.summary()
+    engine = Engine(tmp_path / "idx")
+    page = engine.search(SearchRequest(query="quokka"))
+    assert sorted(h.id for h in page.hits) == ["arr\ufffd", "lone\ufffd"]
+    assert all(h.title == "Pelican \ufffd report" for h in page.hits)
+    assert engine.search(SearchRequest(query="kea")).total == 1

@@ -163,3 +163,37 @@ def test_bounded_reads_stop_a_hung_step_not_the_callers_work() -> None:
             time.sleep(1.6)  # the caller's work: longer than a step may take, and than REARM
     assert got == [1, 2]
     assert time.monotonic() - started < 8  # 0.3 + 2 x 1.65 + at most 0.5 + REARM
+
+
+def test_bounded_reads_set_the_timer_rarely_yet_bound_every_step(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """bounded() does not set the interval timer for every step (two system calls per JSON
+    line were ~10 % of a sentence build), yet a step that starts late in the timer's period
+    still gets its full time, and a step that hangs later is stopped."""
+    import signal
+    import time
+
+    from searchapp.ingest import safety
+
+    calls = []
+    real = signal.setitimer
+    monkeypatch.setattr(safety.signal, "setitimer",
+                        lambda which, secs, *a: (calls.append(secs), real(which, secs, *a))[1])
+    assert list(safety.bounded(iter(range(5000)), seconds=5)) == list(range(5000))
+    assert len(calls) <= 3, len(calls)  # set once, cleared at the end
+
+    def steps():  # type: ignore[no-untyped-def]
+        yield 1
+        time.sleep(0.35)  # honest, but ends after the timer set for step 1 would have gone off
+        yield 2
+        time.sleep(30)  # hung
+        yield 3
+
+    got = []
+    started = time.monotonic()
+    with pytest.raises(safety.ReadTimeout):
+        for item in safety.bounded(steps(), seconds=0.5):
+            got.append(item)
+            time.sleep(0.3)  # the caller's work, shorter than the timer
+    assert got == [1, 2]
+    assert time.monotonic() - started < 3

@@ -60,8 +60,10 @@ _NEEDS_MARK_FOLD_RE = re.compile("[\u0370-\u052f\u0590-\u06ff]")
 
 
 def nfc(text: str) -> str:
-    """NFC-normalise text (cheap when it already is)."""
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+    """NFC-normalise text (cheap when it already is; free when it is ASCII)."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def fold_marks(text: str) -> str:

@@ -132,17 +132,22 @@ class IdRegistry:
         return ""
 
     def admit(self, doc: Document, rel: str, report: LoadReport) -> bool:
-        if reason := self.refusal(doc.id, rel):
-            report.skipped.append(Skipped(rel if doc.id == rel else f"{rel} (id {doc.id!r})",
+        doc_id = doc.id
+        if (doc_id in self.used or doc_id in self.file_rels or len(doc_id) > MAX_ID_CHARS
+                or "\x00" in doc_id) and (reason := self.refusal(doc_id, rel)):
+            report.skipped.append(Skipped(rel if doc_id == rel else f"{rel} (id {doc_id!r})",
                                           reason))
             report.documents -= 1
             return False
-        self.used[doc.id] = rel
+        self.used[doc_id] = rel
         return True
 
 
 def _clean(doc: Document) -> Document:
-    """doc with every text field valid UTF-8 (tantivy refuses lone surrogates)."""
+    """doc with every text field valid UTF-8 (tantivy refuses lone surrogates). JSON records
+    come cleaned from their reader (formats/jsonrec.py), which knows when a line cannot hold one."""
+    if doc.format == "json":
+        return doc
     fields = {"id": doc.id, "title": doc.title, "body": doc.body, "lang": doc.lang,
               "source": doc.source, "url": doc.url}
     changed = {k: c for k, v in fields.items() if (c := clean_text(v)) is not v}

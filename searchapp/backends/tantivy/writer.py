@@ -91,7 +91,8 @@ def to_tantivy(doc: Document, lang: str) -> tantivy.Document:
             continue
         plain = name == "body" and is_plain(text)
         special = not plain and _SPECIAL_SCRIPTS_RE.search(text) is not None
-        derived = normalize_derived(text)  # for the accent-free fields only
+        # for the accent-free fields only; of its characters a plain text can hold only İ
+        derived = normalize_derived(text) if not plain or "\u0130" in text else text
         folded = fold_marks(derived) if special else derived
         if plain:  # the same exact words as the regex gives, ~2x faster (analysis/text.is_plain)
             t.add_text(PLAIN_FIELD, text)

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from ...analysis.text import nfc
 from ..dates import find_date, parse_date_value
 from ..records import Document, LoadReport, Skipped, content_hash, too_large
+from ..safety import clean_text
 from ..titles import clip, guess_title
 
 # (line number, the record or the reason it is broken, the record's own text: its line in a
@@ -79,27 +80,29 @@ def load_json_lines(
 def load_json(
     rel: str, records: Iterable[Record], source: str, report: LoadReport
 ) -> Iterator[Document]:
+    """The Documents of JSON records, every text field NFC and valid UTF-8 (a lone surrogate
+    can only come from a \\u escape: a line without one is not scanned for them)."""
     for lineno, item, raw in records:
-        where = f"{rel}:{lineno}"
         if isinstance(item, str):
-            report.skipped.append(Skipped(where, item))
+            report.skipped.append(Skipped(f"{rel}:{lineno}", item))
             continue
-        body = _str(item.get("text") or item.get("body") or item.get("content"))
-        title = _str(item.get("title"))
+        text = _str if raw and "\\u" not in raw else _clean_str
+        body = text(item.get("text") or item.get("body") or item.get("content"))
+        title = text(item.get("title"))
         if not body.strip() and not title.strip():
-            report.skipped.append(Skipped(where, "record has no text"))
+            report.skipped.append(Skipped(f"{rel}:{lineno}", "record has no text"))
             continue
-        doc_id = _str(item.get("id")) or f"{rel}#{lineno}"
+        doc_id = text(item.get("id")) or f"{rel}#{lineno}"
         report.documents += 1
         yield Document(
             id=doc_id,
             title=clip(title) if title.strip() else guess_title(body, doc_id),
             title_given=bool(title.strip()),
             body=body,
-            lang=_str(item.get("lang")),
+            lang=text(item.get("lang")),
             date=parse_date_value(item.get("date")) or find_date(body),
-            source=_str(item.get("source")) or source,
-            url=_str(item.get("url")),
+            source=text(item.get("source")) or source,
+            url=text(item.get("url")),
             format="json",
             # the record as written (re-serialising it to hash cost 0.9 s per 35k articles)
             hash=content_hash(raw or json.dumps(item, sort_keys=True, ensure_ascii=False)),
@@ -116,3 +119,7 @@ def json_records(text: str, suffix: str) -> Iterator[Record]:
 
 def _str(value: object) -> str:
     return "" if value is None else nfc(str(value))
+
+
+def _clean_str(value: object) -> str:
+    return clean_text(_str(value))
