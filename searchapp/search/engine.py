@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..analysis.analyzers import Analyzers
 from ..backends import BackendUnavailable, SearchBackend, open_backend
+from . import hybrid
 from .cache import LRUCache
 from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
 from .parse import ParsedQuery, parse, phrases_as_words
@@ -33,6 +34,7 @@ from .request import (
     normalized,
     page_of,
 )
+from .semantic import SemanticIndex
 from .synonyms import Expansion, SynonymFile, Synonyms, expand
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class Engine:
         cache_size: int = 0,
         backend: SearchBackend | None = None,
         synonyms: SynonymFile | None = None,
+        semantic: SemanticIndex | None = None,
     ) -> None:
         self.root = Path(index_root)
         self.backend = backend or open_backend(self.root, analyzers or Analyzers.create())
@@ -61,6 +64,8 @@ class Engine:
         self.facet_cache: LRUCache[dict[str, list[FacetValue]]] = LRUCache(cache_size)
         # Query-time synonyms (search/synonyms.py); None or a missing file: queries as typed.
         self.synonyms = synonyms
+        # Search by meaning fused with keywords (search/hybrid.py); None: keywords only.
+        self.semantic = semantic
 
     # ------------------------------------------------------------------ the serving index
     def current(self):  # type: ignore[no-untyped-def]
@@ -132,6 +137,12 @@ class Engine:
         version = self.backend.version()
         relaxed = False
         try:
+            if self._fuse(req) and hybrid.applies(self.semantic, self.backend, parse(req.query)):
+                assert self.semantic is not None
+                fused = hybrid.fused_search(self, self.semantic, req, pq, warnings)
+                if fused is not None:
+                    return SearchPage(req, fused[0], fused[1], fused[2], _ms(started), warnings,
+                                      fused[3], version)
             found: Matches | None = self.backend.run(req, pq, match_all_words=True)
             if found is None:  # nothing to search
                 return SearchPage(req, [], 0, {}, _ms(started), warnings, version=version)
@@ -157,6 +168,13 @@ class Engine:
                               complete=False)
         return SearchPage(req, hits, found.total, found.facets, _ms(started), warnings, relaxed,
                           version)
+
+    def _fuse(self, req: SearchRequest) -> bool:
+        """Whether this search is fused with results by meaning (semantic=1/0, else the
+        setting's default)."""
+        if self.semantic is None:
+            return False
+        return req.semantic if req.semantic is not None else self.semantic.settings.default_on
 
     def _browse(self, req: SearchRequest, started: float, warnings: list[str]) -> SearchPage:
         """No words (an empty query, or `*`): every document the filters let through; newest

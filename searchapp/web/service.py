@@ -16,6 +16,7 @@ from ..search.correct import search_with_correction
 from ..search.engine import Engine
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import DocView, FacetValue, Hit, Overview, SearchPage, SearchRequest
+from ..search.semantic import SemanticIndex
 from ..search.suggest import Suggester
 from ..search.synonyms import FILE_NAME as SYNONYMS_FILE
 from ..search.synonyms import SynonymFile
@@ -47,7 +48,8 @@ class Services:
         with self._lock:
             if self._pid != os.getpid() or self._engine is None:
                 engine = Engine(self.index_dir, cache_size=self.cache_size,
-                                synonyms=SynonymFile(self.synonyms_path))
+                                synonyms=SynonymFile(self.synonyms_path),
+                                semantic=SemanticIndex(self.index_dir))
                 self._engine, self._suggester = engine, Suggester(engine)
                 self._pid = os.getpid()
 
@@ -213,6 +215,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "link": _doc_url(hit.id),
         "format": hit.format or None,
         "page": hit.page,
+        "match": hit.match,  # "words", "meaning" (found through another language...) or "both"
     }
 
 
@@ -220,3 +223,15 @@ def _doc_url(doc_id: str) -> str:
     from . import doc_url  # the package imports this module: imported when first used
 
     return doc_url(doc_id)
+
+
+def fused_later(req: SearchRequest) -> bool:
+    """A keystroke's keyword results will be replaced by fused ones once typing pauses: the
+    request asks for them (or the default does) and the serving version has vectors."""
+    engine = services().engine
+    sem = engine.semantic
+    try:
+        return (sem is not None and engine._fuse(req) and engine.available()
+                and sem.has_vectors(engine.backend.version()))
+    except Exception:  # noqa: BLE001 - the keyword results stand
+        return False

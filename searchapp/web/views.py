@@ -11,7 +11,7 @@ from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
 from .params import request_notes, search_request, verbatim
 from .ratelimit import search_limit
-from .service import document, health, overview, run_facets, run_search
+from .service import document, fused_later, health, overview, run_facets, run_search
 
 bp = Blueprint("web", __name__)
 
@@ -26,16 +26,19 @@ SEARCH_BOX_ID = "q"
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+    fuse_later = False
     if fragment and request.htmx.trigger == SEARCH_BOX_ID:  # type: ignore[attr-defined]
-        # a keystroke: the facets load on their own once typing pauses (_results.html)
-        req = replace(req, facets=False)
+        # a keystroke: the facets load on their own once typing pauses (_results.html), and
+        # fused results (words and meaning) replace the keyword ones then
+        fuse_later = wants_results(req) and fused_later(req)
+        req = replace(req, facets=False, semantic=False if fuse_later else req.semantic)
     results = None
     if wants_results(req):
         results = run_search(req, request_notes(request), verbatim(request.args))
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment,
-                                             home=home))
+                                             home=home, fuse_later=fuse_later))
     response.vary.add("HX-Request")
     response.vary.add("HX-Trigger")
     return response
