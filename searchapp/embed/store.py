@@ -63,15 +63,16 @@ class VectorCache:
                     keys, vecs = data["keys"], data["vectors"]
             except (OSError, ValueError, KeyError):  # a damaged file: its passages are redone
                 continue
-            if vecs.ndim != 2 or vecs.shape[1] != self.dim or len(keys) != len(vecs):
+            if (vecs.ndim != 2 or vecs.shape[1] != self.dim or len(keys) != len(vecs)
+                    or keys.dtype != np.uint8 or keys.shape[1:] != (16,)):
                 continue
             self._add(keys, vecs)
 
     def _add(self, keys: np.ndarray, vecs: np.ndarray) -> None:
         n = len(self._chunks)
         self._chunks.append(vecs)
-        for row, k in enumerate(keys):
-            self._rows[bytes(k)] = (n, row)
+        for row, k in enumerate(keys):  # (n, 16) uint8: numpy's bytes dtype drops trailing NULs
+            self._rows[k.tobytes()] = (n, row)
 
     def __contains__(self, key: bytes) -> bool:
         return key in self._rows
@@ -90,7 +91,7 @@ class VectorCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         names = [int(p.stem) for p in self.dir.glob("[0-9]*.npz") if p.stem.isdigit()]
         path = self.dir / f"{max(names, default=0) + 1:06d}.npz"
-        karr = np.frombuffer(b"".join(keys), dtype="S16")
+        karr = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 16)
         varr = np.asarray(vectors, dtype=np.float16)
         _atomic_write(path, lambda fh: np.savez(fh, keys=karr, vectors=varr))
         self._add(karr, varr)
@@ -157,6 +158,17 @@ def read_meta(version_dir: Path, model_key: str) -> dict[str, object]:
         return dict(json.loads((gen / "meta.json").read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return {}
+
+
+def any_meta(version_dir: Path) -> dict[str, object]:
+    """The meta.json of whichever model's vectors a version has ({} when none)."""
+    for latest_file in sorted((Path(version_dir) / VECTORS_DIR).glob("*/LATEST")):
+        gen = latest_file.parent / latest_file.read_text(encoding="utf-8").strip()
+        try:
+            return dict(json.loads((gen / "meta.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return {}
 
 
 def read_version(gen: Path) -> VersionVectors:

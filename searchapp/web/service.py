@@ -225,13 +225,23 @@ def _doc_url(doc_id: str) -> str:
     return doc_url(doc_id)
 
 
+def semantic_ready() -> bool:
+    """The serving version has vectors (the words/meaning control is shown)."""
+    engine = services().engine
+    try:
+        return (engine.semantic is not None and engine.available()
+                and engine.semantic.has_vectors(engine.backend.version()))
+    except Exception:  # noqa: BLE001 - keyword search stands
+        return False
+
+
+def default_on() -> bool:
+    """Fused results when a URL does not say (SEARCHAPP_SEMANTIC_DEFAULT, on unless 0)."""
+    sem = services().engine.semantic
+    return bool(sem is not None and sem.settings.default_on)
+
+
 def fused_later(req: SearchRequest) -> bool:
     """A keystroke's keyword results will be replaced by fused ones once typing pauses: the
     request asks for them (or the default does) and the serving version has vectors."""
-    engine = services().engine
-    sem = engine.semantic
-    try:
-        return (sem is not None and engine._fuse(req) and engine.available()
-                and sem.has_vectors(engine.backend.version()))
-    except Exception:  # noqa: BLE001 - the keyword results stand
-        return False
+    return semantic_ready() and services().engine._fuse(req)

@@ -11,7 +11,16 @@ from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
 from .params import request_notes, search_request, verbatim
 from .ratelimit import search_limit
-from .service import document, fused_later, health, overview, run_facets, run_search
+from .service import (
+    default_on,
+    document,
+    fused_later,
+    health,
+    overview,
+    run_facets,
+    run_search,
+    semantic_ready,
+)
 
 bp = Blueprint("web", __name__)
 
@@ -27,6 +36,8 @@ def search() -> ResponseReturnValue:
     req = search_request(request.args)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     fuse_later = False
+    ready = semantic_ready()
+    semantic_on = ready and (req.semantic if req.semantic is not None else default_on())
     if fragment and request.htmx.trigger == SEARCH_BOX_ID:  # type: ignore[attr-defined]
         # a keystroke: the facets load on their own once typing pauses (_results.html), and
         # fused results (words and meaning) replace the keyword ones then
@@ -38,7 +49,8 @@ def search() -> ResponseReturnValue:
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment,
-                                             home=home, fuse_later=fuse_later))
+                                             home=home, fuse_later=fuse_later,
+                                             semantic_ready=ready, semantic_on=semantic_on))
     response.vary.add("HX-Request")
     response.vary.add("HX-Trigger")
     return response
