@@ -29,7 +29,7 @@ def test_index_then_search_json(tmp_path: Path) -> None:
     assert set(payload) == {"total", "hits"}
     assert payload["total"] == 1
     hit = payload["hits"][0]
-    assert set(hit) == {"id", "title", "lang", "score", "snippet"}
+    assert set(hit) == {"id", "title", "lang", "score", "snippet", "match"}
     assert hit["id"].startswith("001_") and hit["lang"] == "vi" and "quyền" in hit["snippet"]
 
 
