@@ -114,7 +114,7 @@ class Engine:
         """Run one search; never raises for bad input (problems come back as warnings).
         A search repeated on the same serving version comes from the cache, if there is one."""
         started = time.perf_counter()
-        key = (self.backend.serving_key(), self._synonyms_key(), req)
+        key = (self.backend.serving_key(), self._synonyms_key(), self._vectors_key(), req)
         if (cached := self.cache.get(key)) is not None:
             return replace(cached, elapsed_ms=_ms(started), cached=True,
                            first_ms=cached.first_ms or cached.elapsed_ms)
@@ -168,6 +168,15 @@ class Engine:
                               complete=False)
         return SearchPage(req, hits, found.total, found.facets, _ms(started), warnings, relaxed,
                           version)
+
+    def _vectors_key(self) -> object:
+        """Which vectors serve (None without the semantic layer): new vectors, new pages."""
+        if self.semantic is None:
+            return None
+        try:
+            return self.semantic.stamp(self.backend.version())
+        except Exception:  # noqa: BLE001 - no index yet: search() says so
+            return None
 
     def _fuse(self, req: SearchRequest) -> bool:
         """Whether this search is fused with results by meaning (semantic=1/0, else the

@@ -99,6 +99,17 @@ class SemanticIndex:
         """Whether any model's vectors were written for this version (a cheap check)."""
         return any((self.versions / version / VECTORS_DIR).glob("*/LATEST"))
 
+    def stamp(self, version: str) -> object:
+        """Changes whenever new vectors serve for this version (part of the result cache's key:
+        the background job adds vectors to a version that already serves)."""
+        out = []
+        for latest_file in (self.versions / version / VECTORS_DIR).glob("*/LATEST"):
+            try:
+                out.append(latest_file.stat().st_mtime_ns)
+            except OSError:
+                continue
+        return tuple(sorted(out))
+
     def status(self, version: str) -> dict[str, object]:
         """What /admin shows: the model, coverage of the serving version."""
         vv = self.vectors(version)
