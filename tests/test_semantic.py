@@ -184,3 +184,33 @@ def test_an_index_without_vectors_serves_as_before(tmp_path: Path) -> None:
             [(h.id, h.score, h.snippet_html, h.match) for h in b.hits]
         assert a.total == b.total and a.facets == b.facets
     assert semantic._embedder is None  # the model is not even loaded
+
+
+def test_index_starts_the_embed_job_in_the_background_and_admin_shows_it(tmp_path: Path) -> None:
+    from searchapp.web import create_app
+
+    from .test_admin import PASSWORD, login
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEEDS / VI_SEED, docs / VI_SEED)
+    root = tmp_path / "index"
+    out = _cli("index", "--index-dir", str(root), str(docs), env={"SEARCHAPP_SEMANTIC": "1"})
+    assert out.returncode == 0, out.stderr
+    assert "indexed 1 documents" in out.stdout
+    assert "vectors: computed in the background" in out.stderr  # the keyword index serves first
+    deadline = time.monotonic() + 300
+    while json.loads((root / "embed.json").read_text() if (root / "embed.json").exists()
+                     else "{}").get("state") != "done":
+        assert time.monotonic() < deadline, (root / "embed.log").read_text()
+        time.sleep(0.2)
+    app = create_app({"INDEX_DIR": str(root), "DOCS_DIR": str(docs),
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "ADMIN_PASSWORD": PASSWORD})
+    client = app.test_client()
+    assert login(client) == 302
+    status = client.get("/admin/status", headers={"Accept": "application/json"}).get_json()
+    meta = status["vectors"]["meta"]
+    assert (meta["leads"], meta["documents"], meta["complete"]) == (1, 1, True)
+    assert status["vectors"]["job"]["state"] == "done"
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "1 of 1 documents have their title and lead embedded" in html
