@@ -56,3 +56,15 @@ def test_typing_is_keyword_only_then_fused_results_replace_it(server: str) -> No
     assert keystrokes and all("by-meaning" not in body for body in keystrokes)
     assert all('id="fuse-later"' in body for body in keystrokes if "hits-column" in body)
     assert any(trigger == "fuse-later" and "by-meaning" in body for trigger, body in fragments)
+
+
+def test_the_control_fits_a_phone(server: str) -> None:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{server}/search?q=Geneva&semantic=1&ui=vi")
+        expect(page.locator("#semantic")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.locator("#semantic").select_option("0")  # words only: the URL says so
+        page.wait_for_url("**semantic=0**")
+        browser.close()
