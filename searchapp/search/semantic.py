@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from .request import SearchRequest
 log = logging.getLogger(__name__)
 
 MAX_DOCS = 100  # documents a search by meaning contributes at most
+STAMP_TTL = 1.0  # seconds a look at which vectors serve stays good
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class SemanticIndex:
         self._failed = ""
         self._lock = threading.Lock()
         self._open: tuple[Path, VersionVectors] | None = None
+        self._stamp: tuple[str, float, tuple[int, ...]] | None = None
 
     def embedder(self) -> Embedder | None:
         """The query embedder, or None when it cannot load (logged once)."""
@@ -97,18 +100,25 @@ class SemanticIndex:
 
     def has_vectors(self, version: str) -> bool:
         """Whether any model's vectors were written for this version (a cheap check)."""
-        return any((self.versions / version / VECTORS_DIR).glob("*/LATEST"))
+        return bool(self.stamp(version))
 
-    def stamp(self, version: str) -> object:
+    def stamp(self, version: str) -> tuple[int, ...]:
         """Changes whenever new vectors serve for this version (part of the result cache's key:
-        the background job adds vectors to a version that already serves)."""
+        the background job adds vectors to a version that already serves). Looked up at most
+        once per STAMP_TTL seconds: every keystroke asks."""
+        now = time.monotonic()
+        seen = self._stamp
+        if seen is not None and seen[0] == version and now - seen[1] < STAMP_TTL:
+            return seen[2]
         out = []
         for latest_file in (self.versions / version / VECTORS_DIR).glob("*/LATEST"):
             try:
                 out.append(latest_file.stat().st_mtime_ns)
             except OSError:
                 continue
-        return tuple(sorted(out))
+        stamp = tuple(sorted(out))
+        self._stamp = (version, now, stamp)
+        return stamp
 
     def status(self, version: str) -> dict[str, object]:
         """What /admin shows: the model, coverage of the serving version."""
