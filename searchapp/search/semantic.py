@@ -16,12 +16,14 @@ import numpy as np
 
 from ..embed import Embedder, EmbedderUnavailable, SemanticSettings, open_embedder
 from ..embed.store import VECTORS_DIR, VersionVectors, latest, read_version
+from .cache import LRUCache
 from .parse import ParsedQuery
 from .request import SearchRequest
 
 log = logging.getLogger(__name__)
 
 MAX_DOCS = 100  # documents a search by meaning contributes at most
+QUERY_CACHE = 512  # query vectors kept per process (1.5 KB each)
 STAMP_TTL = 1.0  # seconds a look at which vectors serve stays good
 
 
@@ -62,6 +64,7 @@ class SemanticIndex:
         self._lock = threading.Lock()
         self._open: tuple[Path, VersionVectors] | None = None
         self._stamp: tuple[str, float, tuple[int, ...]] | None = None
+        self._queries: LRUCache[np.ndarray] = LRUCache(QUERY_CACHE)
 
     def embedder(self) -> Embedder | None:
         """The query embedder, or None when it cannot load (logged once)."""
@@ -136,7 +139,10 @@ class SemanticIndex:
         text = query_text(pq)
         if vv is None or model is None or not text or not len(vv.matrix):
             return None
-        q = model.queries([text])[0].astype(np.float32)
+        q = self._queries.get((model.key, text))
+        if q is None:  # page 2, another filter, the fused page after typing: embedded once
+            q = model.queries([text])[0].astype(np.float32)
+            self._queries.put((model.key, text), q)
         allowed = _allowed(vv, req, pq)
         scores = np.asarray(vv.matrix @ q)
         rows = np.flatnonzero((scores >= model.min_similarity) & allowed[vv.doc])
