@@ -1,6 +1,6 @@
 """Cross-language and same-language retrieval on XQuAD-R: keyword-only vs by meaning vs fused.
 
-    python eval/semantic_xquad.py [--limit N] [--pairs en-vi,en-zh,en-de,vi-vi] [--work DIR]
+    python eval/semantic_xquad.py [--limit N] [--articles N] [--pairs en-vi,en-zh] [--work DIR]
 
 For each pair Q-D, the questions of language Q (first N) are searched against the sentences of
 language D (all of them: ~1,200, one document each, indexed by searchapp's indexer), judged by
@@ -13,6 +13,7 @@ and fused (semantic=True, the default floor). Measure: nDCG@10 (ir-measures).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -45,16 +46,34 @@ def ranked(search, queries: dict[str, str]) -> list[ir_measures.ScoredDoc]:  # t
     return out
 
 
-def pair(work: Path, qlang: str, dlang: str, limit: int | None) -> dict[str, float]:
+def in_articles(doc_id: str, articles: int | None) -> bool:
+    """a12p3s4 is in article 12: kept when articles is None or 12 < articles."""
+    return articles is None or int(doc_id[1:].split("p")[0]) < articles
+
+
+def corpus(folder: Path, work: Path, dlang: str, articles: int | None) -> Path:
+    """The sentences of the first `articles` XQuAD articles (all of them by default)."""
+    if articles is None:
+        return folder / "corpus.jsonl"
+    out = work / f"{dlang}-corpus" / "corpus.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lines = (folder / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    out.write_text("\n".join(x for x in lines if in_articles(json.loads(x)["id"], articles))
+                   + "\n", encoding="utf-8")
+    return out
+
+
+def pair(work: Path, qlang: str, dlang: str, limit: int | None,
+         articles: int | None = None) -> dict[str, float]:
     folder = run_eval.CORPORA / "xquad-r" / dlang
     root = work / dlang
     if not (root / "CURRENT").exists():
-        build_index(root, [folder / "corpus.jsonl"])
+        build_index(root, [corpus(folder, work, dlang, articles)])
     settings = SemanticSettings.from_env({"SEARCHAPP_SEMANTIC_PASSAGES": "0"})
     t0 = time.perf_counter()
     prog = run_embed(root, settings)
     embed_s = time.perf_counter() - t0
-    qrels = [q for q in run_eval.judged(folder / "qrels.txt")]
+    qrels = [q for q in run_eval.judged(folder / "qrels.txt") if in_articles(q.doc_id, articles)]
     queries = run_eval.read_queries(run_eval.CORPORA / "xquad-r" / qlang / "queries.tsv", limit)
     queries = {k: v for k, v in queries.items() if k in {q.query_id for q in qrels}}
     qrels = [q for q in qrels if q.query_id in queries]
@@ -89,6 +108,8 @@ def main() -> int:
     ap.add_argument("--pairs", default="en-vi,en-zh,en-de")
     ap.add_argument("--limit", type=int, default=None, help="first N questions")
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--articles", type=int, default=None,
+                    help="only the sentences (and questions) of the first N of the 48 articles")
     args = ap.parse_args()
     if not (run_eval.CORPORA / "xquad-r").exists():
         print("skipped: ../shared/corpora/xquad-r not found")
@@ -100,7 +121,7 @@ def main() -> int:
               flush=True)
         for p in args.pairs.split(","):
             q, d = p.split("-")
-            r = pair(work, q, d, args.limit)
+            r = pair(work, q, d, args.limit, args.articles)
             print(f"| {q} → {d} | {r['questions']:.0f} | {r['words']:.3f} | {r['meaning']:.3f} | "
                   f"{r['fused']:.3f} | {r['words_ms']:.1f} | {r['fused_ms']:.1f} | "
                   f"{r['embedded']:.0f} ({r['embed_s']:.0f}) |", flush=True)
