@@ -20,15 +20,17 @@ class Fused:
     match: str  # "words", "meaning" or "both"
 
 
-def rrf(words: list[str], meaning: list[str], k: int = RRF_K) -> list[Fused]:
-    """Both rankings fused: each id scores the sum of 1/(k + rank) over the lists holding it;
-    ties keep the keyword order, then the meaning order."""
+def rrf(words: list[str], meaning: list[str], k: int = RRF_K,
+        words_weight: float = 1.0) -> list[Fused]:
+    """Both rankings fused: each id scores the sum of weight/(k + rank) over the lists holding
+    it (the keyword list weighs `words_weight`, the meaning list 1); ties keep the keyword
+    order, then the meaning order."""
     score: dict[str, float] = {}
     order: dict[str, int] = {}
     kinds: dict[str, set[str]] = {}
-    for kind, ranked in (("words", words), ("meaning", meaning)):
+    for kind, ranked, weight in (("words", words, words_weight), ("meaning", meaning, 1.0)):
         for rank, doc_id in enumerate(ranked, 1):
-            score[doc_id] = score.get(doc_id, 0.0) + 1.0 / (k + rank)
+            score[doc_id] = score.get(doc_id, 0.0) + weight / (k + rank)
             order.setdefault(doc_id, len(order))
             kinds.setdefault(doc_id, set()).add(kind)
     ids = sorted(score, key=lambda d: (-score[d], order[d]))

@@ -13,8 +13,9 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ..backends.base import DocumentReader
+from .cache import LRUCache
 from .fusion import add_counts, by_date, rrf
-from .parse import ParsedQuery
+from .parse import Clause, ParsedQuery
 from .request import Hit, Matches, SearchRequest, StoredDoc, page_of
 from .semantic import SemanticIndex, VectorHit, exact_syntax
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 FUSION_WINDOW = 100  # keyword hits fused with the meaning side (deeper pages fetch deeper)
 SNIPPET_CHARS = 320
+WORDS_POWER = 2.0  # tuned on XQuAD-R en→vi and vi→vi (eval/RESULTS.md)
+MAX_TERMS_CHECKED = 16
 RELAXED_NOTE = "No document contains all the words: showing documents that contain some of them."
 
 
@@ -58,7 +61,7 @@ def fused_search(engine: Engine, semantic: SemanticIndex, req: SearchRequest, pq
     only = [v for v in found if v.id not in in_words]
     scores: dict[str, float] = {}
     if req.sort == "relevance":
-        fused = rrf(kw_ids, [v.id for v in found])
+        fused = rrf(kw_ids, [v.id for v in found], words_weight=words_weight(engine, pq, semantic.word_counts))
         ranked = [(f.id, f.match) for f in fused]
         scores = {f.id: f.score for f in fused}
     else:
@@ -93,6 +96,27 @@ def fused_search(engine: Engine, semantic: SemanticIndex, req: SearchRequest, pq
             extra["format"] = [v.format for v in only]
         facets = add_counts(words.facets, extra)
     return hits, words.total + len(only), facets, relaxed
+
+
+def words_weight(engine: Engine, pq: ParsedQuery, counts: LRUCache[int]) -> float:
+    """How much the keyword ranking counts in the fusion: the share of the query's words the
+    index holds at all, raised to WORDS_POWER. An English question over Vietnamese documents
+    shares only its names and numbers with them (its keyword hits are weak evidence); a query
+    in the documents' language shares nearly every word (the keyword ranking counts fully)."""
+    terms = [t for c in pq.positive for t in c.terms][:MAX_TERMS_CHECKED]
+    if not terms:
+        return 1.0
+    serving = engine.backend.serving_key()
+    known = 0
+    for t in terms:
+        key = (serving, t)
+        count = counts.get(key)
+        if count is None:
+            count = engine.count(ParsedQuery(clauses=[Clause((t,))]))
+            counts.put(key, count)
+        known += count > 0
+    return float((known / len(terms)) ** WORDS_POWER)
+
 
 
 def _meaning_hit(doc: StoredDoc, v: VectorHit) -> Hit:

@@ -65,6 +65,8 @@ class SemanticIndex:
         self._open: tuple[Path, VersionVectors] | None = None
         self._stamp: tuple[str, float, tuple[int, ...]] | None = None
         self._queries: LRUCache[np.ndarray] = LRUCache(QUERY_CACHE)
+        # (serving version, word) -> documents holding it: the fusion's keyword weight (hybrid.py)
+        self.word_counts: LRUCache[int] = LRUCache(4096)
 
     def embedder(self) -> Embedder | None:
         """The query embedder, or None when it cannot load (logged once)."""
