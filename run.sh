@@ -45,7 +45,11 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   serve)  # install, index seeds/ (or $SEARCHAPP_DOCS_DIR) if there is no index yet, serve
-    ensure_venv . .installed
+    if [ "${SEARCHAPP_SEMANTIC:-}" = 1 ]; then  # the bundled embedding model (search by meaning)
+      ensure_venv '.[semantic]' .installed-semantic
+    else
+      ensure_venv . .installed
+    fi
     exec .venv/bin/searchapp serve "$@" ;;
   test)   # the whole test suite (browser tests need Debian's chromium on PATH)
     ensure_venv '.[test]' .installed-test

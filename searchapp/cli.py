@@ -110,6 +110,60 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, confirmed:
     except (ValidationFailed, IndexMissing, DocumentRefused) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
+    _embed_in_background(root)
+
+
+@main.command("embed", short_help="Compute the missing vectors (semantic search).")
+@_INDEX_DIR
+@click.option("--background", is_flag=True, hidden=True,
+              help="Started by index/serve/watch: exit at once if another run holds the lock.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
+def embed_cmd(index_dir: Path | None, background: bool, quiet: bool) -> None:
+    """Compute the missing vectors of the serving version (title and lead of every document
+    first, then further passages up to $SEARCHAPP_SEMANTIC_PASSAGES), reusing every vector
+    already computed for the same text; exit 0 when they are complete. Safe to interrupt: the
+    next run goes on from where this one stopped."""
+    from .embed import EmbedderUnavailable, SemanticSettings
+    from .index.embedjob import EmbedBusy, run_embed
+    from .index.vectors import SemanticUnavailable
+
+    root = index_dir or Settings.from_env().index_dir
+    if background:
+        os.nice(10)  # keyword search keeps the cores first
+    last = [0.0]
+
+    def report(prog):  # type: ignore[no-untyped-def]
+        import time
+
+        if not quiet and (time.monotonic() - last[0] > 2 or prog.phase == "done"):
+            last[0] = time.monotonic()
+            click.echo(prog.line(), err=True)
+
+    try:
+        prog = run_embed(root, SemanticSettings.from_env(), wait=not background, report=report)
+    except EmbedBusy as exc:
+        if background:
+            return
+        raise click.ClickException(str(exc)) from exc
+    except (EmbedderUnavailable, SemanticUnavailable, IndexMissing) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"vectors complete for version {prog.version}: {prog.embedded:,} passages of "
+               f"{prog.documents:,} documents ({prog.new:,} embedded now, "
+               f"{prog.embedded - prog.new:,} from the cache)")
+
+
+def _embed_in_background(root: Path) -> None:
+    """With SEARCHAPP_SEMANTIC=1: compute the vectors in a detached child (keyword search
+    serves meanwhile); progress on /admin and from `searchapp embed`."""
+    from .embed import SemanticSettings
+
+    if not SemanticSettings.from_env().enabled:
+        return
+    from .index.embedjob import start_background
+
+    child = start_background(root)
+    click.echo(f"vectors: computed in the background (pid {child.pid}; progress on /admin, "
+               "or run `searchapp embed` to wait for them)", err=True)
 
 
 def _remembered_roots(index_root: Path) -> list[Path]:
@@ -161,9 +215,12 @@ def _plain_snippet(html: str) -> str:
 @click.option("--lang", multiple=True, help="Only documents in this language (ISO 639-1; repeatable).")
 @click.option("--verbatim", is_flag=True,
               help="Search exactly QUERY, even when it finds nothing and a correction would.")
+@click.option("--semantic/--no-semantic", default=None,
+              help="Fuse keyword results with results by meaning (needs vectors: `searchapp "
+                   "embed`), or keywords only; default: $SEARCHAPP_SEMANTIC_DEFAULT.")
 @click.argument("query")
 def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[str, ...],
-               verbatim: bool, query: str) -> None:
+               verbatim: bool, semantic: bool | None, query: str) -> None:
     """Search the index for QUERY.
 
     Syntax: words (all must match), "a phrase", -excluded, a OR b, title:word, lang:vi,
@@ -171,15 +228,17 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
     a query that finds nothing shows the results of its correction, if it has some."""
     from .search.answer import correction_fields
     from .search.correct import search_with_correction
+    from .search.semantic import SemanticIndex
     from .search.suggest import Suggester
 
     settings = Settings.from_env()
-    engine = Engine(index_dir or settings.index_dir)
+    root = index_dir or settings.index_dir
+    engine = Engine(root, semantic=SemanticIndex(root))
     suggester = Suggester(engine, wait=120)
     # The request and the did-you-mean of /search and /api/search (web/service.run_search):
     # the same defaults (the last word a prefix, as typed in the search box), the suggester
     # asked for every query, so the same query gets the same hits and the same correction.
-    req = SearchRequest(query=query, page_size=limit, lang=lang)
+    req = SearchRequest(query=query, page_size=limit, lang=lang, semantic=semantic)
     try:
         answer = search_with_correction(engine.search, suggester.suggest,
                                         engine.analyzers.fold, req, verbatim)
@@ -192,7 +251,7 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
             "hits": [
                 {"id": h.id, "title": h.title, "lang": h.lang, "score": round(h.score, 4),
                  "snippet": _plain_snippet(h.snippet_html), "format": h.format or None,
-                 "page": h.page}
+                 "page": h.page, "match": h.match}
                 for h in page.hits
             ],
             **correction_fields(page, answer.suggestion, list(dict.fromkeys(page.warnings))),
@@ -212,7 +271,8 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
     for i, h in enumerate(page.hits, 1):
         marked = h.snippet_html.replace("<mark>", "\0").replace("</mark>", "\1")
         snippet = _plain_snippet(marked).replace("\0", bold).replace("\1", plain)
-        click.echo(f"\n{i}. {h.title}  [{h.lang or '?'}] {h.date or ''}  ({h.id}, {h.score:.2f})")
+        by = "  (matched by meaning)" if h.match == "meaning" else ""
+        click.echo(f"\n{i}. {h.title}  [{h.lang or '?'}] {h.date or ''}  ({h.id}, {h.score:.2f}){by}")
         click.echo(f"   {snippet}")
 
 
@@ -255,6 +315,7 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
             click.echo(f"warning: {disk_message(exc)}; serving without an index", err=True)
     from .server import run  # noqa: PLC0415
 
+    _embed_in_background(root)
     watcher = _start_watcher(root, settings.docs_dir) if (watch or settings.watch) else None
     fetcher = _start_fetcher(root)
     try:

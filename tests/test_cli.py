@@ -30,7 +30,7 @@ def test_index_then_search_json(tmp_path: Path) -> None:
                             "warnings"}
     assert payload["total"] == 1
     hit = payload["hits"][0]
-    assert set(hit) == {"id", "title", "lang", "score", "snippet", "format", "page"}
+    assert set(hit) == {"id", "title", "lang", "score", "snippet", "format", "page", "match"}
     assert hit["id"].startswith("001_") and hit["lang"] == "vi" and "quyền" in hit["snippet"]
 
 

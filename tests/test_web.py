@@ -164,8 +164,10 @@ def test_api_search_shape(client: FlaskClient) -> None:
                          "corrected", "cached", "query", "searched"}
     assert data["total"] == 3
     assert set(data["hits"][0]) == {"id", "title", "lang", "date", "source", "snippet_html",
-                                    "score", "link", "format", "page", "url", "duplicates"}
+                                    "score", "link", "format", "page", "url", "duplicates",
+                                    "match"}
     assert (data["hits"][0]["format"], data["hits"][0]["page"]) == ("txt", None)
+    assert {h["match"] for h in data["hits"]} == {"words"}  # an index without vectors
     assert set(data["facets"]) == {"lang", "source", "year", "format"}
     assert {"value": "vi", "count": 1} in data["facets"]["lang"]
 

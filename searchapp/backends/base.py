@@ -9,8 +9,8 @@ documents; it also writes new versions of the index and says which one serves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # the seam's records; imported lazily (analysis builds on backends/tantivy)
     from ..analysis.analyzers import Analyzers
@@ -97,3 +97,15 @@ class VersionWriter(Protocol):
         """Release the writer (and its files) after commit or rollback."""
 
     def num_docs(self) -> int: ...
+
+
+@runtime_checkable
+class DocumentReader(Protocol):
+    """What semantic search needs beyond SearchBackend (Tantivy has it; a backend without it
+    serves keyword results only): stored documents by id, and every stored document."""
+
+    def documents(self, ids: list[str]) -> list[StoredDoc]:
+        """The stored documents with these ids, in that order (unknown ids left out)."""
+
+    def every_document(self) -> Iterator[StoredDoc]:
+        """Every stored document of the serving version."""

@@ -181,6 +181,7 @@ class Watcher:
         line = summary().splitlines()[0] if callable(summary) else ""
         self.last = {"last_update": time.time(), "last_result": line}
         log.info("watch: %s", line)
+        _embed_changes(self.layout.root)
         return True
 
     # ------------------------------------------------------------------ the loop
@@ -271,3 +272,14 @@ def watch_forever(index_root: Path, doc_roots: list[Path], parent_pid: int | Non
         watcher.run(stop)
     finally:
         watcher.release()
+
+
+def _embed_changes(root: Path) -> None:
+    """With SEARCHAPP_SEMANTIC=1, the vectors of what changed, in the background (a run going on
+    already notices the new serving state and goes round again)."""
+    from ..embed import SemanticSettings
+
+    if SemanticSettings.from_env().enabled:
+        from .embedjob import start_background
+
+        start_background(root)

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..analysis.analyzers import Analyzers
 from ..backends import BackendUnavailable, SearchBackend, create_analyzers, open_backend
 from ..backends import backend_name as backend_name  # the web layer's, exported from here
+from . import hybrid
 from .cache import LRUCache
 from .duplicates import Groups, collapsed_page, copies_of, read_groups
 from .highlight import MatchSpec, highlight_all, match_spec, snippet_at
@@ -38,6 +39,7 @@ from .request import (
     normalized,
     page_of,
 )
+from .semantic import SemanticIndex
 from .synonyms import Expansion, SynonymFile, Synonyms, expand
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class Engine:
         cache_size: int = 0,
         backend: SearchBackend | None = None,
         synonyms: SynonymFile | None = None,
+        semantic: SemanticIndex | None = None,
     ) -> None:
         self.root = Path(index_root)
         self.backend = backend or open_backend(self.root, analyzers or create_analyzers())
@@ -67,6 +70,8 @@ class Engine:
         # Query-time synonyms (search/synonyms.py); None or a missing file: queries as typed.
         self.synonyms = synonyms
         self._groups: tuple[object, Groups] | None = None  # near-duplicates of the serving key
+        # Search by meaning fused with keywords (search/hybrid.py); None: keywords only.
+        self.semantic = semantic
 
     # ------------------------------------------------------------------ the serving index
     def current(self):  # type: ignore[no-untyped-def]
@@ -129,7 +134,7 @@ class Engine:
         """Run one search; never raises for bad input (problems come back as warnings).
         A search repeated on the same serving version comes from the cache, if there is one."""
         started = time.perf_counter()
-        key = (self.backend.serving_key(), self._synonyms_key(), req)
+        key = (self.backend.serving_key(), self._synonyms_key(), self._vectors_key(), req)
         if (cached := self.cache.get(key)) is not None:
             return replace(cached, elapsed_ms=_ms(started), cached=True,
                            first_ms=cached.first_ms or cached.elapsed_ms)
@@ -152,6 +157,12 @@ class Engine:
         version = self.backend.version()
         relaxed = False
         try:
+            if self._fuse(req) and hybrid.applies(self.semantic, self.backend, parse(req.query)):
+                assert self.semantic is not None
+                fused = hybrid.fused_search(self, self.semantic, req, pq, warnings)
+                if fused is not None:
+                    return SearchPage(req, fused[0], fused[1], fused[2], _ms(started), warnings,
+                                      fused[3], version)
             found: Matches | None = self._run(req, pq, match_all_words=True)
             if found is None:  # nothing to search
                 return SearchPage(req, [], 0, {}, _ms(started), warnings, version=version)
@@ -177,6 +188,22 @@ class Engine:
                               complete=False)
         return SearchPage(req, hits, found.total, found.facets, _ms(started), warnings, relaxed,
                           version)
+
+    def _vectors_key(self) -> object:
+        """Which vectors serve (None without the semantic layer): new vectors, new pages."""
+        if self.semantic is None:
+            return None
+        try:
+            return self.semantic.stamp(self.backend.version())
+        except Exception:  # noqa: BLE001 - no index yet: search() says so
+            return None
+
+    def _fuse(self, req: SearchRequest) -> bool:
+        """Whether this search is fused with results by meaning (semantic=1/0, else the
+        setting's default)."""
+        if self.semantic is None:
+            return False
+        return req.semantic if req.semantic is not None else self.semantic.settings.default_on
 
     def _browse(self, req: SearchRequest, started: float, warnings: list[str]) -> SearchPage:
         """No words (an empty query, or `*`): every document the filters let through; newest

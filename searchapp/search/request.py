@@ -52,6 +52,9 @@ class SearchRequest:
     # False: the page comes without facets, which `Engine.facets` gives on their own (the live
     # search box asks for them once typing pauses: one pass over the matches per keystroke, not two)
     facets: bool = True
+    # Keyword results fused with results by meaning (search/hybrid.py); None: the default
+    # (SEARCHAPP_SEMANTIC_DEFAULT, when the serving version has vectors)
+    semantic: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Hit:
     snippet_html: str
     format: str = ""
     page: int | None = None  # 1-based page of the snippet's match, for paged formats
+    match: str = "words"  # found by its "words", by "meaning" (another language...), or "both"
     copies: tuple[tuple[str, str], ...] = ()  # near-duplicates folded into it: (id, format)
 
     @property

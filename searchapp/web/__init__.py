@@ -171,6 +171,16 @@ def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
     return f"{url}#page={page}" if page and fmt == "pdf" and own_file else url
 
 
+def _query_lang(query: str) -> str:
+    """The language of a query (a hit by meaning in another one says so), once per request."""
+    cached = g.get("_query_lang")
+    if cached is None or cached[0] != query:
+        from ..analysis.language import detect_language
+
+        cached = g._query_lang = (query, detect_language(query))
+    return str(cached[1])
+
+
 def _template_context() -> dict[str, Any]:
     ui = i18n.choose(request)
     other = "en" if ui == "vi" else "vi"
@@ -184,6 +194,7 @@ def _template_context() -> dict[str, Any]:
         "lang_name": lambda code: i18n.language_name(ui, code),
         "language_count": i18n.language_count,
         "langs_shown": i18n.LANGS_SHOWN,
+        "query_lang": _query_lang,
         "htmx_js": HTMX_JS,
         "app_version": __version__,
     }

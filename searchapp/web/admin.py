@@ -83,7 +83,19 @@ def _status_context(notice: str = "") -> dict[str, Any]:
         "runs": run_rows(history.read(layout, 20)),
         "notice": notice,
         "watching": watch.status(layout.root),
+        "vectors": _vectors(layout),
     }
+
+
+def _vectors(layout: IndexLayout) -> dict[str, Any]:
+    """Search by meaning: the serving version's coverage and the embed job (semantic.html)."""
+    from ..embed.store import any_meta  # noqa: PLC0415
+    from ..index.embedjob import status as embed_status  # noqa: PLC0415
+
+    name = layout.current_version()
+    meta = any_meta(layout.versions / name) if name else {}
+    return {"meta": meta, "job": embed_status(layout.root),
+            "backend": services().engine.backend.name}
 
 
 def _status_response(notice: str = "", started: bool = False) -> ResponseReturnValue:
@@ -91,6 +103,7 @@ def _status_response(notice: str = "", started: bool = False) -> ResponseReturnV
     if _wants_json():
         job = ctx["job"]
         return jsonify(started=started, notice=notice, serving=ctx["serving"],
+                       vectors=ctx["vectors"],
                        job=asdict(job) | {"percent": job.percent, "step": job.step}
                        if job else None)
     if request.headers.get("HX-Request"):

@@ -21,6 +21,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "took": "{ms} ms",
         "did_you_mean": "Did you mean",
         "tips": "Check the spelling, use fewer or more general words, or remove a filter.",
+        "by_meaning": "matched by meaning",
+        "in_lang_by_meaning": "in {lang} — matched by meaning",
+        "semantic_on": "Words and meaning",
+        "semantic_off": "Words only",
+        "semantic_label": "Match",
         "home_hint": "Type to search. Words match with or without accents; use \"quotes\" "
         "for phrases and -word to exclude.",
         "lang": "Language",
@@ -103,6 +108,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "took": "{ms} ms",
         "did_you_mean": "Có phải bạn muốn tìm",
         "tips": "Kiểm tra chính tả, dùng ít từ hơn hoặc từ chung hơn, hoặc bỏ bớt bộ lọc.",
+        "by_meaning": "khớp theo nghĩa",
+        "in_lang_by_meaning": "bằng {lang} — khớp theo nghĩa",
+        "semantic_on": "Từ và nghĩa",
+        "semantic_off": "Chỉ theo từ",
+        "semantic_label": "Khớp",
         "home_hint": "Gõ để tìm. Từ có dấu hay không dấu đều khớp; dùng \"ngoặc kép\" cho cụm "
         "từ và -từ để loại trừ.",
         "lang": "Ngôn ngữ",

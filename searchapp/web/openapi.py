@@ -58,6 +58,9 @@ _HIT = {
         "url": {"type": ["string", "null"], "description": "The address of a page fetched from "
                 "a web source (searchapp source add), or the document's own canonical URL."},
         "duplicates": _DUPLICATES,
+        "match": {"type": "string", "enum": ["words", "meaning", "both"],
+                  "description": "How the hit was found: by its words, by meaning only (e.g. "
+                  "in another language; snippet = its best passage), or both."},
     },
 }
 
@@ -115,6 +118,10 @@ def spec() -> dict[str, Any]:
                         _param("verbatim", {"type": "integer", "enum": [0, 1], "default": 0},
                                "1: search exactly q, even when it finds nothing and a "
                                "correction would."),
+                        _param("semantic", {"type": "integer", "enum": [0, 1]},
+                               "1: keyword results fused with results by meaning (when the "
+                               "index has vectors); 0: keywords only; absent: the server's "
+                               "default (SEARCHAPP_SEMANTIC_DEFAULT)."),
                         _param("page", {"type": "integer", "minimum": 1, "default": 1},
                                "1-based page number (clamped)."),
                         _param("page_size", {"type": "integer", "minimum": 1,

@@ -61,6 +61,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         sort=SORT_VALUES.get(args.get("sort", ""), "relevance"),
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         page_size=_int(args.get("page_size"), 10, 1, MAX_PAGE_SIZE),
+        semantic=flag(args.get("semantic")),
     )
 
 
@@ -69,6 +70,13 @@ def doc_part(args: MultiDict[str, str]) -> int | None:
     holding the query's best match."""
     value = args.get("part", "").strip()
     return _int(value, 1, 1, 10**6) if value else None
+
+
+def flag(value: str | None) -> bool | None:
+    """semantic=1 / semantic=0 (also true/false, on/off); None when absent or unclear."""
+    text = (value or "").strip().lower()
+    return True if text in ("1", "true", "on", "yes") else (
+        False if text in ("0", "false", "off", "no") else None)
 
 
 def verbatim(args: MultiDict[str, str]) -> bool:

@@ -15,6 +15,7 @@ from ..search.correct import search_with_correction
 from ..search.engine import BackendUnavailable, Engine
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import DocView, FacetValue, Hit, Overview, SearchPage, SearchRequest
+from ..search.semantic import SemanticIndex
 from ..search.suggest import Suggester
 from ..search.synonyms import FILE_NAME as SYNONYMS_FILE
 from ..search.synonyms import SynonymFile
@@ -46,7 +47,8 @@ class Services:
         with self._lock:
             if self._pid != os.getpid() or self._engine is None:
                 engine = Engine(self.index_dir, cache_size=self.cache_size,
-                                synonyms=SynonymFile(self.synonyms_path))
+                                synonyms=SynonymFile(self.synonyms_path),
+                                semantic=SemanticIndex(self.index_dir))
                 self._engine, self._suggester = engine, Suggester(engine)
                 self._pid = os.getpid()
 
@@ -229,6 +231,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "page": hit.page,
         "url": hit.url or None,  # a fetched page's address (web sources), or the document's own
         "duplicates": hit.duplicates,
+        "match": hit.match,  # "words", "meaning" (found through another language...) or "both"
     }
 
 
@@ -236,3 +239,25 @@ def _doc_url(doc_id: str) -> str:
     from . import doc_url  # the package imports this module: imported when first used
 
     return doc_url(doc_id)
+
+
+def semantic_ready() -> bool:
+    """The serving version has vectors (the words/meaning control is shown)."""
+    engine = services().engine
+    try:
+        return (engine.semantic is not None and engine.available()
+                and engine.semantic.has_vectors(engine.backend.version()))
+    except Exception:  # noqa: BLE001 - keyword search stands
+        return False
+
+
+def default_on() -> bool:
+    """Fused results when a URL does not say (SEARCHAPP_SEMANTIC_DEFAULT, on unless 0)."""
+    sem = services().engine.semantic
+    return bool(sem is not None and sem.settings.default_on)
+
+
+def fused_later(req: SearchRequest) -> bool:
+    """A keystroke's keyword results will be replaced by fused ones once typing pauses: the
+    request asks for them (or the default does) and the serving version has vectors."""
+    return semantic_ready() and services().engine._fuse(req)

@@ -11,7 +11,16 @@ from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
 from .params import doc_part, request_notes, search_request, verbatim
 from .ratelimit import doc_limit, search_limit
-from .service import document, health, overview, run_facets, run_search
+from .service import (
+    default_on,
+    document,
+    fused_later,
+    health,
+    overview,
+    run_facets,
+    run_search,
+    semantic_ready,
+)
 
 bp = Blueprint("web", __name__)
 
@@ -26,16 +35,23 @@ SEARCH_BOX_ID = "q"
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+    fuse_later = False
+    ready = semantic_ready()
+    semantic_on = ready and (req.semantic if req.semantic is not None else default_on())
     keystroke = fragment and request.htmx.trigger == SEARCH_BOX_ID  # type: ignore[attr-defined]
-    if keystroke:  # the facets load on their own once typing pauses (_results.html)
-        req = replace(req, facets=False)
+    if keystroke:
+        # a keystroke: the facets load on their own once typing pauses (_results.html), and
+        # fused results (words and meaning) replace the keyword ones then
+        fuse_later = wants_results(req) and fused_later(req)
+        req = replace(req, facets=False, semantic=False if fuse_later else req.semantic)
     results = None
     if wants_results(req):
         results = run_search(req, request_notes(request), verbatim(request.args), keystroke)
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment,
-                                             home=home))
+                                             home=home, fuse_later=fuse_later,
+                                             semantic_ready=ready, semantic_on=semantic_on))
     response.vary.add("HX-Request")
     response.vary.add("HX-Trigger")
     return response

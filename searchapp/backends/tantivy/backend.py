@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -48,7 +49,7 @@ from .schema import (
     has_field,
     open_index,
 )
-from .stored import hit_doc, preview, related, stored
+from .stored import by_ids, every, hit_doc, preview, related, stored
 
 log = logging.getLogger(__name__)
 # Check every segment file's checksum when a version is opened (SEARCHAPP_VERIFY_INDEX=0: not).
@@ -264,6 +265,15 @@ class TantivyBackend:
         addr = found.hits[0][1]
         doc = searcher.doc(addr)
         return stored(doc), related(searcher, opened.ctx.schema, addr, doc, k)
+
+    def documents(self, ids: list[str]) -> list[StoredDoc]:
+        """The stored documents with these ids, in that order (unknown ids left out)."""
+        opened = self.current()
+        return by_ids(opened.index.searcher(), opened.ctx.schema, ids)
+
+    def every_document(self) -> Iterator[StoredDoc]:
+        """Every stored document of the serving version (the embed job reads them)."""
+        return every(self.current().index.searcher())
 
     # ------------------------------------------------------------------ did-you-mean
     def vocabulary(self) -> list[tuple[str, int]]:

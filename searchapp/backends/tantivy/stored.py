@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
@@ -102,3 +103,24 @@ def related(
             continue
         out.append(preview(searcher.doc(other_addr), float(score)))
     return out[:k]
+
+
+def by_ids(searcher: tantivy.Searcher, schema: tantivy.Schema, ids: list[str]) -> list[StoredDoc]:
+    """The stored documents with these ids, in the order asked (unknown ids are left out)."""
+    if not ids:
+        return []
+    query = Query.term_set_query(schema, "id", list(ids))
+    found = {}
+    for _, addr in searcher.search(query, len(ids)).hits:
+        doc = stored(searcher.doc(addr))
+        found[doc.id] = doc
+    return [found[i] for i in ids if i in found]
+
+
+def every(searcher: tantivy.Searcher) -> Iterator[StoredDoc]:
+    """Every stored document of a searcher's view, in index order."""
+    if not searcher.num_docs:
+        return
+    hits = searcher.search(Query.all_query(), searcher.num_docs).hits
+    for _, addr in sorted(hits, key=lambda h: (h[1].segment_ord, h[1].doc)):
+        yield stored(searcher.doc(addr))
