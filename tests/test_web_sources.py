@@ -118,6 +118,12 @@ def serve(site: Site) -> ThreadingHTTPServer:
             site.hits[path] += 1
             if path.startswith("/news/") or path.startswith("/files/"):
                 site.times.append(time.monotonic())
+            if path.startswith("/loop/"):  # a.html -> b.html -> a.html
+                self.send_response(302)
+                self.send_header("Location", "/loop/b.html" if path == "/loop/a.html"
+                                 else "/loop/a.html")
+                self.end_headers()
+                return
             if path == "/news/redirect.html":
                 self.send_response(302)
                 self.send_header("Location", site.base.replace("127.0.0.1", "localhost")
@@ -321,3 +327,25 @@ def test_a_site_is_followed_by_its_links_within_its_patterns(tmp_path: Path, sit
     assert ids(idx, "ospreyword") == [b + "/files/report.pdf"]  # linked from en.html
     assert site.hits["/other/outside.html"] == 0 and site.hits["/private/secret.html"] == 0
     assert site.hits["/news/f1.html"] == 0  # another host
+
+
+def test_broken_sources_are_reported_and_lose_nothing(tmp_path: Path, site: Site) -> None:
+    """A malformed sitemap, a redirect loop and a response over the size limit are each
+    reported for their source; what was fetched before stays searchable."""
+    b = site.base
+    site.pages["/broken-sitemap.xml"] = (b"<urlset><url><loc>oops</url>", "application/xml")
+    site.pages["/big-list.txt"] = (f"{b}/news/big.html\n{b}/loop/a.html\n{b}/news/f1.html\n".encode(),
+                                   "text/plain")
+    site.pages["/news/big.html"] = (b"<html><body>" + b"x" * (3 << 20) + b"</body></html>",
+                                    "text/html")
+    idx = tmp_path / "idx"
+    for url, kind in ((f"{b}/broken-sitemap.xml", "sitemap"), (f"{b}/big-list.txt", "list")):
+        assert cli("source", "add", "--index-dir", str(idx), url, "--kind", kind).returncode == 0
+    env = {**os.environ, "SEARCHAPP_FETCH_ALLOW_PRIVATE": "1", "SEARCHAPP_FETCH_DELAY": "0",
+           "SEARCHAPP_FETCH_MAX_MB": "1"}
+    out = subprocess.run([*EXE, "fetch", "--index-dir", str(idx)], capture_output=True,
+                         text=True, env=env, timeout=240)
+    assert out.returncode != 0, out.stdout  # the broken sitemap's source was not reached
+    assert "malformed sitemap XML" in out.stdout, out.stdout
+    assert "larger than the limit" in out.stdout and "redirect loop" in out.stdout, out.stdout
+    assert ids(idx, "pelicanword") == [b + "/news/f1.html"]  # the good page of the list
