@@ -30,8 +30,10 @@ from ...search.request import (
     SearchRequest,
     StoredDoc,
 )
+from .. import bm25
 from ..base import BackendUnavailable
 from . import compile as q
+from . import rerank as second
 from .connection import OpenSearchSettings, call, check_shards, client
 from .mapping import stem_langs
 from .results import facet_parts, preview, read_facets, sort_clause, stored_doc
@@ -53,6 +55,9 @@ class Opened:
     stem_langs: tuple[str, ...]
     num_docs: int
     df: OrderedDict[str, int] = field(default_factory=OrderedDict)
+    # (field, token) -> Lucene's (boost * idf, k1, b, avgdl), None: no document holds it
+    terms: OrderedDict[tuple[str, str], tuple[float, float, float, float] | None] = field(
+        default_factory=OrderedDict)
 
 
 class OpenSearchBackend:
@@ -199,7 +204,8 @@ class OpenSearchBackend:
         query = self._query(o, req, pq, match_all_words, extra)
         if query is None:
             return None
-        return self._execute(o, req, query, facet_filters, aggs)
+        ranked = pq if req.sort == "relevance" and bm25.applies(pq) else None
+        return self._execute(o, req, query, facet_filters, aggs, ranked)
 
     def browse(self, req: SearchRequest) -> Matches:
         """Every document the request's filters let through, in its sort order (no words)."""
@@ -210,12 +216,19 @@ class OpenSearchBackend:
         return self._execute(o, req, query, facet_filters, aggs)
 
     def _execute(self, o: Opened, req: SearchRequest, query: dict[str, Any],
-                 facet_filters: list[dict[str, Any]], aggs: dict[str, Any]) -> Matches:
+                 facet_filters: list[dict[str, Any]], aggs: dict[str, Any],
+                 ranked: ParsedQuery | None = None) -> Matches:
+        """One page of matches (ranked: a long query whose top hits are rescored)."""
         offset = (req.page - 1) * req.page_size
         size = max(0, min(req.page_size, MAX_RESULT_WINDOW - offset))
+        start, count = (offset if size else 0), size
+        if ranked is not None and size and offset < bm25.RERANK_DEPTH:
+            start, count = 0, max(offset + size, bm25.RERANK_DEPTH)  # the top hits, then cut
+        else:
+            ranked = None
         body: dict[str, Any] = {
-            "query": query, "track_total_hits": True, "from": offset if size else 0,
-            "size": size, "_source": SOURCE_FIELDS, "sort": sort_clause(req),
+            "query": query, "track_total_hits": True, "from": start,
+            "size": count, "_source": SOURCE_FIELDS, "sort": sort_clause(req),
         }
         if req.facets:
             if facet_filters:
@@ -223,9 +236,40 @@ class OpenSearchBackend:
             body["aggs"] = aggs
         resp = self._search(o.index, body, dfs=self.dfs and req.sort == "relevance")
         total = int(resp["hits"]["total"]["value"])
-        docs = [stored_doc(h["_source"], float(h.get("_score") or 0.0)) for h in resp["hits"]["hits"]]
+        found = [(float(h.get("_score") or 0.0), h["_source"]) for h in resp["hits"]["hits"]]
+        if ranked is not None:
+            found = self._rerank(o, ranked, found)[offset:offset + size]
+        docs = [stored_doc(src, score) for score, src in found]
         facets = read_facets(resp.get("aggregations", {})) if total and req.facets else {}
         return Matches(total, docs, facets)
+
+    def _rerank(self, o: Opened, pq: ParsedQuery, hits: list[tuple[float, dict[str, Any]]]
+                ) -> list[tuple[float, dict[str, Any]]]:
+        """The long query's top hits rescored by the second-stage BM25 (rerank.py)."""
+        terms = second.scoring_terms(self._ctx(o), pq)
+        if not terms or not hits:
+            return hits
+        self._term_stats(o, second.stats_queries(terms))
+        stats = second.term_stats(terms, lambda f, t: o.terms.get((f, t)))
+        return second.rerank(self.analyzers, terms, stats, hits)
+
+    def _term_stats(self, o: Opened, pairs: list[tuple[str, str]]) -> None:
+        """Lucene's statistics of (field, token) pairs not yet known, in one msearch."""
+        todo = [p for p in pairs if p not in o.terms]
+        if not todo:
+            return
+        lines: list[dict[str, Any]] = []
+        for f, t in todo:
+            lines += [{"index": o.index}, second.stat_line(f, t)]
+        c = self.client
+        params = {"search_type": "dfs_query_then_fetch"} if self.dfs else {}
+        resp = call(lambda: c.msearch(body=lines, params=params), "term statistics")
+        for p, r in zip(todo, resp["responses"], strict=True):
+            if "error" in r:
+                raise BackendUnavailable(f"term statistics: {r['error']}")
+            o.terms[p] = second.read_stat(r)
+        while len(o.terms) > DF_MEMO:
+            o.terms.popitem(last=False)
 
     def overview(self, recent: int = RECENT_DOCS) -> Overview:
         """Counts per language and year, the newest documents, example queries (the most
