@@ -302,6 +302,30 @@ def test_a_63_letter_word_is_found_on_both_backends(backend: str, tmp_path: Path
         assert [h.id for h in page.hits] == ["gesetz.txt"], (backend, q)
 
 
+def test_a_long_query_is_ranked_by_the_second_stage_bm25(backend: str, tmp_path: Path) -> None:
+    """#26.1: the top hits of a question (5+ words) are rescored with k1=0.9, b=0.55 on both
+    backends (backends/bm25.py): the long text naming the word 7 times ranks above the short one
+    naming it once (each engine's own BM25, k1=1.2 b=0.75, puts the short one first)."""
+    fill = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed tempor incididunt labore "
+            "magna aliqua enim minim veniam quis nostrud exercitation").split()
+
+    def words(n: int, off: int = 0) -> str:
+        return " ".join(fill[(i + off) % len(fill)] for i in range(n))
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "short.txt").write_text(f"Notes\n\nglacier {words(4)}\n", encoding="utf-8")
+    (docs / "long.txt").write_text(f"Survey\n\n{'glacier ' * 7}{words(113, 3)}\n",
+                                   encoding="utf-8")
+    for i in range(30):  # the average body: 28 words
+        (docs / f"other{i:02d}.txt").write_text(f"Other {i}\n\n{words(27, i)} basin{i}\n",
+                                                encoding="utf-8")
+    build_index(tmp_path / "idx", [docs])
+    page = Engine(tmp_path / "idx").search(
+        SearchRequest(query="glacier moraine erosion valley sediment"))
+    assert [h.id for h in page.hits] == ["long.txt", "short.txt"], backend
+
+
 # --------------------------------------------------------------------------- failures
 
 @pytest.mark.opensearch
