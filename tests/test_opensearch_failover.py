@@ -129,6 +129,46 @@ def test_kill_9_of_an_incremental_update_then_the_next_one_completes(
         _all_found(Engine(index))
 
 
+def _cli_update(index: Path, docs: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "searchapp.cli", "index", "--incremental", "-q",
+         "--index-dir", str(index), str(docs)], capture_output=True, text=True, timeout=300)
+
+
+def test_a_read_only_index_refuses_the_update_in_one_line_and_keeps_serving(
+        cluster3: Any, tmp_path: Path) -> None:
+    """The flood-stage watermark's block (index.blocks.read_only_allow_delete): the update
+    ends with one line and a non-zero exit, searches answer from what was there, and the same
+    update completes once the block is lifted."""
+    from opensearchpy import OpenSearch
+
+    env = _env_for("opensearch", cluster3)
+    docs = make_docs(tmp_path / "docs", FIRST)
+    index = tmp_path / "index"
+    with using(env):
+        build_index(index, [docs])
+        _add_files(docs, tmp_path)
+        client = OpenSearch(hosts=cluster3.urls)
+        alias = env["SEARCHAPP_OPENSEARCH_INDEX"]
+        block = {"index.blocks.read_only_allow_delete": True}
+        client.indices.put_settings(index=alias, body=block)
+        with running_server(index, tmp_path / "server.log") as base:
+            refused = _cli_update(index, docs)
+            print(f"\nread-only: exit {refused.returncode}: {refused.stderr.strip()[-400:]}")
+            assert refused.returncode != 0 and "Traceback" not in refused.stderr
+            last = refused.stderr.strip().splitlines()[-1]
+            assert last.startswith("Error:") and "cluster_block_exception" in last, last
+            status, body = _get(f"{base}/api/search?q={COMMON}", "application/json")
+            assert status == 200 and json.loads(body)["total"] == FIRST
+            client.indices.put_settings(index=alias,
+                                        body={"index.blocks.read_only_allow_delete": None})
+            done = _cli_update(index, docs)
+            assert done.returncode == 0, done.stderr
+            status, body = _get(f"{base}/api/search?q={COMMON}", "application/json")
+            assert status == 200 and json.loads(body)["total"] == FIRST + ADDED
+        _all_found(Engine(index))
+
+
 def test_kill_9_of_the_elected_manager_during_searches_and_an_update(
         cluster3: Any, tmp_path: Path) -> None:
     from opensearchpy import OpenSearch
