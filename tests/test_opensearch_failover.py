@@ -255,3 +255,48 @@ def test_kill_9_of_the_elected_manager_during_searches_and_an_update(
             status, health = _get(f"{base}/health", "application/json")
             assert status == 200 and json.loads(health)["documents"] == FIRST + ADDED
         _all_found(Engine(tmp_path / "index"))  # nothing lost, nothing doubled
+
+
+def test_a_red_serving_index_is_a_503_and_leaves_the_other_indexes_healthy(
+        cluster3: Any, tmp_path: Path) -> None:
+    """The serving index red (a primary with no copy): its pages and API answer 503 with the
+    service-unavailable page, its /health is `unavailable`; an application on another index of
+    the same cluster stays healthy (health is read per serving index)."""
+    from opensearchpy import OpenSearch
+
+    from searchapp.backends.opensearch.writer import physical_of
+    from searchapp.web import create_app
+
+    docs = make_docs(tmp_path / "docs", 20)
+    roots = {"red": tmp_path / "red", "healthy": tmp_path / "healthy"}
+    envs = {name: _env_for("opensearch", cluster3) for name in roots}
+    for name, root in roots.items():
+        with using(envs[name]):
+            build_index(root, [docs])
+    with using(envs["red"]):
+        layout = IndexLayout(roots["red"])
+        physical = physical_of(layout.versions / str(layout.current_version()))
+    client = OpenSearch(hosts=[n.url for n in cluster3.nodes if n.alive()])
+    # the same index again, its only shard allowed on no node: red from birth
+    client.indices.delete(index=physical)
+    client.indices.create(index=physical, wait_for_active_shards=0, body={"settings": {
+        "number_of_shards": 1, "number_of_replicas": 0,
+        "index.routing.allocation.require._name": "nowhere"}})
+    try:
+        with using({**envs["red"], "SEARCHAPP_OPENSEARCH_RETRIES": "1"}):
+            app = create_app({"TESTING": True, "INDEX_DIR": str(roots["red"])}).test_client()
+            page = app.get("/search?q=river")
+            text = page.get_data(as_text=True)
+            assert page.status_code == 503 and "cannot be reached" in text
+            assert "Traceback" not in text
+            assert app.get("/api/search?q=river").status_code == 503
+            health = app.get("/health")
+            assert health.status_code == 503 and health.get_json()["status"] == "unavailable"
+        with using(envs["healthy"]):
+            app = create_app({"TESTING": True, "INDEX_DIR": str(roots["healthy"])}).test_client()
+            health = app.get("/health")
+            assert health.status_code == 200, health.get_json()
+            assert health.get_json()["cluster_status"] in ("green", "yellow")
+            assert app.get("/api/search?q=river").get_json()["total"] > 0
+    finally:
+        client.indices.delete(index=physical)

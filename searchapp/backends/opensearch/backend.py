@@ -126,13 +126,16 @@ class OpenSearchBackend:
             return False
         return True
 
-    def cluster_health(self) -> dict[str, Any]:
+    def cluster_health(self, index: str | None = None) -> dict[str, Any]:
+        """The cluster's health, or one index's (its status: red when a shard has no copy)."""
         c = self.client
-        return call(lambda: c.cluster.health(request_timeout=5), "cluster health")
+        return call(lambda: c.cluster.health(index=index, request_timeout=5), "cluster health")
 
     def stats(self) -> dict[str, object]:
         o = self.current()
-        health = self.cluster_health()
+        # the serving index's status: another index of a shared cluster going red does not
+        # take this application out of its load balancer
+        health = self.cluster_health(o.index)
         c = self.client
         count = call(lambda: c.count(index=o.index), "count")["count"]
         return {"version": o.version, "documents": int(count), "backend": self.name,
