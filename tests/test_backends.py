@@ -29,7 +29,7 @@ from searchapp.index.build import build_index
 from searchapp.index.layout import IndexLayout, rollback
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
-from tests import test_reindex, test_seeds
+from tests import test_reindex, test_seeds, test_watch
 from tests.conftest import SEEDS
 from tests.test_admin import COMMON, AdminClient, make_docs
 from tests.web_helpers import running_server
@@ -283,6 +283,13 @@ def test_rollback(backend: str, tmp_path: Path) -> None:
         assert target is not None and rollback(layout) == target
         assert list(client.indices.get_alias(name=alias)) == [f"{alias}-{target.lower()}"]
 
+
+
+def test_the_watcher_follows_saves_changes_and_deletes(backend: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """#26.3: a real server with the watcher; its incremental updates (in place on OpenSearch)
+    make a saved, changed or removed file visible within 5 seconds."""
+    test_watch.test_served_folder_follows_saves_changes_and_deletes(tmp_path, monkeypatch)
 
 
 def test_a_63_letter_word_is_found_on_both_backends(backend: str, tmp_path: Path) -> None:
