@@ -55,9 +55,9 @@ class Opened:
     stem_langs: tuple[str, ...]
     num_docs: int
     df: OrderedDict[str, int] = field(default_factory=OrderedDict)
-    # (field, token) -> Lucene's (boost * idf, k1, b, avgdl), None: no document holds it
-    terms: OrderedDict[tuple[str, str], tuple[float, float, float, float] | None] = field(
-        default_factory=OrderedDict)
+    # the second-stage BM25's statistics (rerank.py): per field, per (field, token) its df
+    fields: dict[str, second.FieldStat] = field(default_factory=dict)
+    terms: OrderedDict[tuple[str, str], int] = field(default_factory=OrderedDict)
 
 
 class OpenSearchBackend:
@@ -252,25 +252,30 @@ class OpenSearchBackend:
         terms = second.scoring_terms(self._ctx(o), pq)
         if not terms or not hits:
             return hits
-        self._term_stats(o, second.stats_queries(terms))
-        stats = second.term_stats(terms, lambda f, t: o.terms.get((f, t)))
+        self._term_stats(o, list(dict.fromkeys((f, t) for f, t, _ in terms)))
+        stats = second.term_stats(terms, o.fields, o.terms)
         return second.rerank(self.analyzers, terms, stats, hits)
 
     def _term_stats(self, o: Opened, pairs: list[tuple[str, str]]) -> None:
-        """Lucene's statistics of (field, token) pairs not yet known, in one msearch."""
-        todo = [p for p in pairs if p not in o.terms]
+        """Lucene's statistics not yet known, in one msearch: a field's from an explanation
+        (once per field), each term's document frequency from a count."""
+        todo = [(f, t) for f, t in pairs
+                if (f, t) not in o.terms or (f not in o.fields and o.terms[(f, t)])]
         if not todo:
             return
         lines: list[dict[str, Any]] = []
         for f, t in todo:
-            lines += [{"index": o.index}, second.stat_line(f, t)]
+            line = second.count_line(f, t) if f in o.fields else second.explain_line(f, t)
+            lines += [{"index": o.index}, line]
         c = self.client
         params = {"search_type": "dfs_query_then_fetch"} if self.dfs else {}
         resp = call(lambda: c.msearch(body=lines, params=params), "term statistics")
-        for p, r in zip(todo, resp["responses"], strict=True):
+        for (f, t), r in zip(todo, resp["responses"], strict=True):
             if "error" in r:
                 raise BackendUnavailable(f"term statistics: {r['error']}")
-            o.terms[p] = second.read_stat(r)
+            o.terms[(f, t)] = second.read_count(r)
+            if f not in o.fields and (fs := second.read_field(r)) is not None:
+                o.fields[f] = fs
         while len(o.terms) > DF_MEMO:
             o.terms.popitem(last=False)
 

@@ -1,21 +1,22 @@
 """The second-stage BM25 of long queries on OpenSearch (backends/bm25.py, as on tantivy).
 
 The top RERANK_DEPTH hits come back with their `_source`; their title and body are re-analysed
-with our analyzers (the cluster's analyzers hold the very same tokens: mapping.py). Each term's
-document frequency, the documents that have its field and the field's average length are what
-Lucene itself used: read from the explanation of one `term` query per (field, token), all in one
-`_msearch` (with the cluster-wide statistics of dfs_query_then_fetch when the backend ranks with
-them). Lucene's field statistics already count only the documents that hold a field, so the
+with our analyzers (the cluster's analyzers hold the very same tokens: mapping.py). What Lucene
+itself used, in one `_msearch` (with the cluster-wide statistics of dfs_query_then_fetch when the
+backend ranks with them): a field's BM25 parameters, average length and number of documents
+from the explanation of one `term` query's first hit, once per field and serving version; each
+term's document frequency from a `term` query's count. Lucene's field statistics already count only the documents that hold a field, so the
 family share correction of the tantivy backend (fieldstats.py) is not needed here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ...search.parse import ParsedQuery
-from ..bm25 import RERANK_DEPTH, RERANK_MAX_CHARS, Counts, TermStat, counts, delta
+from ..bm25 import RERANK_DEPTH, RERANK_MAX_CHARS, Counts, TermStat, counts, delta, idf
 from ..tantivy.weights import LONG_QUERY_WORDS, W_EXACT, W_EXACT_MARKED
 from .compile import QueryContext, _informative, has_marks
 from .mapping import stem_langs
@@ -52,28 +53,44 @@ def scoring_terms(ctx: QueryContext, pq: ParsedQuery) -> list[Key]:
     return list(dict.fromkeys(out))
 
 
-def stats_queries(terms: list[Key]) -> list[tuple[str, str]]:
-    """The distinct (field, token) pairs whose statistics are asked."""
-    return list(dict.fromkeys((f, t) for f, t, _ in terms))
+@dataclass(frozen=True)
+class FieldStat:
+    """How Lucene scores a field: read once per serving version from one explanation."""
+
+    boost: float  # applied to a query of boost 1: k1 + 1 with OpenSearch's legacy BM25
+    k1: float
+    b: float
+    avgdl: float
+    docs: int  # documents that have the field (Lucene's N)
 
 
-def stat_line(field: str, token: str) -> dict[str, Any]:
-    return {"size": 1, "_source": False, "explain": True, "query": {"term": {field: token}}}
+def explain_line(field: str, token: str) -> dict[str, Any]:
+    """A term query whose first hit's explanation holds the field's statistics and the
+    term's document frequency."""
+    return {"size": 1, "_source": False, "explain": True, "track_total_hits": True,
+            "query": {"term": {field: token}}}
 
 
-def read_stat(resp: dict[str, Any]) -> tuple[float, float, float, float] | None:
-    """(boost * idf, k1, b, avgdl) of a term from the explanation of its first hit (boost as
-    Lucene applied it to a query of boost 1: k1 + 1 with OpenSearch's legacy BM25); None
-    when no document holds the term."""
+def count_line(field: str, token: str) -> dict[str, Any]:
+    """A term query counting the documents that hold the term (its document frequency)."""
+    return {"size": 0, "track_total_hits": True, "query": {"term": {field: token}}}
+
+
+def read_field(resp: dict[str, Any]) -> FieldStat | None:
+    """The field statistics in an explain_line's answer; None when no document holds its term."""
     hits = resp.get("hits", {}).get("hits", [])
     if not hits or "_explanation" not in hits[0]:
         return None
     expl = hits[0]["_explanation"]
-    values = {key: _find(expl, key) for key in ("boost", "idf", "k1", "b", "avgdl")}
+    values = {key: _find(expl, key) for key in ("boost", "k1", "b", "avgdl", "N")}
     if any(v is None for v in values.values()):
         return None
-    return (values["boost"] * values["idf"], values["k1"], values["b"],  # type: ignore[operator]
-            values["avgdl"])  # type: ignore[return-value]
+    return FieldStat(values["boost"], values["k1"], values["b"],  # type: ignore[arg-type]
+                     values["avgdl"], int(values["N"]))  # type: ignore[arg-type]
+
+
+def read_count(resp: dict[str, Any]) -> int:
+    return int(resp.get("hits", {}).get("total", {}).get("value", 0))
 
 
 def _find(node: dict[str, Any], key: str) -> float | None:
@@ -98,17 +115,17 @@ def lucene_length(n: int) -> int:
     return _FREE + i
 
 
-def term_stats(terms: list[Key], read: Callable[[str, str], tuple[float, float, float, float] | None]
-               ) -> dict[Key, TermStat]:
+def term_stats(terms: list[Key], fields: Mapping[str, FieldStat],
+               df: Mapping[tuple[str, str], int]) -> dict[Key, TermStat]:
     """Per (field, token, boost): Lucene's scoring of it and the wanted one (same scale)."""
     out: dict[Key, TermStat] = {}
     for fname, token, boost in terms:
-        got = read(fname, token)
-        if got is None:
+        fs, n = fields.get(fname), df.get((fname, token), 0)
+        if fs is None or not n:
             continue
-        weight, k1, b, avgdl = got
-        w = boost * weight / (k1 + 1)  # score = w * bm25_tf: (k1 + 1) * freq / (freq + norm)
-        out[(fname, token, boost)] = TermStat(w, k1, b, avgdl, w, avgdl)
+        # Lucene: score = boost * idf * freq / (freq + norm) = w * bm25_tf (with k1 + 1)
+        w = boost * fs.boost * idf(fs.docs, n) / (fs.k1 + 1)
+        out[(fname, token, boost)] = TermStat(w, fs.k1, fs.b, fs.avgdl, w, fs.avgdl)
     return out
 
 
