@@ -358,6 +358,40 @@ def test_unreachable_cluster_is_a_503_not_a_500(cluster: Any, tmp_path: Path) ->
         assert health.get_json()["backend"] == "opensearch"
 
 
+@pytest.mark.opensearch
+@pytest.mark.slow
+def test_a_cluster_that_never_answers_is_a_503_within_seconds(cluster: Any, tmp_path: Path) -> None:
+    """A hung cluster (connections accepted, never answered): the page is the 503 page and
+    /health `unavailable` within about twice SEARCHAPP_OPENSEARCH_TIMEOUT (no retry starts
+    after the timeout), not a worker stuck past gunicorn's timeout."""
+    import socket
+
+    from searchapp.web import create_app
+
+    env = _env_for("opensearch", cluster)
+    with using(env):
+        build_index(tmp_path / "index", [SEEDS])
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(64)  # the kernel completes the connections; nothing ever reads or answers
+    try:
+        # the default retries (3), a 1 s timeout: each request gives up after about 2 s
+        with using({**env, "SEARCHAPP_OPENSEARCH_URL": f"http://127.0.0.1:{hung.getsockname()[1]}",
+                    "SEARCHAPP_OPENSEARCH_TIMEOUT": "1"}):
+            app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+            client = app.test_client()
+            t0 = time.monotonic()
+            page = client.get("/search?q=Geneva")
+            health = client.get("/health")
+            took = time.monotonic() - t0
+            print(f"\nhung cluster: the search page and /health answered 503 in {took:.1f} s")
+            assert page.status_code == 503 and "cannot be reached" in page.get_data(as_text=True)
+            assert health.status_code == 503 and health.get_json()["status"] == "unavailable"
+            assert took < 8  # before the time budget: ~35 s (4 tries of 4 timeouts each)
+    finally:
+        hung.close()
+
+
 def _closed_port() -> int:
     from tests.web_helpers import free_port
 

@@ -75,6 +75,8 @@ class OpenSearchBackend:
         self._lock = threading.Lock()
         self._open: Opened | None = None
         self.dfs = self.settings.dfs
+        # a search gives up (503) when the cluster has not answered within about this long
+        self.budget = self.settings.timeout
 
     # ------------------------------------------------------------------ the serving version
     def _stamp(self) -> tuple[int, int] | None:
@@ -129,7 +131,8 @@ class OpenSearchBackend:
     def cluster_health(self, index: str | None = None) -> dict[str, Any]:
         """The cluster's health, or one index's (its status: red when a shard has no copy)."""
         c = self.client
-        return call(lambda: c.cluster.health(index=index, request_timeout=5), "cluster health")
+        return call(lambda: c.cluster.health(index=index, request_timeout=5), "cluster health",
+                    self.budget)
 
     def stats(self) -> dict[str, object]:
         o = self.current()
@@ -137,7 +140,7 @@ class OpenSearchBackend:
         # take this application out of its load balancer
         health = self.cluster_health(o.index)
         c = self.client
-        count = call(lambda: c.count(index=o.index), "count")["count"]
+        count = call(lambda: c.count(index=o.index), "count", self.budget)["count"]
         return {"version": o.version, "documents": int(count), "backend": self.name,
                 "index": o.index, "cluster": health.get("cluster_name"),
                 "cluster_status": health.get("status"),
@@ -148,7 +151,7 @@ class OpenSearchBackend:
         c = self.client
         params = {"search_type": "dfs_query_then_fetch"} if dfs else {}
         return call(lambda: check_shards(c.search(index=index, body=body, params=params)),
-                    "search")
+                    "search", self.budget)
 
     def _ctx(self, o: Opened) -> q.QueryContext:
         return q.QueryContext(self.analyzers, o.stem_langs, o.num_docs,
@@ -183,7 +186,7 @@ class OpenSearchBackend:
         if not asked:
             return
         c = self.client
-        resp = call(lambda: c.msearch(body=lines), "document frequencies")
+        resp = call(lambda: c.msearch(body=lines), "document frequencies", self.budget)
         for t, r in zip(asked, resp["responses"], strict=True):
             if "error" in r:
                 raise BackendUnavailable(f"document frequency: {r['error']}")
@@ -269,7 +272,7 @@ class OpenSearchBackend:
             lines += [{"index": o.index}, line]
         c = self.client
         params = {"search_type": "dfs_query_then_fetch"} if self.dfs else {}
-        resp = call(lambda: c.msearch(body=lines, params=params), "term statistics")
+        resp = call(lambda: c.msearch(body=lines, params=params), "term statistics", self.budget)
         for (f, t), r in zip(todo, resp["responses"], strict=True):
             if "error" in r:
                 raise BackendUnavailable(f"term statistics: {r['error']}")
@@ -332,7 +335,7 @@ class OpenSearchBackend:
         c = self.client
         key = doc_key(doc_id)
         got = call(lambda: c.get(index=o.index, id=key, _source_includes=SOURCE_FIELDS,
-                                 ignore=[404]), "get")
+                                 ignore=[404]), "get", self.budget)
         if not got.get("found"):
             return None
         doc = stored_doc(got["_source"])
@@ -388,4 +391,5 @@ class OpenSearchBackend:
         text = f"{first} {second}"
         query = {"bool": {"should": [{"match_phrase": {f: text}} for f in ("title", "body")]}}
         c = self.client
-        return int(call(lambda: c.count(index=o.index, body={"query": query}), "count")["count"])
+        return int(call(lambda: c.count(index=o.index, body={"query": query}), "count",
+                        self.budget)["count"])
