@@ -324,6 +324,24 @@ def start(
         build(verbose=verbose)
     elif not is_built():
         raise ClusterError(f"launcher not built: run `mvn -B package` in {NODE_DIR}")
+    for attempt in range(3):
+        try:
+            return _start_once(nodes, heap, base_dir, cluster_name, timeout, wait_status,
+                               tie_to_parent, host, extra_settings, quick_jit, verbose)
+        except ClusterError as exc:
+            # a free port taken by another process before the node bound it (a shared
+            # machine's outgoing connections use the same range): again on other ports, in a
+            # new temporary folder (a given one may hold the half-formed cluster's state)
+            if "Address already in use" not in str(exc) or attempt == 2 or base_dir:
+                raise
+            print(f"opensearch: a port was taken meanwhile, starting again ({exc!s:.80})",
+                  file=sys.stderr)
+    raise AssertionError("unreachable")
+
+
+def _start_once(nodes: int, heap: str, base_dir: str | Path | None, cluster_name: str | None,
+                timeout: float, wait_status: str, tie_to_parent: bool, host: str,
+                extra_settings: dict | None, quick_jit: bool, verbose: bool) -> Cluster:
     java = java_binary()
     assert java is not None  # missing_tools() said so
     remove_dir = base_dir is None

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .backends import BackendUnavailable
 from .config import Settings
 from .index.build import DocumentRefused, EmptyBuild, ValidationFailed
 from .index.layout import IndexBusy, IndexMissing, is_built
@@ -107,7 +108,7 @@ def index_cmd(index_dir: Path | None, quiet: bool, incremental: bool, confirmed:
         raise click.ClickException(str(exc)) from exc
     except EmptyBuild as exc:
         raise click.ClickException(f"{exc} (looked in: {', '.join(map(str, roots))})") from exc
-    except (ValidationFailed, IndexMissing, DocumentRefused) as exc:
+    except (ValidationFailed, IndexMissing, DocumentRefused, BackendUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
     _embed_in_background(root)

@@ -29,7 +29,7 @@ from searchapp.index.build import build_index
 from searchapp.index.layout import IndexLayout, rollback
 from searchapp.search.engine import Engine
 from searchapp.search.request import SearchRequest
-from tests import test_reindex, test_seeds
+from tests import test_reindex, test_seeds, test_watch
 from tests.conftest import SEEDS
 from tests.test_admin import COMMON, AdminClient, make_docs
 from tests.web_helpers import running_server
@@ -285,6 +285,13 @@ def test_rollback(backend: str, tmp_path: Path) -> None:
 
 
 
+def test_the_watcher_follows_saves_changes_and_deletes(backend: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """#26.3: a real server with the watcher; its incremental updates (in place on OpenSearch)
+    make a saved, changed or removed file visible within 5 seconds."""
+    test_watch.test_served_folder_follows_saves_changes_and_deletes(tmp_path, monkeypatch)
+
+
 def test_a_63_letter_word_is_found_on_both_backends(backend: str, tmp_path: Path) -> None:
     """#27.3: a word of 60+ bytes, dropped by every analyzer, is cut into the same pieces by
     both backends' writers and query compilers: found typed whole, unaccented, by its start."""
@@ -300,6 +307,30 @@ def test_a_63_letter_word_is_found_on_both_backends(backend: str, tmp_path: Path
     for q in (word, word.lower().replace("ü", "u"), "Rindfleischetikettierungs"):
         page = engine.search(SearchRequest(query=q))
         assert [h.id for h in page.hits] == ["gesetz.txt"], (backend, q)
+
+
+def test_a_long_query_is_ranked_by_the_second_stage_bm25(backend: str, tmp_path: Path) -> None:
+    """#26.1: the top hits of a question (5+ words) are rescored with k1=0.9, b=0.55 on both
+    backends (backends/bm25.py): the long text naming the word 7 times ranks above the short one
+    naming it once (each engine's own BM25, k1=1.2 b=0.75, puts the short one first)."""
+    fill = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed tempor incididunt labore "
+            "magna aliqua enim minim veniam quis nostrud exercitation").split()
+
+    def words(n: int, off: int = 0) -> str:
+        return " ".join(fill[(i + off) % len(fill)] for i in range(n))
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "short.txt").write_text(f"Notes\n\nglacier {words(4)}\n", encoding="utf-8")
+    (docs / "long.txt").write_text(f"Survey\n\n{'glacier ' * 7}{words(113, 3)}\n",
+                                   encoding="utf-8")
+    for i in range(30):  # the average body: 28 words
+        (docs / f"other{i:02d}.txt").write_text(f"Other {i}\n\n{words(27, i)} basin{i}\n",
+                                                encoding="utf-8")
+    build_index(tmp_path / "idx", [docs])
+    page = Engine(tmp_path / "idx").search(
+        SearchRequest(query="glacier moraine erosion valley sediment"))
+    assert [h.id for h in page.hits] == ["long.txt", "short.txt"], backend
 
 
 # --------------------------------------------------------------------------- failures
@@ -325,6 +356,40 @@ def test_unreachable_cluster_is_a_503_not_a_500(cluster: Any, tmp_path: Path) ->
         assert health.status_code == 503
         assert health.get_json()["status"] == "unavailable"
         assert health.get_json()["backend"] == "opensearch"
+
+
+@pytest.mark.opensearch
+@pytest.mark.slow
+def test_a_cluster_that_never_answers_is_a_503_within_seconds(cluster: Any, tmp_path: Path) -> None:
+    """A hung cluster (connections accepted, never answered): the page is the 503 page and
+    /health `unavailable` within about twice SEARCHAPP_OPENSEARCH_TIMEOUT (no retry starts
+    after the timeout), not a worker stuck past gunicorn's timeout."""
+    import socket
+
+    from searchapp.web import create_app
+
+    env = _env_for("opensearch", cluster)
+    with using(env):
+        build_index(tmp_path / "index", [SEEDS])
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(64)  # the kernel completes the connections; nothing ever reads or answers
+    try:
+        # the default retries (3), a 1 s timeout: each request gives up after about 2 s
+        with using({**env, "SEARCHAPP_OPENSEARCH_URL": f"http://127.0.0.1:{hung.getsockname()[1]}",
+                    "SEARCHAPP_OPENSEARCH_TIMEOUT": "1"}):
+            app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+            client = app.test_client()
+            t0 = time.monotonic()
+            page = client.get("/search?q=Geneva")
+            health = client.get("/health")
+            took = time.monotonic() - t0
+            print(f"\nhung cluster: the search page and /health answered 503 in {took:.1f} s")
+            assert page.status_code == 503 and "cannot be reached" in page.get_data(as_text=True)
+            assert health.status_code == 503 and health.get_json()["status"] == "unavailable"
+            assert took < 8  # before the time budget: ~35 s (4 tries of 4 timeouts each)
+    finally:
+        hung.close()
 
 
 def _closed_port() -> int:

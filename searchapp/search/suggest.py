@@ -8,6 +8,7 @@ typos (`genva` -> `geneva`). One Vocabulary is built per index version and cache
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from symspellpy import SymSpell, Verbosity
 
 from ..analysis.analyzers import Analyzers
+from ..backends import BackendUnavailable
 from .correct import cased_like
 
 MAX_SPELL_TERMS = 100_000  # most frequent folded forms handed to SymSpell
@@ -187,7 +189,13 @@ class Suggester:
         self._pairs_for: object = None
 
     def _build(self) -> None:
-        key, terms = self.engine.vocabulary_source()
+        try:
+            key, terms = self.engine.vocabulary_source()
+        except BackendUnavailable as exc:  # the cluster went away: tried again on a later search
+            logging.getLogger(__name__).warning("did-you-mean vocabulary not read: %s", exc)
+            with self._lock:
+                self._building = None
+            return
         vocab = Vocabulary.build(terms, self.engine.analyzers)
         with self._lock:
             self._cache = (key, vocab)

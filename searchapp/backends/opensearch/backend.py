@@ -31,8 +31,10 @@ from ...search.request import (
     StoredDoc,
     facet_size,
 )
+from .. import bm25
 from ..base import BackendUnavailable
 from . import compile as q
+from . import rerank as second
 from .connection import OpenSearchSettings, call, check_shards, client
 from .mapping import stem_langs
 from .results import facet_parts, preview, read_facets, sort_clause, stored_doc
@@ -54,6 +56,9 @@ class Opened:
     stem_langs: tuple[str, ...]
     num_docs: int
     df: OrderedDict[str, int] = field(default_factory=OrderedDict)
+    # the second-stage BM25's statistics (rerank.py): per field, per (field, token) its df
+    fields: dict[str, second.FieldStat] = field(default_factory=dict)
+    terms: OrderedDict[tuple[str, str], int] = field(default_factory=OrderedDict)
 
 
 class OpenSearchBackend:
@@ -71,6 +76,8 @@ class OpenSearchBackend:
         self._lock = threading.Lock()
         self._open: Opened | None = None
         self.dfs = self.settings.dfs
+        # a search gives up (503) when the cluster has not answered within about this long
+        self.budget = self.settings.timeout
 
     # ------------------------------------------------------------------ the serving version
     def _stamp(self) -> tuple[int, int] | None:
@@ -122,15 +129,19 @@ class OpenSearchBackend:
             return False
         return True
 
-    def cluster_health(self) -> dict[str, Any]:
+    def cluster_health(self, index: str | None = None) -> dict[str, Any]:
+        """The cluster's health, or one index's (its status: red when a shard has no copy)."""
         c = self.client
-        return call(lambda: c.cluster.health(request_timeout=5), "cluster health")
+        return call(lambda: c.cluster.health(index=index, request_timeout=5), "cluster health",
+                    self.budget)
 
     def stats(self) -> dict[str, object]:
         o = self.current()
-        health = self.cluster_health()
+        # the serving index's status: another index of a shared cluster going red does not
+        # take this application out of its load balancer
+        health = self.cluster_health(o.index)
         c = self.client
-        count = call(lambda: c.count(index=o.index), "count")["count"]
+        count = call(lambda: c.count(index=o.index), "count", self.budget)["count"]
         return {"version": o.version, "documents": int(count), "backend": self.name,
                 "index": o.index, "cluster": health.get("cluster_name"),
                 "cluster_status": health.get("status"),
@@ -141,7 +152,7 @@ class OpenSearchBackend:
         c = self.client
         params = {"search_type": "dfs_query_then_fetch"} if dfs else {}
         return call(lambda: check_shards(c.search(index=index, body=body, params=params)),
-                    "search")
+                    "search", self.budget)
 
     def _ctx(self, o: Opened) -> q.QueryContext:
         return q.QueryContext(self.analyzers, o.stem_langs, o.num_docs,
@@ -176,7 +187,7 @@ class OpenSearchBackend:
         if not asked:
             return
         c = self.client
-        resp = call(lambda: c.msearch(body=lines), "document frequencies")
+        resp = call(lambda: c.msearch(body=lines), "document frequencies", self.budget)
         for t, r in zip(asked, resp["responses"], strict=True):
             if "error" in r:
                 raise BackendUnavailable(f"document frequency: {r['error']}")
@@ -200,7 +211,8 @@ class OpenSearchBackend:
         query = self._query(o, req, pq, match_all_words, extra)
         if query is None:
             return None
-        return self._execute(o, req, query, facet_filters, aggs)
+        ranked = pq if req.sort == "relevance" and bm25.applies(pq) else None
+        return self._execute(o, req, query, facet_filters, aggs, ranked)
 
     def browse(self, req: SearchRequest) -> Matches:
         """Every document the request's filters let through, in its sort order (no words)."""
@@ -211,12 +223,19 @@ class OpenSearchBackend:
         return self._execute(o, req, query, facet_filters, aggs)
 
     def _execute(self, o: Opened, req: SearchRequest, query: dict[str, Any],
-                 facet_filters: list[dict[str, Any]], aggs: dict[str, Any]) -> Matches:
+                 facet_filters: list[dict[str, Any]], aggs: dict[str, Any],
+                 ranked: ParsedQuery | None = None) -> Matches:
+        """One page of matches (ranked: a long query whose top hits are rescored)."""
         offset = (req.page - 1) * req.page_size
         size = max(0, min(req.page_size, MAX_RESULT_WINDOW - offset))
+        start, count = (offset if size else 0), size
+        if ranked is not None and size and offset < bm25.RERANK_DEPTH:
+            start, count = 0, max(offset + size, bm25.RERANK_DEPTH)  # the top hits, then cut
+        else:
+            ranked = None
         body: dict[str, Any] = {
-            "query": query, "track_total_hits": True, "from": offset if size else 0,
-            "size": size, "_source": SOURCE_FIELDS, "sort": sort_clause(req),
+            "query": query, "track_total_hits": True, "from": start,
+            "size": count, "_source": SOURCE_FIELDS, "sort": sort_clause(req),
         }
         if req.facets:
             if facet_filters:
@@ -224,9 +243,45 @@ class OpenSearchBackend:
             body["aggs"] = aggs
         resp = self._search(o.index, body, dfs=self.dfs and req.sort == "relevance")
         total = int(resp["hits"]["total"]["value"])
-        docs = [stored_doc(h["_source"], float(h.get("_score") or 0.0)) for h in resp["hits"]["hits"]]
+        found = [(float(h.get("_score") or 0.0), h["_source"]) for h in resp["hits"]["hits"]]
+        if ranked is not None:
+            found = self._rerank(o, ranked, found)[offset:offset + size]
+        docs = [stored_doc(src, score) for score, src in found]
         facets = read_facets(resp.get("aggregations", {})) if total and req.facets else {}
         return Matches(total, docs, facets)
+
+    def _rerank(self, o: Opened, pq: ParsedQuery, hits: list[tuple[float, dict[str, Any]]]
+                ) -> list[tuple[float, dict[str, Any]]]:
+        """The long query's top hits rescored by the second-stage BM25 (rerank.py)."""
+        terms = second.scoring_terms(self._ctx(o), pq)
+        if not terms or not hits:
+            return hits
+        self._term_stats(o, list(dict.fromkeys((f, t) for f, t, _ in terms)))
+        stats = second.term_stats(terms, o.fields, o.terms)
+        return second.rerank(self.analyzers, terms, stats, hits)
+
+    def _term_stats(self, o: Opened, pairs: list[tuple[str, str]]) -> None:
+        """Lucene's statistics not yet known, in one msearch: a field's from an explanation
+        (once per field), each term's document frequency from a count."""
+        todo = [(f, t) for f, t in pairs
+                if (f, t) not in o.terms or (f not in o.fields and o.terms[(f, t)])]
+        if not todo:
+            return
+        lines: list[dict[str, Any]] = []
+        for f, t in todo:
+            line = second.count_line(f, t) if f in o.fields else second.explain_line(f, t)
+            lines += [{"index": o.index}, line]
+        c = self.client
+        params = {"search_type": "dfs_query_then_fetch"} if self.dfs else {}
+        resp = call(lambda: c.msearch(body=lines, params=params), "term statistics", self.budget)
+        for (f, t), r in zip(todo, resp["responses"], strict=True):
+            if "error" in r:
+                raise BackendUnavailable(f"term statistics: {r['error']}")
+            o.terms[(f, t)] = second.read_count(r)
+            if f not in o.fields and (fs := second.read_field(r)) is not None:
+                o.fields[f] = fs
+        while len(o.terms) > DF_MEMO:
+            o.terms.popitem(last=False)
 
     def overview(self, recent: int = RECENT_DOCS) -> Overview:
         """Counts per language and year, the newest documents, example queries (the most
@@ -281,7 +336,7 @@ class OpenSearchBackend:
         c = self.client
         key = doc_key(doc_id)
         got = call(lambda: c.get(index=o.index, id=key, _source_includes=SOURCE_FIELDS,
-                                 ignore=[404]), "get")
+                                 ignore=[404]), "get", self.budget)
         if not got.get("found"):
             return None
         doc = stored_doc(got["_source"])
@@ -339,4 +394,5 @@ class OpenSearchBackend:
         text = f"{first} {second}"
         query = {"bool": {"should": [{"match_phrase": {f: text}} for f in ("title", "body")]}}
         c = self.client
-        return int(call(lambda: c.count(index=o.index, body={"query": query}), "count")["count"])
+        return int(call(lambda: c.count(index=o.index, body={"query": query}), "count",
+                        self.budget)["count"])

@@ -71,7 +71,8 @@ def make_client(s: OpenSearchSettings) -> OpenSearch:
         "hosts": list(s.urls),
         "timeout": s.timeout,
         "max_retries": s.retries,
-        "retry_on_timeout": True,
+        # a timed-out request is retried by `call`, on another node, within its time budget
+        "retry_on_timeout": False,
         # a node that died is retried on the others at once, and left out for a while
         "retry_on_status": (502, 503, 504),
         "http_compress": False,
@@ -106,12 +107,16 @@ def client(s: OpenSearchSettings) -> OpenSearch:
 RETRY_PAUSES = (0.2, 0.5, 1.0)
 
 
-def call(fn: Callable[[], T], what: str = "OpenSearch") -> T:
+def call(fn: Callable[[], T], what: str = "OpenSearch", budget: float | None = None) -> T:
     """fn(), retried after short pauses when the cluster cannot answer (a node died, a shard is
-    moving to its replica); BackendUnavailable when it still cannot."""
+    moving to its replica); BackendUnavailable when it still cannot. With a budget (seconds),
+    no retry starts after it: a hung cluster is reported within budget + one request timeout."""
     last: Exception | None = None
+    started = time.monotonic()
     for pause in (0.0, *RETRY_PAUSES):
         if pause:
+            if budget is not None and time.monotonic() - started + pause > budget:
+                break
             time.sleep(pause)
         try:
             return fn()

@@ -161,18 +161,24 @@ class OpenSearchWriter:
         if not todo:
             return
         failed: list[Any] = []
-        for ok, item in helpers.streaming_bulk(
-            self.client, todo, chunk_size=BULK_DOCS, max_chunk_bytes=BULK_BYTES,
-            raise_on_error=False, raise_on_exception=True, max_retries=3, initial_backoff=1,
-            request_timeout=120,
-        ):
-            if not ok:
-                op = next(iter(item.values()))
-                if op.get("status") == 404 and "delete" in item:
-                    continue  # deleting what is not there
-                failed.append(item)
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self.client, todo, chunk_size=BULK_DOCS, max_chunk_bytes=BULK_BYTES,
+                raise_on_error=False, raise_on_exception=True, max_retries=3, initial_backoff=1,
+                request_timeout=120,
+            ):
+                if not ok:
+                    op = next(iter(item.values()))
+                    if op.get("status") == 404 and "delete" in item:
+                        continue  # deleting what is not there
+                    failed.append(item)
+        except opensearchpy.TransportError as exc:  # connection errors and timeouts too
+            raise BackendUnavailable(
+                f"writing to the search cluster failed ({type(exc).__name__}: "
+                f"{str(exc)[:200]}); run it again once the cluster answers") from exc
         if failed:
-            raise RuntimeError(f"{len(failed)} bulk operations failed, first: {failed[0]}")
+            raise BackendUnavailable(f"the search cluster refused {len(failed)} of {len(todo)} "
+                                     f"writes ({refusal(failed[0])}); run it again once fixed")
 
     def commit(self) -> None:
         self._flush()
@@ -207,6 +213,15 @@ class OpenSearchWriter:
         c = self.client
         call(lambda: c.indices.refresh(index=self.index), "refresh")
         return int(call(lambda: c.count(index=self.index), "count")["count"])
+
+
+def refusal(item: dict[str, Any]) -> str:
+    """'type: reason' of one failed bulk item (e.g. the flood-stage read-only block)."""
+    op: Any = next(iter(item.values()), {})
+    err = op.get("error") if isinstance(op, dict) else None
+    if isinstance(err, dict):
+        return f"{err.get('type', 'error')}: {str(err.get('reason', ''))[:200]}"
+    return str(err or op)[:200]
 
 
 def physical_of(version_dir: Path, s: OpenSearchSettings | None = None) -> str:
