@@ -150,7 +150,7 @@ def test_signatures_are_datasketch_minhash_values() -> None:
 
     from searchapp.analysis.near_dup import NUM_PERM, SCHEME, SEED, shingle_hashes, signature
 
-    for text in [a["text"] for a in _articles()[:3]] + ["日本語のテキストです。" * 8]:
+    for text in [a["text"] for a in _articles()[:3]] + ["日本語のテキストです。" * 12]:
         hashes = shingle_hashes(text)
         assert hashes is not None
         m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
