@@ -61,6 +61,9 @@ def shingle_hashes(text: str) -> np.ndarray | None:
     Python: 5x faster than hashing each three-word string)."""
     if len(text) < MIN_CHARS:
         return None
+    spaces = text.count(" ", 0, MAX_CHARS)
+    if spaces < MIN_WORDS and spaces * 16 >= min(len(text), MAX_CHARS):
+        return None  # a spaced text of too few words: not worth folding and encoding
     data = " ".join(text[:MAX_CHARS].casefold().split()).encode("utf-8")
     n = len(data)
     data += b"\0" * SPAN

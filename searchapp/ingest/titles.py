@@ -19,8 +19,13 @@ _CODE = re.compile(
 )
 
 
+_CODE_HINTS = "{}=&|$;%("  # every pattern of _CODE holds one of these
+
+
 def looks_like_code(text: str) -> bool:
     """Whether a title candidate is script or template text, not words for a reader."""
+    if not any(ch in text for ch in _CODE_HINTS):  # most lines: no regex at all
+        return False
     return bool(_CODE.search(text))
 
 
