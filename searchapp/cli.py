@@ -11,18 +11,12 @@ import click
 
 from . import __version__
 from .backends import BackendUnavailable
+from .cli_sources import INDEX_DIR as _INDEX_DIR
 from .config import Settings
 from .index.build import DocumentRefused, EmptyBuild, ValidationFailed
 from .index.layout import IndexBusy, IndexMissing, is_built
 from .search.engine import Engine
 from .search.request import SearchRequest
-
-_INDEX_DIR = click.option(
-    "--index-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Index root folder (default: $SEARCHAPP_INDEX_DIR or ./index).",
-)
 
 
 class _Main(click.Group):
@@ -318,7 +312,9 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
 
     _embed_in_background(root)
     watcher = _start_watcher(root, settings.docs_dir) if (watch or settings.watch) else None
-    fetcher = _start_fetcher(root)
+    from .cli_sources import start_fetcher
+
+    fetcher = start_fetcher(root)
     try:
         run(
             host=host or settings.host,
@@ -332,25 +328,6 @@ def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, worker
             if child is not None:
                 child.terminate()
                 child.wait(10)
-
-
-def _start_fetcher(root: Path):  # type: ignore[no-untyped-def]
-    """`searchapp fetch --every N` beside the server when SEARCHAPP_FETCH_INTERVAL (minutes)
-    is set: the web sources are fetched again on that interval."""
-    import subprocess
-
-    minutes = os.environ.get("SEARCHAPP_FETCH_INTERVAL", "").strip()
-    try:
-        if not minutes or float(minutes) < 1:
-            return None
-    except ValueError:
-        click.echo(f"warning: SEARCHAPP_FETCH_INTERVAL={minutes!r} is not a number of minutes",
-                   err=True)
-        return None
-    click.echo(f"fetching the web sources every {minutes} minutes", err=True)
-    return subprocess.Popen([sys.executable, "-m", "searchapp.cli", "fetch", "--quiet",
-                             "--every", minutes, "--index-dir", str(Path(root).absolute()),
-                             "--parent-pid", str(os.getpid())])
 
 
 def _start_watcher(root: Path, docs_dir: Path):  # type: ignore[no-untyped-def]

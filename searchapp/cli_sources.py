@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 
 from .config import Settings
 
-_INDEX_DIR = click.option(
+INDEX_DIR = click.option(  # every command's --index-dir (cli.py uses it too)
     "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Index root folder (default: $SEARCHAPP_INDEX_DIR or ./index).")
 
@@ -21,7 +22,7 @@ def source_group() -> None:
 
 
 @source_group.command("add")
-@_INDEX_DIR
+@INDEX_DIR
 @click.option("--kind", type=click.Choice(["sitemap", "feed", "list", "site"]), default=None,
               help="What URL is (default: guessed from the URL).")
 @click.option("--include", multiple=True,
@@ -41,7 +42,7 @@ def source_add(index_dir: Path | None, kind: str | None, include: tuple[str, ...
 
 
 @source_group.command("list")
-@_INDEX_DIR
+@INDEX_DIR
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
 def source_list(index_dir: Path | None, as_json: bool) -> None:
     """The sources and what their last fetch did."""
@@ -70,7 +71,7 @@ def source_list(index_dir: Path | None, as_json: bool) -> None:
 
 
 @source_group.command("remove")
-@_INDEX_DIR
+@INDEX_DIR
 @click.argument("url")
 def source_remove(index_dir: Path | None, url: str) -> None:
     """Stop following URL (the pages already saved stay in the archive)."""
@@ -82,7 +83,7 @@ def source_remove(index_dir: Path | None, url: str) -> None:
 
 
 @click.command("fetch", short_help="Fetch what is new in every web source, then update the index.")
-@_INDEX_DIR
+@INDEX_DIR
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
 @click.option("--every", type=click.FloatRange(min=1), default=None, metavar="MINUTES",
               help="Fetch again every MINUTES until stopped ($SEARCHAPP_FETCH_INTERVAL for serve).")
@@ -150,3 +151,22 @@ def fetch_once(root: Path, quiet: bool) -> int:
             raise click.ClickException(str(exc)) from exc
         click.echo(result.summary().splitlines()[0])
     return unreached
+
+
+def start_fetcher(root: Path):  # type: ignore[no-untyped-def]
+    """`searchapp fetch --every N` beside the server when SEARCHAPP_FETCH_INTERVAL (minutes)
+    is set: the web sources are fetched again on that interval."""
+    import subprocess
+
+    minutes = os.environ.get("SEARCHAPP_FETCH_INTERVAL", "").strip()
+    try:
+        if not minutes or float(minutes) < 1:
+            return None
+    except ValueError:
+        click.echo(f"warning: SEARCHAPP_FETCH_INTERVAL={minutes!r} is not a number of minutes",
+                   err=True)
+        return None
+    click.echo(f"fetching the web sources every {minutes} minutes", err=True)
+    return subprocess.Popen([sys.executable, "-m", "searchapp.cli", "fetch", "--quiet",
+                             "--every", minutes, "--index-dir", str(Path(root).absolute()),
+                             "--parent-pid", str(os.getpid())])

@@ -152,7 +152,7 @@ def build_version(
 
     tell(0, 0, "scanning")
     layout.prune(keep_previous)  # dead builds from a crash go first (we hold the lock)
-    check_roots(layout, doc_roots, removal)
+    serving = check_roots(layout, doc_roots, removal)  # the documents a run must not drop
     files = list(iter_files(doc_roots, report))
     scan_skipped = len(report.skipped)
     registry = IdRegistry({rel for _, rel, _ in files})
@@ -221,7 +221,7 @@ def build_version(
         spool.close()
         if report.documents == 0:
             raise EmptyBuild("no documents found: the current index was kept")
-        check_removal(layout, report.documents, removal)
+        check_removal(report.documents, removal, serving)
         tell(len(files), len(files), "committing", written)
         writer.commit()
         tell(len(files), len(files), "merging", written)

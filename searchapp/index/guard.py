@@ -84,14 +84,23 @@ def serving_manifest(layout: IndexLayout) -> tuple[manifest.Manifest, dict[str, 
     return entries, manifest.load_meta(layout.versions / name)
 
 
-def check_roots(layout: IndexLayout, roots: list[Path], policy: RemovalPolicy) -> None:
-    """Refuse (RootsUnavailable) when a folder the serving index holds documents of is gone."""
-    served = serving_manifest(layout)
-    if served is None or policy.confirmed:
-        return
+Served = tuple[manifest.Manifest, dict[str, object]]
+
+
+def check_roots(layout: IndexLayout, roots: list[Path], policy: RemovalPolicy,
+                served: Served | None = None) -> int | None:
+    """Refuse (RootsUnavailable) when a folder the serving index holds documents of is gone;
+    return how many documents it serves (None: confirmed, or nothing serves), for
+    check_removal. `served`: the serving manifest and meta when the caller has read them."""
+    if policy.confirmed:
+        return None
+    served = served or serving_manifest(layout)
+    if served is None:
+        return None
     entries, meta = served
-    if not any(e.ids for e in entries.values()):
-        return
+    count = sum(len(e.ids) for e in entries.values())
+    if not count:
+        return None
     remembered = {str(Path(r)) for r in meta.get("roots") or []}  # type: ignore[attr-defined]
     devices = meta.get("root_devices") or {}
     problems = []
@@ -103,26 +112,20 @@ def check_roots(layout: IndexLayout, roots: list[Path], policy: RemovalPolicy) -
         if why := root_problem(root.absolute(), dev if isinstance(dev, int) else None):
             problems.append(f"{key} is {why}")
     if problems:
-        count = sum(len(e.ids) for e in entries.values())
         raise RootsUnavailable(
             f"not indexed: {'; '.join(problems)}. Its documents are kept (the index still "
             f"serves {count} documents); mount or restore the folder and run again, or "
             f"{HOW_TO_CONFIRM}")
+    return count
 
 
-def check_removal(layout: IndexLayout, remaining: int, policy: RemovalPolicy,
-                  before: int | None = None) -> None:
+def check_removal(remaining: int, policy: RemovalPolicy, before: int | None) -> None:
     """Refuse (RemovalRefused) a run that would leave fewer than the allowed share of the
-    `before` serving documents (counted from the serving manifest when not given)."""
-    if policy.confirmed:
+    `before` serving documents (check_roots' count; None: nothing to protect)."""
+    if policy.confirmed or not before:
         return
-    if before is None:
-        served = serving_manifest(layout)
-        if served is None:
-            return
-        before = sum(len(e.ids) for e in served[0].values())
     removed = before - remaining
-    if before and removed > 0 and removed / before > policy.max_remove_ratio:
+    if removed > 0 and removed / before > policy.max_remove_ratio:
         raise RemovalRefused(
             f"not switched: this run would remove {removed} of the {before} documents the "
             f"index serves ({removed / before:.0%} > limit {policy.max_remove_ratio:.0%}); "

@@ -94,7 +94,7 @@ def update_in_place(
     old = manifest.load(version_dir)
     if old is None:
         raise NoManifest(f"version {name} has no {manifest.MANIFEST}: run a full build first")
-    check_roots(layout, doc_roots, removal)
+    check_roots(layout, doc_roots, removal, (old, manifest.load_meta(version_dir)))
     furniture = manifest.furniture_of(version_dir)  # as the full build found it
     report = LoadReport()
     tell: Callable[[int, int, str], None] = _teller(progress, report)
@@ -108,7 +108,7 @@ def update_in_place(
     result.unchanged = len(new)
     result.removed = len(gone)
     serving = sum(len(e.ids) for e in old.values())
-    check_removal(layout, serving - sum(len(old[rel].ids) for rel in gone), removal, serving)
+    check_removal(serving - sum(len(old[rel].ids) for rel in gone), removal, serving)
     if not todo and not gone:  # nothing to write: only the file times are refreshed
         manifest.save(version_dir, new, doc_roots, furniture)
         result.documents = serving
