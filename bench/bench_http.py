@@ -124,7 +124,7 @@ def tree_pids(root: int) -> list[int]:
     return out
 
 
-def tree_rss_mb(root: int) -> tuple[float, float, float, float]:
+def tree_rss_mb(root: int, exclude: set[int] | None = None) -> tuple[float, float, float, float]:
     """(current RSS, sum of per-process peak RSS, current PSS, current PSS of anonymous memory)
     of the server tree, MB.
 
@@ -135,6 +135,8 @@ def tree_rss_mb(root: int) -> tuple[float, float, float, float]:
     which the kernel can drop and read again."""
     rss = hwm = pss = anon = 0
     for pid in tree_pids(root):
+        if exclude and pid in exclude:
+            continue
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -151,13 +153,28 @@ def tree_rss_mb(root: int) -> tuple[float, float, float, float]:
     return rss / 1024, hwm / 1024, pss / 1024, anon / 1024
 
 
+# Which WSGI server runs the app: `searchapp serve` (gunicorn, gthread) or granian (--server).
+SERVER_KIND = "gunicorn"
+
+
 class Server:
-    def __init__(self, index_root: Path, cache: bool = True) -> None:
+    def __init__(self, index_root: Path, cache: bool = True,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         exe = REPO / ".venv" / "bin" / "searchapp"
         cmd = [str(exe) if exe.exists() else "searchapp", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--index-dir", str(index_root)]
-        env = dict(os.environ, SEARCHAPP_RATELIMIT="off")
+        env = dict(os.environ, SEARCHAPP_RATELIMIT="off", **(env or {}))
+        self.metrics = None
+        if SERVER_KIND == "granian":  # the same app under granian, for --server granian
+            self.metrics = tempfile.mkdtemp(prefix="bench_metrics_")
+            env.update(SEARCHAPP_INDEX_DIR=str(Path(index_root).resolve()),
+                       PROMETHEUS_MULTIPROC_DIR=self.metrics)
+            cmd = [str(REPO / ".venv" / "bin" / "granian"), "--interface", "wsgi", "--host",
+                   "127.0.0.1", "--port", str(self.port), "--workers",
+                   env.get("SEARCHAPP_WORKERS", "2"), "--blocking-threads",
+                   env.get("SEARCHAPP_THREADS", "4"), "--no-ws", "--log-level", "warning",
+                   "--factory", "searchapp.web:create_app"]
         if not cache:
             env["SEARCHAPP_SEARCH_CACHE"] = "0"
         self.log = tempfile.TemporaryFile()
@@ -191,6 +208,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        if self.metrics:
+            shutil.rmtree(self.metrics, ignore_errors=True)
 
 
 WRK_THREADS = 2
@@ -554,15 +573,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--streams", default="mixed,typing", help="streams of the matrix")
     ap.add_argument("--soak", type=int, default=0, metavar="MINUTES",
                     help="then the typing stream at 8 connections for MINUTES, memory each minute")
+    ap.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
+                    help="the WSGI server: `searchapp serve` (gunicorn) or granian (pip install "
+                         "granian) running the same app with the same workers and threads")
     ap.add_argument("--open-loop", default="", metavar="RATES",
                     help="then the typing stream at these constant keystrokes/s (vegeta), e.g. "
                     "50,100,250,500; --duration seconds each")
     args = ap.parse_args(argv)
+    global SERVER_KIND
+    SERVER_KIND = args.server
     if args.smoke:
         args.duration = 2
     info = machine_info()
     out = [
-        "searchapp HTTP benchmark (wrk against `searchapp serve`)",
+        f"searchapp HTTP benchmark (wrk/vegeta against the app under {args.server})",
         f"machine : {info['cpu']}, {info['cores']} cores, {info['ram']} RAM",
         f"date    : {info['date']}   python {info['python']}   tantivy {info['tantivy']}"
         f"   repo {info['commit']}",
