@@ -23,6 +23,7 @@ from .request import SearchRequest
 log = logging.getLogger(__name__)
 
 MAX_DOCS = 100  # documents a search by meaning contributes at most
+TOP_ROWS_PER_DOC = 8  # passages sorted per document wanted, before sorting every row
 QUERY_CACHE = 512  # query vectors kept per process (1.5 KB each)
 STAMP_TTL = 1.0  # seconds a look at which vectors serve stays good
 
@@ -147,11 +148,11 @@ class SemanticIndex:
             self._queries.put((model.key, text), q)
         allowed = _allowed(vv, req, pq)
         scores = np.asarray(vv.matrix @ q)
-        rows = np.flatnonzero((scores >= model.min_similarity) & allowed[vv.doc])
-        rows = rows[np.argsort(-scores[rows], kind="stable")]
+        above = scores >= model.min_similarity
+        rows = np.flatnonzero(above if allowed is None else above & allowed[vv.doc])
         out: list[VectorHit] = []
         seen: set[int] = set()
-        for r in rows:
+        for r in _best_first(rows, scores, vv.doc, k):
             d = int(vv.doc[r])
             if d in seen:
                 continue
@@ -164,8 +165,23 @@ class SemanticIndex:
         return out
 
 
-def _allowed(vv: VersionVectors, req: SearchRequest, pq: ParsedQuery) -> np.ndarray:
-    """Which documents the request's and the query's filters let through."""
+def _best_first(rows: np.ndarray, scores: np.ndarray, doc_of: np.ndarray, k: int) -> np.ndarray:
+    """rows by score, best first. Above the floor lie thousands of passages (e5's cosines are
+    compressed): only the best TOP_ROWS_PER_DOC * k are sorted while they hold k documents."""
+    head = TOP_ROWS_PER_DOC * k
+    if len(rows) > 2 * head:
+        part = np.sort(rows[np.argpartition(-scores[rows], head)[:head]])  # in row order,
+        part = part[np.argsort(-scores[part], kind="stable")]
+        if len(np.unique(doc_of[part])) >= k:  # as the stable sort of every row breaks ties
+            return part
+    return rows[np.argsort(-scores[rows], kind="stable")]
+
+
+def _allowed(vv: VersionVectors, req: SearchRequest, pq: ParsedQuery) -> np.ndarray | None:
+    """Which documents the request's and the query's filters let through (None: all)."""
+    if not (req.lang or pq.langs or req.source or pq.sources or req.format or req.year
+            or req.date_from or pq.date_from or req.date_to or pq.date_to):
+        return None
     n = len(vv.ids)
     ok = np.ones(n, dtype=bool)
 
@@ -179,7 +195,8 @@ def _allowed(vv: VersionVectors, req: SearchRequest, pq: ParsedQuery) -> np.ndar
     keep(vv.sources, req.source)
     keep(vv.sources, pq.sources)
     keep(vv.formats, req.format)
-    keep([d[:4] for d in vv.dates], tuple(str(y) for y in req.year))
+    if req.year:
+        keep([d[:4] for d in vv.dates], tuple(str(y) for y in req.year))
     low = max((d for d in (req.date_from, pq.date_from) if d), default=None)
     high = min((d for d in (req.date_to, pq.date_to) if d), default=None)
     if low or high:
