@@ -3,7 +3,9 @@
 The vocabulary is the exact (lowercased, accented) terms of the title and body fields with
 their document frequencies. Folding each term gives a map folded form -> most frequent exact
 form, which restores accents (`toi duoc` -> `tôi được`); SymSpell over the folded forms fixes
-typos (`genva` -> `geneva`). One Vocabulary is built per index version and cached.
+typos (`genva` -> `geneva`). One Vocabulary is built per index version into files beside it
+(search/vocabstore.py, search/vocabfile.py) that every process maps: a second server worker
+costs little memory, and the CLI does not rebuild it for every query.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from symspellpy import SymSpell, Verbosity
 
 from ..analysis.analyzers import Analyzers
 from ..backends import BackendUnavailable
+from . import vocabfile, vocabstore
 from .correct import cased_like
 
 MAX_SPELL_TERMS = 100_000  # most frequent folded forms handed to SymSpell
@@ -45,10 +49,19 @@ _OPERATORS = {"AND", "OR", "NOT"}
 class Vocabulary:
     """Exact terms with document frequencies, and their folded index."""
 
-    freq: dict[str, int]  # exact form -> doc freq
-    best: dict[str, str]  # folded form -> most frequent exact form
+    freq: Mapping[str, int]  # exact form -> doc freq
+    best: Mapping[str, str]  # folded form -> most frequent exact form
     spell: SymSpell
-    forms: dict[str, list[str]]  # folded form -> its most frequent exact forms (≤ FORMS)
+    forms: Mapping[str, Sequence[str]]  # folded form -> its most frequent exact forms (≤ FORMS)
+
+    @classmethod
+    def open(cls, path: Path) -> Vocabulary:
+        """The vocabulary written in path, memory-mapped."""
+        return cls(*vocabfile.open_mapped(path))
+
+    def write(self, path: Path, fingerprint: str) -> None:
+        """Write it as files into path (a new directory), for open()."""
+        vocabfile.write(path, fingerprint, self.freq, self.forms, self.spell)
 
     @classmethod
     def build(cls, terms: list[tuple[str, int]], analyzers: Analyzers) -> Vocabulary:
@@ -174,10 +187,11 @@ class Vocabulary:
 
 
 class Suggester:
-    """Per-process did-you-mean over an Engine's serving index; rebuilt when the index changes.
+    """Per-process did-you-mean over an Engine's serving index; re-opened when the index changes.
 
-    The vocabulary is built in a background thread (about 1.5 s for 35k news articles), so no
-    search waits for it longer than `wait` seconds: until it is ready there is no suggestion."""
+    The vocabulary is opened (or built, once per version, about 3 s for 35k news articles) in a
+    background thread, so no search waits for it longer than `wait` seconds: until it is ready
+    there is no suggestion."""
 
     def __init__(self, engine, wait: float = 0.05) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
@@ -190,15 +204,30 @@ class Suggester:
 
     def _build(self) -> None:
         try:
-            key, terms = self.engine.vocabulary_source()
+            loaded = self._load()
         except BackendUnavailable as exc:  # the cluster went away: tried again on a later search
             logging.getLogger(__name__).warning("did-you-mean vocabulary not read: %s", exc)
-            with self._lock:
-                self._building = None
-            return
-        vocab = Vocabulary.build(terms, self.engine.analyzers)
+            loaded = None
         with self._lock:
-            self._cache = (key, vocab)
+            if loaded is None:
+                self._building = None
+            else:
+                self._cache = loaded
+
+    def _load(self) -> tuple[object, Vocabulary] | None:
+        """(serving index, its vocabulary): mapped from the files beside the version, built
+        there first by a child process if none has; in memory when the index is read-only."""
+        backend = self.engine.backend
+        version, stamp = backend.serving_key()
+        serving = self.engine.serving()
+        if backend.serving_key() != (version, stamp):  # switched meanwhile: the next search
+            return None
+        try:
+            return serving, Vocabulary.open(vocabstore.ensure(self.engine.root, version, stamp))
+        except vocabstore.NotBuilt as exc:
+            logging.getLogger(__name__).warning("did-you-mean vocabulary in memory: %s", exc)
+        key, terms = self.engine.vocabulary_source()
+        return key, Vocabulary.build(terms, self.engine.analyzers)
 
     def warm(self) -> threading.Thread | None:
         """Start building the vocabulary of the serving index if it is not built or building."""
