@@ -224,7 +224,9 @@ class Suggester:
             return None
         try:
             return serving, Vocabulary.open(vocabstore.ensure(self.engine.root, version, stamp))
-        except vocabstore.NotBuilt as exc:
+        except (vocabstore.NotBuilt, OSError, ValueError, KeyError) as exc:
+            if backend.serving_key() != (version, stamp):  # it no longer serves: the next search
+                return None
             logging.getLogger(__name__).warning("did-you-mean vocabulary in memory: %s", exc)
         key, terms = self.engine.vocabulary_source()
         return key, Vocabulary.build(terms, self.engine.analyzers)

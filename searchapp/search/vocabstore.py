@@ -58,12 +58,14 @@ def ensure(root: Path, version: str, stamp: object) -> Path:
         return dest
     try:
         fd = os.open(dest.with_name(LOCK), os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
+    except OSError as exc:  # a read-only index
         raise NotBuilt(f"no lock beside {dest}: {exc}") from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # another process may be building it: wait for it
         if vocabfile.fingerprint_of(dest) != fp:
             _run_child(root, version, fp)
+    except OSError as exc:
+        raise NotBuilt(f"vocabulary not built in {dest}: {exc}") from exc
     finally:
         os.close(fd)
     if vocabfile.fingerprint_of(dest) != fp:
