@@ -19,6 +19,7 @@ import pytest
 from searchapp.index.build import build_index
 from searchapp.index.incremental import update_index
 from searchapp.index.layout import IndexLayout, rollback
+from searchapp.search import vocabfile, vocabstore
 from searchapp.search.engine import Engine
 from searchapp.search.suggest import Suggester, Vocabulary
 from searchapp.search.vocabstore import suggest_dir
@@ -76,6 +77,23 @@ def test_the_suggester_builds_the_files_once_beside_the_version(tmp_path: Path) 
     assert second.vocabulary(wait=60) is not None
     assert second.suggest("genva") == "geneva"
     assert (built.stat().st_ino, built.stat().st_mtime_ns) == stamp  # opened, not rebuilt
+
+
+def test_a_child_process_builds_the_files_of_a_large_index(tmp_path: Path) -> None:
+    """Above IN_PROCESS_DOCS the files come from `python -m searchapp.search.vocabstore`, so the
+    build's Python heap never stays in a server worker; the version's fingerprint decides."""
+    _corpus(tmp_path / "docs")
+    root = tmp_path / "idx"
+    build_index(root, [tmp_path / "docs"])
+    version, stamp = Engine(root).backend.serving_key()
+    dest = vocabstore.ensure(root, version, stamp)  # no write_here: the child builds
+    assert dest == suggest_dir(root, version)
+    assert vocabfile.fingerprint_of(dest) == vocabstore.fingerprint(root, version, stamp)
+    engine = Engine(root)
+    assert Vocabulary.open(dest).suggest("genva", engine.analyzers) == "geneva"
+    assert not list(dest.parent.glob("*.tmp"))  # nothing left half-written
+    with pytest.raises(vocabstore.NotBuilt):  # a fingerprint the child cannot confirm
+        vocabstore._run_child(root, version, "another")
 
 
 def _cli(root: Path, query: str) -> dict:

@@ -16,6 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from symspellpy import SymSpell, Verbosity
@@ -39,6 +40,10 @@ PAIR_CACHE = 50_000  # accent restoration weighs neighbours for queries up to th
 # articles): when typos are corrected, a one-edit neighbour TYPO_RATIO times more frequent wins.
 RARE_DOCS = 5
 TYPO_RATIO = 50
+# An index of at most this many documents has its vocabulary built in the process that first
+# needs it; a larger one in a child process (its build would leave ~50 MB of Python heap
+# behind in a server worker at 35k articles).
+IN_PROCESS_DOCS = 5_000
 
 # A word the way a user types it; field prefixes (title:) and operators are left untouched.
 _WORD_RE = re.compile(r"(?<![\w:])(\w[\w']*)(?![\w:*])", re.UNICODE)
@@ -222,14 +227,31 @@ class Suggester:
         serving = self.engine.serving()
         if backend.serving_key() != (version, stamp):  # switched meanwhile: the next search
             return None
+        here = partial(self._write_here, key=(version, stamp)) if self._small() else None
         try:
-            return serving, Vocabulary.open(vocabstore.ensure(self.engine.root, version, stamp))
+            path = vocabstore.ensure(self.engine.root, version, stamp, here)
+            return serving, Vocabulary.open(path)
         except (vocabstore.NotBuilt, OSError, ValueError, KeyError) as exc:
             if backend.serving_key() != (version, stamp):  # it no longer serves: the next search
                 return None
             logging.getLogger(__name__).warning("did-you-mean vocabulary in memory: %s", exc)
         key, terms = self.engine.vocabulary_source()
         return key, Vocabulary.build(terms, self.engine.analyzers)
+
+    def _small(self) -> bool:
+        """True for an index small enough to build its vocabulary in this process (in well
+        under a second, leaving little behind): no child process to wait for."""
+        documents = self.engine.stats().get("documents")
+        return isinstance(documents, int) and documents <= IN_PROCESS_DOCS
+
+    def _write_here(self, dest: Path, fingerprint: str, key: tuple[str, object]) -> bool:
+        """Build and write the vocabulary of the version `key` names, in this process (False:
+        another version serves by now)."""
+        _, terms = self.engine.vocabulary_source()
+        if self.engine.backend.serving_key() != key:
+            return False
+        Vocabulary.build(terms, self.engine.analyzers).write(dest, fingerprint)
+        return True
 
     def warm(self) -> threading.Thread | None:
         """Start building the vocabulary of the serving index if it is not built or building."""

@@ -18,7 +18,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from . import vocabfile
@@ -49,9 +51,12 @@ def fingerprint(root: Path, version: str, stamp: object) -> str:
     return f"{version}:meta:{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
 
 
-def ensure(root: Path, version: str, stamp: object) -> Path:
+def ensure(root: Path, version: str, stamp: object,
+           write_here: Callable[[Path, str], bool] | None = None) -> Path:
     """The vocabulary directory of a version, built first if no process has; NotBuilt when it
-    cannot be (the caller then builds one in memory, as before)."""
+    cannot be (the caller then builds one in memory, as before). With `write_here` (a small
+    index, whose build leaves little behind), it is built in this process: write_here(new
+    directory, fingerprint) writes it, or says False when the version no longer serves."""
     dest = suggest_dir(root, version)
     fp = fingerprint(root, version, stamp)
     if vocabfile.fingerprint_of(dest) == fp:
@@ -63,7 +68,10 @@ def ensure(root: Path, version: str, stamp: object) -> Path:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # another process may be building it: wait for it
         if vocabfile.fingerprint_of(dest) != fp:
-            _run_child(root, version, fp)
+            if write_here is None:
+                _run_child(root, version, fp)
+            else:
+                _write(dest, lambda tmp: write_here(tmp, fp))  # type: ignore[misc]
     except OSError as exc:
         raise NotBuilt(f"vocabulary not built in {dest}: {exc}") from exc
     finally:
@@ -97,17 +105,27 @@ def build(root: Path, version: str, fp: str) -> int:
     version_now, stamp = backend.serving_key()
     if version_now != version or fingerprint(root, version, stamp) != fp:
         return 3
-    vocab = Vocabulary.build(backend.vocabulary(), backend.analyzers)
-    if fingerprint(root, version, backend.serving_key()[1]) != fp:
-        return 3
-    dest = suggest_dir(root, version)
-    tmp = dest.with_name(f"{DIR}.{os.getpid()}.tmp")
-    try:
+
+    def write(tmp: Path) -> bool:
+        vocab = Vocabulary.build(backend.vocabulary(), backend.analyzers)
+        if fingerprint(root, version, backend.serving_key()[1]) != fp:
+            return False
         vocab.write(tmp, fp)
+        return True
+
+    return 0 if _write(suggest_dir(root, version), write) else 3
+
+
+def _write(dest: Path, write: Callable[[Path], bool]) -> bool:
+    """Have write() fill a new directory, then rename it to dest (False: it wrote nothing)."""
+    tmp = dest.with_name(f"{DIR}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        if not write(tmp):
+            return False
         vocabfile.publish(tmp, dest)
+        return True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":
