@@ -26,16 +26,19 @@ class Corrected:
 
 def search_with_correction(
     search: SearchFn, suggest: SuggestFn, fold: FoldFn, req: SearchRequest,
-    verbatim: bool = False,
+    verbatim: bool = False, few: int | None = None,
 ) -> Corrected:
     """Search req; propose a better query when the vocabulary has one that finds something (or
     only restores accents); when req found nothing and not `verbatim`, show the better query's
-    results instead."""
+    results instead. With `few`, a page that found every word at least `few` times gets no
+    did-you-mean at all (the live search box: a keystroke that found plenty needs none)."""
     page = search(req)
     query = req.query
     if is_browse(query) or not page.complete:
         return Corrected(page)
     weak = page.total == 0 or page.relaxed
+    if few is not None and not weak and page.total >= few:
+        return Corrected(page)
     suggestion = suggest(query, weak)
     if not suggestion:
         return Corrected(page)

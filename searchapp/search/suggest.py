@@ -3,7 +3,9 @@
 The vocabulary is the exact (lowercased, accented) terms of the title and body fields with
 their document frequencies. Folding each term gives a map folded form -> most frequent exact
 form, which restores accents (`toi duoc` -> `tôi được`); SymSpell over the folded forms fixes
-typos (`genva` -> `geneva`). One Vocabulary is built per index version and cached.
+typos (`genva` -> `geneva`). One Vocabulary is built per index version into files beside it
+(search/vocabstore.py, search/vocabfile.py) that every process maps: a second server worker
+costs little memory, and the CLI does not rebuild it for every query.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from symspellpy import SymSpell, Verbosity
 
 from ..analysis.analyzers import Analyzers
 from ..backends import BackendUnavailable
+from . import vocabfile, vocabstore
 from .correct import cased_like
 
 MAX_SPELL_TERMS = 100_000  # most frequent folded forms handed to SymSpell
@@ -35,6 +40,10 @@ PAIR_CACHE = 50_000  # accent restoration weighs neighbours for queries up to th
 # articles): when typos are corrected, a one-edit neighbour TYPO_RATIO times more frequent wins.
 RARE_DOCS = 5
 TYPO_RATIO = 50
+# An index of at most this many documents has its vocabulary built in the process that first
+# needs it; a larger one in a child process (its build would leave ~50 MB of Python heap
+# behind in a server worker at 35k articles).
+IN_PROCESS_DOCS = 5_000
 
 # A word the way a user types it; field prefixes (title:) and operators are left untouched.
 _WORD_RE = re.compile(r"(?<![\w:])(\w[\w']*)(?![\w:*])", re.UNICODE)
@@ -45,10 +54,19 @@ _OPERATORS = {"AND", "OR", "NOT"}
 class Vocabulary:
     """Exact terms with document frequencies, and their folded index."""
 
-    freq: dict[str, int]  # exact form -> doc freq
-    best: dict[str, str]  # folded form -> most frequent exact form
+    freq: Mapping[str, int]  # exact form -> doc freq
+    best: Mapping[str, str]  # folded form -> most frequent exact form
     spell: SymSpell
-    forms: dict[str, list[str]]  # folded form -> its most frequent exact forms (≤ FORMS)
+    forms: Mapping[str, Sequence[str]]  # folded form -> its most frequent exact forms (≤ FORMS)
+
+    @classmethod
+    def open(cls, path: Path) -> Vocabulary:
+        """The vocabulary written in path, memory-mapped."""
+        return cls(*vocabfile.open_mapped(path))
+
+    def write(self, path: Path, fingerprint: str) -> None:
+        """Write it as files into path (a new directory), for open()."""
+        vocabfile.write(path, fingerprint, self.freq, self.forms, self.spell)
 
     @classmethod
     def build(cls, terms: list[tuple[str, int]], analyzers: Analyzers) -> Vocabulary:
@@ -174,10 +192,11 @@ class Vocabulary:
 
 
 class Suggester:
-    """Per-process did-you-mean over an Engine's serving index; rebuilt when the index changes.
+    """Per-process did-you-mean over an Engine's serving index; re-opened when the index changes.
 
-    The vocabulary is built in a background thread (about 1.5 s for 35k news articles), so no
-    search waits for it longer than `wait` seconds: until it is ready there is no suggestion."""
+    The vocabulary is opened (or built, once per version, about 3 s for 35k news articles) in a
+    background thread, so no search waits for it longer than `wait` seconds: until it is ready
+    there is no suggestion."""
 
     def __init__(self, engine, wait: float = 0.05) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
@@ -190,15 +209,49 @@ class Suggester:
 
     def _build(self) -> None:
         try:
-            key, terms = self.engine.vocabulary_source()
+            loaded = self._load()
         except BackendUnavailable as exc:  # the cluster went away: tried again on a later search
             logging.getLogger(__name__).warning("did-you-mean vocabulary not read: %s", exc)
-            with self._lock:
-                self._building = None
-            return
-        vocab = Vocabulary.build(terms, self.engine.analyzers)
+            loaded = None
         with self._lock:
-            self._cache = (key, vocab)
+            if loaded is None:
+                self._building = None
+            else:
+                self._cache = loaded
+
+    def _load(self) -> tuple[object, Vocabulary] | None:
+        """(serving index, its vocabulary): mapped from the files beside the version, built
+        there first by a child process if none has; in memory when the index is read-only."""
+        backend = self.engine.backend
+        version, stamp = backend.serving_key()
+        serving = self.engine.serving()
+        if backend.serving_key() != (version, stamp):  # switched meanwhile: the next search
+            return None
+        here = partial(self._write_here, key=(version, stamp)) if self._small() else None
+        try:
+            path = vocabstore.ensure(self.engine.root, version, stamp, here)
+            return serving, Vocabulary.open(path)
+        except (vocabstore.NotBuilt, OSError, ValueError, KeyError) as exc:
+            if backend.serving_key() != (version, stamp):  # it no longer serves: the next search
+                return None
+            logging.getLogger(__name__).warning("did-you-mean vocabulary in memory: %s", exc)
+        key, terms = self.engine.vocabulary_source()
+        return key, Vocabulary.build(terms, self.engine.analyzers)
+
+    def _small(self) -> bool:
+        """True for an index small enough to build its vocabulary in this process (in well
+        under a second, leaving little behind): no child process to wait for."""
+        documents = self.engine.stats().get("documents")
+        return isinstance(documents, int) and documents <= IN_PROCESS_DOCS
+
+    def _write_here(self, dest: Path, fingerprint: str, key: tuple[str, object]) -> bool:
+        """Build and write the vocabulary of the version `key` names, in this process (False:
+        another version serves by now)."""
+        _, terms = self.engine.vocabulary_source()
+        if self.engine.backend.serving_key() != key:
+            return False
+        Vocabulary.build(terms, self.engine.analyzers).write(dest, fingerprint)
+        return True
 
     def warm(self) -> threading.Thread | None:
         """Start building the vocabulary of the serving index if it is not built or building."""

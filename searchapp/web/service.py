@@ -121,18 +121,25 @@ def run_search(req: SearchRequest, notes: tuple[str, ...] = (), verbatim: bool =
     """Search; when nothing matched and a correction of the query finds something, the page
     holds the correction's results (page.corrected_from says so); else propose a better query
     when the corpus vocabulary has one. A keystroke of the live search never waits for the
-    vocabulary to be built (the next one gets the correction)."""
+    vocabulary to be built (the next one gets the correction), and asks for a did-you-mean only
+    when it found few results (KEYSTROKE_FEW)."""
     engine = _engine()
 
     def suggest(query: str, typos: bool) -> str | None:
         return _suggest(query, typos, wait=not keystroke)
 
     answer = search_with_correction(
-        lambda r: safe_search(engine, r), suggest, engine.analyzers.fold, req, verbatim
+        lambda r: safe_search(engine, r), suggest, engine.analyzers.fold, req, verbatim,
+        few=KEYSTROKE_FEW if keystroke else None,
     )
     record_hits(answer.page.total, answer.page.cached)
     return Results(answer.page, answer.suggestion, notes)
 
+
+# A keystroke whose words all matched at least this many documents gets no did-you-mean: the
+# accents it would restore cost tantivy phrase counts per keystroke (issue 29), and pressing
+# Enter (a full search) still shows it.
+KEYSTROKE_FEW = 10
 
 # How long a query that found nothing waits for the did-you-mean vocabulary while it is built
 # (the CLI waits for it too: both then show the same correction); others wait 0.05 s.
