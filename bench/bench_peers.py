@@ -1,10 +1,12 @@
-"""Side-by-side benchmark: our pipeline vs raw tantivy, SQLite FTS5, Whoosh, Xapian and Lucene.
+"""Side-by-side benchmark: our pipeline vs raw tantivy, SQLite FTS5, Whoosh, Xapian, Lucene, OpenSearch.
 
     .venv/bin/python bench/bench_peers.py                  # 35,440 baomoi-vi articles, all peers
     .venv/bin/python bench/bench_peers.py --docs 5000      # first 5,000 articles
     .venv/bin/python bench/bench_peers.py --sentences      # ~693k sentences (> 20 chars)
     .venv/bin/python bench/bench_peers.py --scale          # ~35k, ~200k, ~700k sentences + HTTP
     .venv/bin/python bench/bench_peers.py --smoke          # 300 docs, no downloads, seconds (CI)
+    .venv/bin/python bench/bench_peers.py --engines ours,raw,fts5,opensearch --duration 20
+                                                           # + one OpenSearch node, wrk at 1 and 8
     .venv/bin/python bench/bench_peers.py --sentences --docs 200000 --engines ours,raw,fts5 \
         --compare 393d311 --repeat 3                       # the same build with another revision
 
@@ -32,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import opensearch_peer
 from peers import (
     CACHE,
     CORPORA,
@@ -58,7 +61,7 @@ HEAP = 256_000_000
 SMOKE_DOCS = 300
 WHOOSH_CAP = 5000
 SCALE_SIZES = (35_000, 200_000, None)  # None = every sentence (~693k)
-ENGINES = ("ours", "raw", "fts5", "whoosh", "xapian", "lucene")
+ENGINES = ("ours", "raw", "fts5", "whoosh", "xapian", "lucene", "opensearch")
 LABEL = {
     "ours": "ours: build_index (full pipeline)",
     "raw": "raw tantivy (1 text field)",
@@ -66,6 +69,7 @@ LABEL = {
     "whoosh": "Whoosh",
     "xapian": "Xapian",
     "lucene": "Lucene (Anserini IndexCollection)",
+    "opensearch": "OpenSearch (1 node, 1 GB heap)",
 }
 TARGETS = {"raw": 0.5, "fts5": 2.0, "whoosh": 10.0}  # ours docs/s >= x * peer docs/s
 REINDEX_35K_TARGET_S = 30.0
@@ -116,7 +120,7 @@ def index_raw(work: Path, _cap: int | None) -> dict:
     recs = read_records(work / "corpus.jsonl")
     out = work / "raw_index"
     out.mkdir()
-    t = time.perf_counter()
+    c, t = cpu_seconds(), time.perf_counter()
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("body", stored=True)
     index = tantivy.Index(sb.build(), path=str(out))
@@ -127,15 +131,15 @@ def index_raw(work: Path, _cap: int | None) -> dict:
         writer.add_document(d)
     writer.commit()
     writer.wait_merging_threads()
-    secs = time.perf_counter() - t
-    return {"docs": len(recs), "seconds": secs, "size_mb": dir_size_mb(out), "rss_mb": peak_rss_mb(),
-            "timed": "Document + add + commit + merge (JSON parse not timed)"}
+    secs, cpu = time.perf_counter() - t, cpu_seconds() - c
+    return {"docs": len(recs), "seconds": secs, "cpu_s": cpu, "size_mb": dir_size_mb(out),
+            "rss_mb": peak_rss_mb(), "timed": "Document + add + commit + merge (JSON parse not timed)"}
 
 
 def index_fts5(work: Path, _cap: int | None) -> dict:
     recs = read_records(work / "corpus.jsonl")
     db = work / "fts5.db"
-    t = time.perf_counter()
+    c, t = cpu_seconds(), time.perf_counter()
     con = sqlite3.connect(db)
     con.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, body, "
                 "tokenize='unicode61 remove_diacritics 2')")
@@ -143,8 +147,8 @@ def index_fts5(work: Path, _cap: int | None) -> dict:
         con.executemany("INSERT INTO docs(id, body) VALUES (?, ?)",
                         ((r["id"], body_of(r)) for r in recs))
     con.close()
-    secs = time.perf_counter() - t
-    return {"docs": len(recs), "seconds": secs, "size_mb": db.stat().st_size / 1e6,
+    secs, cpu = time.perf_counter() - t, cpu_seconds() - c
+    return {"docs": len(recs), "seconds": secs, "cpu_s": cpu, "size_mb": db.stat().st_size / 1e6,
             "rss_mb": peak_rss_mb(), "timed": "one transaction of INSERTs (JSON parse not timed)"}
 
 
@@ -155,14 +159,14 @@ def index_whoosh(work: Path, cap: int | None) -> dict:
     recs = read_records(work / "corpus.jsonl", cap)
     out = work / "whoosh_index"
     out.mkdir()
-    t = time.perf_counter()
+    c, t = cpu_seconds(), time.perf_counter()
     ix = windex.create_in(str(out), Schema(id=ID(stored=True), body=TEXT(stored=True)))
     w = ix.writer(limitmb=256)
     for r in recs:
         w.add_document(id=r["id"], body=body_of(r))
     w.commit()
-    secs = time.perf_counter() - t
-    return {"docs": len(recs), "seconds": secs, "size_mb": dir_size_mb(out), "rss_mb": peak_rss_mb(),
+    secs, cpu = time.perf_counter() - t, cpu_seconds() - c
+    return {"docs": len(recs), "seconds": secs, "cpu_s": cpu, "size_mb": dir_size_mb(out), "rss_mb": peak_rss_mb(),
             "timed": "add_document + commit, 1 process (JSON parse not timed)"}
 
 
@@ -171,7 +175,7 @@ def index_xapian(work: Path, _cap: int | None) -> dict:
 
     recs = read_records(work / "corpus.jsonl")
     out = work / "xapian_db"
-    t = time.perf_counter()
+    c, t = cpu_seconds(), time.perf_counter()
     db = xapian.WritableDatabase(str(out), xapian.DB_CREATE_OR_OVERWRITE)
     tg = xapian.TermGenerator()
     for r in recs:
@@ -184,8 +188,8 @@ def index_xapian(work: Path, _cap: int | None) -> dict:
         db.add_document(doc)
     db.commit()
     db.close()
-    secs = time.perf_counter() - t
-    return {"docs": len(recs), "seconds": secs, "size_mb": dir_size_mb(out), "rss_mb": peak_rss_mb(),
+    secs, cpu = time.perf_counter() - t, cpu_seconds() - c
+    return {"docs": len(recs), "seconds": secs, "cpu_s": cpu, "size_mb": dir_size_mb(out), "rss_mb": peak_rss_mb(),
             "timed": "TermGenerator + add_document + commit (JSON parse not timed)"}
 
 
@@ -207,13 +211,14 @@ def index_lucene(work: Path, _cap: int | None) -> dict:
     cmd = [java, "-cp", str(jar), "io.anserini.index.IndexCollection", "-collection", "JsonCollection",
            "-input", str(coll), "-index", str(out), "-generator", "DefaultLuceneDocumentGenerator",
            "-threads", "2", "-storePositions", "-storeContents", "-language", lucene_lang()]
-    t = time.perf_counter()
+    c, t = cpu_seconds(), time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    secs = time.perf_counter() - t
+    secs, cpu = time.perf_counter() - t, cpu_seconds() - c
     shutil.rmtree(coll)
     if proc.returncode != 0:
         raise RuntimeError(f"IndexCollection failed: {(proc.stdout + proc.stderr)[-400:]}")
-    return {"docs": len(recs), "seconds": secs, "size_mb": dir_size_mb(out), "rss_mb": child_rss_mb(),
+    return {"docs": len(recs), "seconds": secs, "cpu_s": cpu, "size_mb": dir_size_mb(out),
+            "rss_mb": child_rss_mb(),
             "timed": "whole java process incl. JVM start and JSON parsing, 2 threads"}
 
 
@@ -390,10 +395,18 @@ def query_lucene(work: Path, reps: int, warmup: int) -> dict:
     return res
 
 
+def index_opensearch(work: Path, _cap: int | None) -> dict:
+    return opensearch_peer.index(work)
+
+
+def query_opensearch(work: Path, reps: int, warmup: int, duration: int = 30) -> dict:
+    return opensearch_peer.query(work, reps, warmup, duration, time_queries)
+
+
 INDEXERS = {"ours": index_ours, "raw": index_raw, "fts5": index_fts5, "whoosh": index_whoosh,
-            "xapian": index_xapian, "lucene": index_lucene}
+            "xapian": index_xapian, "lucene": index_lucene, "opensearch": index_opensearch}
 QUERIERS = {"ours": query_ours, "raw": query_raw, "fts5": query_fts5, "whoosh": query_whoosh,
-            "xapian": query_xapian, "lucene": query_lucene}
+            "xapian": query_xapian, "lucene": query_lucene, "opensearch": query_opensearch}
 
 
 def xquad_lucene(work: Path, lang: str) -> dict:
@@ -440,6 +453,10 @@ def run_child(args: list[str]) -> dict:
 
 def available(engine: str, smoke: bool) -> str | None:
     """None if the engine can run here, else why not."""
+    if engine not in INDEXERS:
+        return f"unknown engine (known: {', '.join(ENGINES)})"
+    if engine == "opensearch":
+        return opensearch_peer.why_not()
     try:
         if engine == "whoosh":
             import whoosh  # noqa: F401
@@ -472,6 +489,8 @@ def versions() -> str:
     jars = sorted(CACHE.glob("anserini-*-fatjar.jar"))
     if jars:
         parts.append(jars[-1].name.replace("-fatjar.jar", "") + " (Lucene 10)")
+    if opensearch_peer.why_not() is None:
+        parts.append(opensearch_peer.version())
     return ", ".join(parts)
 
 
@@ -513,7 +532,7 @@ def measure(work: Path, engines: list[str], docs: int, args: argparse.Namespace,
         phase, extra = engine_args(e, trees)
         out[e]["query"] = run_child(["--_phase", f"query_{phase}", "--_work", str(work),
                                      "--_reps", str(args.reps), "--_warmup", str(args.warmup),
-                                     *extra])
+                                     "--_duration", str(args.duration), *extra])
     return out
 
 
@@ -553,7 +572,7 @@ def report_index(res: dict, docs: int, nbytes: int) -> list[str]:
     for e, r in res.items():
         ix = r["index"]
         if "error" in ix:
-            rows.append([LABEL.get(e, e), "-", "-", "-", "-", "-", "-", "failed"])
+            rows.append([LABEL.get(e, e), "-", "-", "-", "-", "-", "-", "-", "failed"])
             notes.append(f"   {e}: {ix['error']}")
             continue
         n = ix["docs"]
@@ -564,14 +583,15 @@ def report_index(res: dict, docs: int, nbytes: int) -> list[str]:
             extrap = f"EXTRAPOLATED from {n:,} docs"
         dps = docs / secs
         ratio = f"{ours_dps / dps:.2f}" if ours_dps else "-"
-        rows.append([LABEL.get(e, e), f"{secs:.1f}", f"{dps:,.0f}", f"{mb / secs:.2f}", ratio,
+        cpu = f"{ix['cpu_s'] * docs / n:.1f}" if "cpu_s" in ix else "-"
+        rows.append([LABEL.get(e, e), f"{secs:.1f}", cpu, f"{dps:,.0f}", f"{mb / secs:.2f}", ratio,
                      f"{ix['size_mb']:.0f}", f"{ix['rss_mb']:.0f}", extrap])
         notes.append(f"   {e}: timed = {ix.get('timed', '')}")
         if ours_dps and e in TARGETS:
             ok = ours_dps / dps >= TARGETS[e]
             checks.append(f"ours >= {TARGETS[e]}x {e}: {ours_dps / dps:.2f}x "
                           f"{'met' if ok else 'MISSED'}")
-    lines = [table(["engine", "seconds", "docs/s", "MB/s", "ours/each", "index MB",
+    lines = [table(["engine", "seconds", "CPU s", "docs/s", "MB/s", "ours/each", "index MB",
                     "peak RSS MB", ""], rows)]
     lines += notes
     if checks:
@@ -602,6 +622,8 @@ def report_query(res: dict) -> list[str]:
                      f"{sum(1 for q in s if qr['hits'].get(q, 0) > 0)}/{len(s)}"])
         extra = (f" (pipe round trip p50 {qr['roundtrip_p50']:.2f} ms)"
                  if "roundtrip_p50" in qr else "")
+        if "node_rss_mb" in qr:
+            extra += f"; JVM RSS {qr['node_rss_mb']:.0f} MB after the queries and wrk"
         notes.append(f"   {e}: {qr.get('note', '')}{extra}")
         for c, qs in cats.items():
             vs = [v for q in qs for v in s[q]]
@@ -639,7 +661,9 @@ def one_size(corpus: Path, limit: int | None, sentences: bool, engines: list[str
             trees[f"ours@{rev}"] = checkout_tree(rev, work / f"tree-{rev}")
         res = measure(work, [*engines, *trees], docs, args, trees)
         lines += ["", f"1. Indexing {docs:,} {unit} (each engine in its own process; tantivy: "
-                      "256 MB heap, default threads; Lucene: 2 threads; others: 1 thread)"]
+                      "256 MB heap, default threads; Lucene: 2 threads; OpenSearch: 2 bulk "
+                      "threads; others: 1 thread; CPU = user+sys of the timed part, the engine's "
+                      "threads and JVM included)"]
         lines += report_index(res, docs, nbytes)
         if docs >= 35_000 and not sentences and "seconds" in res.get("ours", {}).get("index", {}):
             s = res["ours"]["index"]["seconds"]
@@ -653,6 +677,16 @@ def one_size(corpus: Path, limit: int | None, sentences: bool, engines: list[str
                       f"warm-up round(s) + {args.reps} timed rounds (shuffled), top 10 with snippets"
                       f" (load {loadavg()})"]
         lines += report_query(res)
+        os_query = res.get("opensearch", {}).get("query", {})
+        if "http" in os_query:
+            print(f"... closed loop over HTTP ({docs:,} docs)", file=sys.stderr, flush=True)
+            loops = {}
+            if "error" not in res.get("ours", {}).get("index", {"error": 1}):
+                loops["ours"] = opensearch_peer.ours_closed_loop(work / "ours_index",
+                                                                 args.duration)
+            loops["opensearch"] = os_query["http"]
+            lines += ["", f"2b. Closed loop over HTTP at 1 and 8 connections, {docs:,} {unit} "
+                          f"(load {loadavg()})", *opensearch_peer.http_lines(loops, args.duration)]
         http_rows = None
         if http and "error" not in res.get("ours", {}).get("index", {"error": 1}):
             from bench_http import http_matrix
@@ -706,7 +740,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="sentences at ~35k, ~200k and all (~693k) docs, with HTTP at each size")
     ap.add_argument("--smoke", action="store_true", help=f"{SMOKE_DOCS} docs, no downloads (CI)")
     ap.add_argument("--corpus", type=Path, default=None)
-    ap.add_argument("--engines", default=",".join(ENGINES), help="comma list of " + ",".join(ENGINES))
+    ap.add_argument("--engines", default=None,
+                    help="comma list of " + ",".join(ENGINES) + " (default: all; --smoke runs "
+                    "opensearch only when named here)")
     ap.add_argument("--whoosh-docs", type=int, default=WHOOSH_CAP,
                     help=f"index at most N docs with Whoosh and extrapolate (default {WHOOSH_CAP}; 0 = all)")
     ap.add_argument("--reps", type=int, default=None, help="timed rounds per query (default 10)")
@@ -724,6 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--_work", type=Path)
     ap.add_argument("--_cap", type=int, default=0)
     ap.add_argument("--_reps", type=int, default=10)
+    ap.add_argument("--_duration", type=int, default=30)
     ap.add_argument("--_warmup", type=int, default=2)
     args = ap.parse_args(argv)
 
@@ -733,6 +770,8 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "index":
             result = INDEXERS[engine](args._work, args._cap or None, **tree)
         elif kind == "query":
+            if engine == "opensearch":
+                tree = {"duration": args._duration}
             result = QUERIERS[engine](args._work, args._reps, args._warmup, **tree)
             result["rss_mb"] = child_rss_mb()
         else:
@@ -753,8 +792,10 @@ def main(argv: list[str] | None = None) -> int:
     info = machine_info()
     out = header(info, "searchapp vs peers: indexing and query latency")
     engines = []
-    for e in [x.strip() for x in args.engines.split(",") if x.strip()]:
+    for e in [x.strip() for x in (args.engines or ",".join(ENGINES)).split(",") if x.strip()]:
         why = available(e, args.smoke)
+        if e == "opensearch" and args.smoke and args.engines is None:
+            why = "--smoke starts no JVM unless --engines names opensearch"
         if why:
             out.append(f"not run : {e}: {why}")
         else:

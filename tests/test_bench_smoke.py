@@ -44,6 +44,44 @@ def test_peers_compare_builds_another_revision_alternately(tmp_path: Path) -> No
     assert "tree-HEAD" in out.stdout  # built by the extracted tree, not this checkout
 
 
+@pytest.mark.opensearch
+@pytest.mark.slow
+def test_peers_opensearch_node_smoke(tmp_path: Path) -> None:
+    """bench_peers --engines ours,opensearch: one OpenSearch node (opensearch/cluster.py) bulk-loads
+    the smoke corpus with its CPU and RSS, answers the query set, and wrk drives it and ours at 1
+    and 8 connections without errors (skipped where java or the built launcher is missing)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from opensearch_peer import why_not
+
+    reason = why_not()
+    if reason:
+        pytest.skip(f"cannot start OpenSearch here: {reason}")
+    corpus_path("baomoi-vi", "corpus.jsonl.gz")
+    out = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_peers.py"), "--smoke", "--engines",
+         "ours,opensearch", "--reps", "1", "--duration", "2"],
+        capture_output=True, text=True, timeout=900, cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    lines = out.stdout.splitlines()
+    index_row = next((x.split() for x in lines if x.startswith("OpenSearch (1 node")), None)
+    assert index_row, out.stdout[-3000:]
+    # ... seconds, CPU s, docs/s, MB/s, ours/each, index MB, peak RSS MB (from the right)
+    secs, cpu, rss = float(index_row[-7]), float(index_row[-6]), float(index_row[-1])
+    assert secs > 0 and cpu > 0 and rss > 100, out.stdout[-3000:]  # the JVM's own RSS
+    assert "documents searchable" not in out.stdout  # every bulk item answered and refreshed
+    query_row = next(x.split() for x in lines if x.startswith("opensearch "))
+    hits, distinct = map(int, query_row[-1].split("/"))
+    # refreshed: searchable (the standard analyzer misses the queries without diacritics)
+    assert hits >= distinct // 2 and float(query_row[1]) > 0, out.stdout[-3000:]
+    loops = {(r[0], r[1]): r for r in (line.split() for line in lines)
+             if len(r) == 11 and r[0] in ("ours", "opensearch") and r[1] in ("1", "8")}
+    assert set(loops) == {("ours", "1"), ("ours", "8"), ("opensearch", "1"),
+                          ("opensearch", "8")}, out.stdout[-3000:]
+    for r in loops.values():
+        assert float(r[2]) > 0 and r[7] == "0" and float(r[8]) > 0, out.stdout[-3000:]
+
+
 def test_http_open_loop_smoke(tmp_path: Path) -> None:
     """bench_http --open-loop: the typing stream at constant rates through vegeta, every
     request answered (skipped where vegeta is not installed)."""
