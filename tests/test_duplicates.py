@@ -157,3 +157,16 @@ def test_signatures_are_datasketch_minhash_values() -> None:
         m.update_batch(hashes.tolist())
         assert (signature(text) == m.hashvalues).all()
     assert signature("Thanks, see you on Monday.") is None  # too short to compare
+
+
+def test_signing_does_not_load_datasketch_or_scipy() -> None:
+    """A build signs with the permutations drawn as datasketch draws them, without importing it
+    (datasketch loads scipy: 0.7 CPU-s and 57 MB of a build's peak memory)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from searchapp.analysis.near_dup import signature; "
+            "assert signature('word%d ' * 80 % tuple(range(80))) is not None; "
+            "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -33,12 +33,13 @@ _MIX = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x16
 @cache
 def permutations() -> tuple[np.ndarray, np.ndarray]:
     """The (a, b) of the NUM_PERM affine permutations datasketch's MinHash draws from SEED
-    (scheme affine32); datasketch is imported only here, when a build first signs (it loads
-    scipy: ~1 s), never by a server."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    (scheme affine32), drawn here the way datasketch 2 draws them (MinHash._init_permutations):
+    importing datasketch loads scipy (0.7 CPU-s and 57 MB of a build's peak memory).
+    tests/test_duplicates.py checks the signatures against datasketch's own."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 # MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to each input hash.
