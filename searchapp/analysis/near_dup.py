@@ -74,26 +74,31 @@ def _shingles(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     A shingle is the SPAN bytes from a word's start, or from each character's in a text
     written without spaces (fewer than one space in 16 bytes). The texts are laid end to end,
     each followed by SPAN zero bytes (a shingle never reaches into the next text), and cut in
-    a few numpy steps for all of them: no Python step per word, nor per text."""
+    a few numpy steps for all of them: no Python step per word, nor per text (but per text
+    without spaces), and only two passes over every byte (the rest is per space)."""
     sizes = np.fromiter((len(t) for t in texts), np.int64, len(texts))
     data = (b"\0" * SPAN).join(texts) + b"\0" * SPAN
     buf = np.frombuffer(data, np.uint8)
     bases = np.zeros(len(texts), np.int64)
     np.cumsum(sizes[:-1] + SPAN, out=bases[1:])
-    owner = np.repeat(np.arange(len(texts)), sizes + SPAN)  # the text of every byte
-    inside = np.arange(len(buf)) - bases[owner] < sizes[owner]  # not in the padding
-    space = buf == 32
-    by_chars = np.bincount(owner[space], minlength=len(texts)) * 16 < sizes
-    word_start = np.empty_like(space)
-    word_start[1:] = space[:-1]  # the byte after a space (folded() leaves no two in a row)
-    word_start[bases] = True
-    char_start = (buf & 0xC0) != 0x80
-    starts = np.flatnonzero(inside & np.where(by_chars[owner], char_start, word_start))
-    counts = np.bincount(owner[starts], minlength=len(texts))
+    spaces = np.flatnonzero(buf == 32)  # all inside the texts: the padding is zero bytes
+    owners = _owners(bases, spaces)
+    by_chars = np.bincount(owners, minlength=len(texts)) * 16 < sizes
+    parts = [bases[~by_chars], (spaces + 1)[~by_chars[owners]]]
+    for i in np.flatnonzero(by_chars).tolist():  # every character starts a shingle
+        text = buf[bases[i]:bases[i] + sizes[i]]
+        parts.append(np.flatnonzero((text & 0xC0) != 0x80) + bases[i])
+    starts = np.sort(np.concatenate(parts), kind="stable")  # sorted runs: timsort merges them
+    counts = np.bincount(_owners(bases, starts), minlength=len(texts))
     # every 8 bytes from every offset, as one little-endian uint64 (a strided view, no copy)
     eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
     mixed: np.ndarray = eights[starts] * _MIX[0] + eights[starts + 8] * _MIX[1] + eights[starts + 16] * _MIX[2]
     return mixed >> np.uint64(32), counts  # duplicates left in: a minimum does not mind them
+
+
+def _owners(bases: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The text each byte offset is in (bases: where each text starts, ascending)."""
+    return np.searchsorted(bases, offsets, side="right") - 1
 
 
 def shingle_hashes(text: str) -> np.ndarray | None:
