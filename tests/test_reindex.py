@@ -120,6 +120,26 @@ def test_an_index_built_before_body_plain_needs_a_full_build(
     assert total(root, "narwhal") == 1
 
 
+def test_the_content_hash_is_stored_not_indexed(tmp_path: Path) -> None:
+    """Each document's content hash reads back from the stored document, and no term of it is
+    indexed (one unique 32-character term a document cost a fifth of a sentence index)."""
+    import tantivy
+
+    from searchapp.backends.tantivy.schema import open_index
+
+    docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
+    build_index(root, [docs])
+    index = open_index(IndexLayout(root).current_path())
+    searcher = index.searcher()
+    stored = [searcher.doc(a) for _, a in searcher.search(tantivy.Query.all_query(), 10).hits]
+    hashes = {d.get_first("id"): d.get_first("hash") for d in stored}
+    assert len(hashes) == 3 and len(set(hashes.values())) == 3
+    assert all(isinstance(h, str) and int(h, 16) >= 0 and len(h) == 32 for h in hashes.values())
+    query = tantivy.Query.term_query(index.schema, "hash", hashes["d00001.txt"].encode("ascii"))
+    with pytest.raises(ValueError, match="not indexed"):
+        searcher.search(query, 10)
+
+
 def test_validation_refuses_too_many_skipped_files(tmp_path: Path) -> None:
     docs, root = make_docs(tmp_path / "docs", 3), tmp_path / "idx"
     good = build_index(root, [docs]).version

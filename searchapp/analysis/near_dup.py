@@ -33,12 +33,13 @@ _MIX = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x16
 @cache
 def permutations() -> tuple[np.ndarray, np.ndarray]:
     """The (a, b) of the NUM_PERM affine permutations datasketch's MinHash draws from SEED
-    (scheme affine32); datasketch is imported only here, when a build first signs (it loads
-    scipy: ~1 s), never by a server."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    (scheme affine32), drawn here the way datasketch 2 draws them (MinHash._init_permutations):
+    importing datasketch loads scipy (0.7 CPU-s and 57 MB of a build's peak memory).
+    tests/test_duplicates.py checks the signatures against datasketch's own."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 # MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to each input hash.
@@ -54,49 +55,94 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> s3)
 
 
-def shingle_hashes(text: str) -> np.ndarray | None:
-    """The 32-bit hashes of text's shingles: the SPAN bytes (UTF-8, case folded, whitespace
-    runs as one space) from each word's start, or from each character's in scripts written
-    without spaces; None under MIN_WORDS words. Vectorised over the bytes (no loop per word in
-    Python: 5x faster than hashing each three-word string)."""
+def folded(text: str) -> bytes | None:
+    """The bytes text's shingles are cut from (UTF-8, case folded, whitespace runs as one
+    space, at most MAX_CHARS characters), or None for a text too short to compare: cheap
+    string checks only, so that most short records cost almost nothing."""
     if len(text) < MIN_CHARS:
         return None
     spaces = text.count(" ", 0, MAX_CHARS)
     if spaces < MIN_WORDS and spaces * 16 >= min(len(text), MAX_CHARS):
         return None  # a spaced text of too few words: not worth folding and encoding
     data = " ".join(text[:MAX_CHARS].casefold().split()).encode("utf-8")
-    n = len(data)
-    data += b"\0" * SPAN
+    return data if len(data) >= MIN_WORDS else None  # (fewer bytes: fewer shingles)
+
+
+def _shingles(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(the 32-bit hashes of the shingles of every text in order, how many each text has).
+
+    A shingle is the SPAN bytes from a word's start, or from each character's in a text
+    written without spaces (fewer than one space in 16 bytes). The texts are laid end to end,
+    each followed by SPAN zero bytes (a shingle never reaches into the next text), and cut in
+    a few numpy steps for all of them: no Python step per word, nor per text (but per text
+    without spaces), and only two passes over every byte (the rest is per space)."""
+    sizes = np.fromiter((len(t) for t in texts), np.int64, len(texts))
+    data = (b"\0" * SPAN).join(texts) + b"\0" * SPAN
     buf = np.frombuffer(data, np.uint8)
-    starts = np.flatnonzero(buf[:n] == 32) + 1
-    if len(starts) * 16 < n:  # few spaces: every character starts a shingle
-        starts = np.flatnonzero((buf[:n] & 0xC0) != 0x80)
-    else:
-        starts = np.r_[0, starts]
-    if len(starts) < MIN_WORDS:
-        return None
+    bases = np.zeros(len(texts), np.int64)
+    np.cumsum(sizes[:-1] + SPAN, out=bases[1:])
+    spaces = np.flatnonzero(buf == 32)  # all inside the texts: the padding is zero bytes
+    owners = _owners(bases, spaces)
+    by_chars = np.bincount(owners, minlength=len(texts)) * 16 < sizes
+    parts = [bases[~by_chars], (spaces + 1)[~by_chars[owners]]]
+    for i in np.flatnonzero(by_chars).tolist():  # every character starts a shingle
+        text = buf[bases[i]:bases[i] + sizes[i]]
+        parts.append(np.flatnonzero((text & 0xC0) != 0x80) + bases[i])
+    starts = np.sort(np.concatenate(parts), kind="stable")  # sorted runs: timsort merges them
+    counts = np.bincount(_owners(bases, starts), minlength=len(texts))
     # every 8 bytes from every offset, as one little-endian uint64 (a strided view, no copy)
     eights = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-    mixed = eights[starts] * _MIX[0] + eights[starts + 8] * _MIX[1] + eights[starts + 16] * _MIX[2]
-    return mixed >> np.uint64(32)  # duplicates left in: a minimum does not mind them
+    mixed: np.ndarray = eights[starts] * _MIX[0] + eights[starts + 8] * _MIX[1] + eights[starts + 16] * _MIX[2]
+    return mixed >> np.uint64(32), counts  # duplicates left in: a minimum does not mind them
+
+
+def _owners(bases: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The text each byte offset is in (bases: where each text starts, ascending)."""
+    return np.searchsorted(bases, offsets, side="right") - 1
+
+
+def shingle_hashes(text: str) -> np.ndarray | None:
+    """The 32-bit hashes of text's shingles (_shingles); None under MIN_WORDS words."""
+    data = folded(text)
+    if data is None:
+        return None
+    hashes, counts = _shingles([data])
+    return hashes if counts[0] >= MIN_WORDS else None
+
+
+def signatures(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(the MinHash signatures of the texts (folded()) that have MIN_WORDS shingles or more, one
+    row each, which texts those are): every text's shingles hashed and minimised at once."""
+    hashes, counts = _shingles(texts)  # every count >= 1: a folded() text is not empty
+    kept = counts >= MIN_WORDS
+    return minhash_rows(hashes, np.cumsum(counts) - counts)[kept], kept
 
 
 def signature(text: str) -> np.ndarray | None:
     """The MinHash signature (uint32, NUM_PERM values) of text's word shingles; None when it
     has fewer than MIN_WORDS words."""
-    hashes = shingle_hashes(text)
-    if hashes is None:
+    data = folded(text)
+    if data is None:
         return None
-    return minhash(hashes)
+    rows, kept = signatures([data])
+    return rows[0] if kept[0] else None
 
 
 def minhash(hashes: np.ndarray) -> np.ndarray:
     """datasketch's MinHash(scheme="affine32", hashfunc=int).update_batch(hashes) values
     (tests/test_duplicates.py checks they are equal), in one vectorised step: its per-item
     Python loop cost 2.5x the rest of a signature."""
+    return minhash_rows(hashes, np.zeros(1, np.int64))[0]
+
+
+def minhash_rows(hashes: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """minhash() of each run of hashes beginning at starts (ascending, runs not empty), one row
+    each. The permuted values are laid out a permutation per row (NUM_PERM x hashes) and
+    minimised along the rows: 4x faster than along the columns of the transposed layout."""
     a, b = permutations()
-    mixed = _fmix32(hashes.astype(np.uint32)).reshape(-1, 1)
-    return (mixed * a + b).min(axis=0)
+    values = a.reshape(-1, 1) * _fmix32(hashes.astype(np.uint32))
+    values += b.reshape(-1, 1)
+    return np.minimum.reduceat(values, starts, axis=1).T
 
 
 def resemblance(a: np.ndarray, b: np.ndarray) -> float:

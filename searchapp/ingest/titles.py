@@ -19,12 +19,17 @@ _CODE = re.compile(
 )
 
 
-_CODE_HINTS = "{}=&|$;%("  # every pattern of _CODE holds one of these
+# Cheap guards, each true of every line its pattern can match (most lines skip the pattern):
+NOISE_MAX = 9 + 20  # _NOISE_LINE: its longest word ("font size") and at most 20 more
+_DATE_FIRST = "dD"  # _LEADING_DATE on a stripped line: "date" or a digit first
 
 
 def looks_like_code(text: str) -> bool:
     """Whether a title candidate is script or template text, not words for a reader."""
-    if not any(ch in text for ch in _CODE_HINTS):  # most lines: no regex at all
+    # Every match of _CODE holds one of these (a ";" only at the end): most lines, news
+    # text with its ";", "(" and "%" included, never run the pattern.
+    if not ("{" in text or "}" in text or "=" in text or "$" in text or "&&" in text
+            or "||" in text or "function" in text or text.rstrip()[-1:] == ";"):
         return False
     return bool(_CODE.search(text))
 
@@ -41,10 +46,19 @@ def choose_title(*candidates: str) -> str:
     return usable[0] if usable else ""
 
 
+def _collapsed(text: str) -> str:
+    """text's whitespace runs as one space, ends stripped: text itself when its only whitespace
+    is single spaces inside (most lines: every other whitespace character is unprintable, and
+    two C scans cost a third of splitting into words and joining them)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def clip(text: str, limit: int = TITLE_MAX) -> str:
     """text with its whitespace collapsed, cut at a word boundary to at most `limit` characters
     (plus "…"). Only the head is collapsed when it already holds more than `limit` characters."""
-    head = " ".join(text[: limit * 4].split())
+    head = _collapsed(text[: limit * 4])
     text = head if len(head) > limit or len(text) <= limit * 4 else " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -56,11 +70,13 @@ def guess_title(text: str, fallback: str) -> str:
     """First meaningful line: not blank, not a widget label such as 'Font size:', not a date."""
     for raw in text.splitlines()[:40]:
         line = raw.strip().lstrip("#").strip()
-        if len(line) < 3 or line.endswith(":") or _NOISE_LINE.match(line):
+        size = len(line)
+        if size < 3 or line[-1] == ":" or (size <= NOISE_MAX and _NOISE_LINE.match(line)):
             continue
-        if len(line) < 40 and find_date(line):  # a short line that is only a date
+        if size < 40 and find_date(line):  # a short line that is only a date
             continue
-        line = _LEADING_DATE.sub("", line)
+        if line[0] in _DATE_FIRST or line[0].isdigit():
+            line = _LEADING_DATE.sub("", line)
         if len(line) >= 3 and not looks_like_code(line):
             return clip(line)
     return fallback
