@@ -221,7 +221,8 @@ class Suggester:
 
     def _load(self) -> tuple[object, Vocabulary] | None:
         """(serving index, its vocabulary): mapped from the files beside the version, built
-        there first by a child process if none has; in memory when the index is read-only."""
+        there first if no process has (by a child process, or here for a small index); in
+        memory when they cannot be written (a read-only index); None: try at the next search."""
         backend = self.engine.backend
         version, stamp = backend.serving_key()
         serving = self.engine.serving()
