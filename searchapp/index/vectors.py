@@ -129,7 +129,9 @@ def embed_version(
     """Compute the serving version's missing vectors; write them beside it. Returns the last
     progress (phase "done")."""
     if not isinstance(backend, DocumentReader):
-        raise SemanticUnavailable(f"semantic search is unavailable on the {backend.name} backend")
+        raise SemanticUnavailable(
+            f"semantic search is unavailable on the {backend.name} backend (no k-NN plugin for "
+            "its version: keyword search only)")
     version = backend.version()
     version_dir = IndexLayout(root).versions / version
     cache = VectorCache(root, embedder.key, embedder.dim)
