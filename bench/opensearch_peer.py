@@ -84,11 +84,12 @@ def why_not() -> str | None:
     except ImportError:
         return "opensearch-py is not installed (pip install -e .)"
     mod = cluster_module()
-    if mod.java_binary() is None:
-        return "no java found (set OPENSEARCH_JAVA or JAVA_HOME, or install a JDK >= 17)"
-    if not mod.is_built():
-        return ("the OpenSearch launcher is not built (python3 opensearch/cluster.py build, "
-                "which runs Maven in opensearch/node)")
+    if (why := mod.missing_tools()) is not None:
+        return str(why)
+    try:  # as the tests do: a no-op when built, else Maven builds opensearch/node
+        mod.build()
+    except mod.ClusterError as exc:
+        return f"the OpenSearch launcher could not be built: {exc}"
     return None
 
 
