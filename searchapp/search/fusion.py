@@ -8,6 +8,13 @@ from dataclasses import dataclass
 
 from .request import FACET_VALUES, FacetValue
 
+# The fusion searches use (tuned offline on XQuAD-R, CACM and LAReQA: eval/fusion_tune.py, figures
+# in eval/RESULTS.md): a convex combination of the keyword score scaled by the best one and the
+# similarity scaled between the model's floor and the best one; the keyword side weighs
+# WORDS_SHARE times the share of the query's words the index holds, to the power WORDS_POWER.
+WORDS_SHARE = 0.5
+WORDS_POWER = 2.0
+
 # RRF's constant (Cormack et al. 2009; Elasticsearch, OpenSearch and Vespa use 60): a rank's
 # weight is 1 / (K + rank), so the two lists' tops weigh alike and agreement wins.
 RRF_K = 60
@@ -36,6 +43,73 @@ def rrf(words: list[str], meaning: list[str], k: int = RRF_K,
     ids = sorted(score, key=lambda d: (-score[d], order[d]))
     return [Fused(d, round(score[d], 6), "both" if len(kinds[d]) == 2 else next(iter(kinds[d])))
             for d in ids]
+
+
+def _normalised(scores: list[float], norm: str, low: float) -> list[float]:
+    """A list's scores on a common scale: "minmax" (0 at the list's lowest, 1 at its best),
+    "theoretical" (0 at `low`, the lowest score the measure gives, 1 at the list's best) or
+    "z" (standard scores)."""
+    if not scores:
+        return []
+    top = max(scores)
+    if norm == "z":
+        mean = sum(scores) / len(scores)
+        sd = (sum((x - mean) ** 2 for x in scores) / len(scores)) ** 0.5
+        return [(x - mean) / sd if sd else 0.0 for x in scores]
+    bottom = min(scores) if norm == "minmax" else low
+    span = top - bottom
+    if span <= 0:  # one score (min-max: it is the best), or none above the floor
+        return [1.0 if norm == "minmax" else 0.0 for _ in scores]
+    return [max(0.0, (x - bottom) / span) for x in scores]
+
+
+def convex(words: list[tuple[str, float]], meaning: list[tuple[str, float]], words_weight: float,
+           low: float = 0.0, norm: str = "theoretical") -> list[Fused]:
+    """Both rankings fused by a convex combination of their normalised scores (Bruch et al.
+    2023): words_weight * keyword + (1 - words_weight) * meaning, a document missing from a
+    list scoring that list's lowest; ties keep the keyword order, then the meaning order."""
+    score: dict[str, float] = {}
+    order: dict[str, int] = {}
+    kinds: dict[str, set[str]] = {}
+    for kind, ranked, weight, lo in (("words", words, words_weight, 0.0),
+                                     ("meaning", meaning, 1.0 - words_weight, low)):
+        normed = _normalised([s for _, s in ranked], norm, lo)
+        floor = min(normed, default=0.0) if norm == "z" else 0.0
+        for (doc_id, _), x in zip(ranked, normed, strict=True):
+            score[doc_id] = score.get(doc_id, 0.0) + weight * (x - floor)
+            order.setdefault(doc_id, len(order))
+            kinds.setdefault(doc_id, set()).add(kind)
+    ids = sorted(score, key=lambda d: (-score[d], order[d]))
+    return [Fused(d, round(score[d], 6), "both" if len(kinds[d]) == 2 else next(iter(kinds[d])))
+            for d in ids]
+
+
+def fold_copies(ranked: list[tuple[str, str]],
+               group_of: Mapping[str, str]) -> tuple[list[tuple[str, str]], int]:
+    """(id, match) ranked with the copies of one text folded into the best-ranked one, whose
+    match becomes "both" when its copies were found differently; and how many were folded.
+    group_of maps an id to its group's key (ids in no group are absent)."""
+    out: list[tuple[str, str]] = []
+    at: dict[str, int] = {}
+    for doc_id, match in ranked:
+        key = group_of.get(doc_id)
+        if key is None:
+            out.append((doc_id, match))
+        elif key not in at:
+            at[key] = len(out)
+            out.append((doc_id, match))
+        elif out[at[key]][1] != match:
+            out[at[key]] = (out[at[key]][0], "both")
+    return out, len(ranked) - len(out)
+
+
+def fuse(words: list[tuple[str, float]], meaning: list[tuple[str, float]], share: float,
+         low: float) -> list[Fused]:
+    """The fused ranking of keyword hits and hits by meaning, both (id, score) best first:
+    `share` is the share of the query's words the index holds (a query in another language
+    than the documents shares few: its keyword hits are weak evidence), `low` the model's
+    similarity floor."""
+    return rrf([d for d, _ in words], [d for d, _ in meaning], words_weight=share ** 4)
 
 
 def by_date(words: list[tuple[str, str]], meaning: list[tuple[str, str]],
