@@ -8,6 +8,7 @@ Sets:
   them: ~1,200, one document each, indexed by searchapp's indexer), judged by XQuAD-R's qrels of
   D (the sentence holding the answer). Measure: nDCG@10.
 - cacm: CACM's 52 judged queries against its 3,204 documents. nDCG@10 and MAP (depth 100).
+  Vectors of each document's title and lead only (CACM_PASSAGES).
 - lareqa-Q: LAReQA's own task (Roy et al. 2020): the sentences of en, vi, de and zh in ONE pool
   (ids prefixed by language, `vi:a12p3s4`), the questions of Q, the answer sentence in every
   one of the four languages relevant. Measure: mAP@20 (average precision over the top 20,
@@ -50,6 +51,9 @@ from searchapp.search.request import SearchRequest  # noqa: E402
 from searchapp.search.semantic import SemanticIndex  # noqa: E402
 
 POOL = ("en", "vi", "de", "zh")
+# CACM's abstracts are embedded by their title and lead only (the first passage of each, what a
+# new index has first): every passage (6,239) took longer than the machine had (eval/RESULTS.md)
+CACM_PASSAGES = 1
 XQUAD = run_eval.CORPORA / "xquad-r"
 
 
@@ -122,7 +126,8 @@ def index_root(work: Path, name: str, articles: int | None = None) -> tuple[Path
                 index_root(work, lang, articles)
             _seed_pool_cache(work)
         build_index(root, [_corpus(work, name, articles)])
-    settings = SemanticSettings.from_env({"SEARCHAPP_SEMANTIC_PASSAGES": "0"})
+    passages = str(CACM_PASSAGES) if name == "cacm" else "0"
+    settings = SemanticSettings.from_env({"SEARCHAPP_SEMANTIC_PASSAGES": passages})
     t0 = time.perf_counter()
     prog = run_embed(root, settings)
     return root, {"sentences": prog.documents, "embedded": prog.new,

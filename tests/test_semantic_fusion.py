@@ -41,10 +41,23 @@ def test_convex_combination_weighs_both_lists_on_one_scale() -> None:
 def test_fuse_lets_meaning_lead_when_the_index_lacks_the_query_words() -> None:
     words = [("kw1", 9.0), ("kw2", 8.5)]
     meaning = [("m1", 0.86), ("kw2", 0.84), ("m2", 0.83)]
-    # every query word known (same language): the keyword ranking leads
-    assert [f.id for f in fuse(words, meaning, share=1.0, low=0.73)][0] in {"kw1", "kw2"}
+    langs = dict.fromkeys(["kw1", "kw2", "m1", "m2"], "vi")
+    # every query word known (same language): the best keyword hit outranks a better match
+    # by meaning of which keywords know nothing
+    assert [f.id for f in fuse(words, meaning, 1.0, langs)] == ["m1", "kw1", "kw2", "m2"]
     # two words of eight known (an English question over Vietnamese sentences): meaning leads
-    assert [f.id for f in fuse(words, meaning, share=0.25, low=0.73)][:2] == ["m1", "kw2"]
+    assert [f.id for f in fuse(words, meaning, 0.25, langs)] == ["m1", "kw2", "kw1", "m2"]
+
+
+def test_fuse_lets_keywords_judge_only_documents_in_the_query_language() -> None:
+    words = [("en1", 9.0), ("en2", 8.0), ("en3", 7.0)]
+    meaning = [("en2", 0.90), ("vi1", 0.89), ("en1", 0.80), ("en3", 0.79)]
+    english = dict.fromkeys(["en1", "en2", "en3", "vi1"], "en")
+    # vi1 in English: missing from the keyword hits is evidence against it
+    assert [f.id for f in fuse(words, meaning, 1.0, english)] == ["en2", "en1", "vi1", "en3"]
+    # vi1 in Vietnamese: keywords could not have found it; meaning alone places it
+    mixed = {**english, "vi1": "vi"}
+    assert [f.id for f in fuse(words, meaning, 1.0, mixed)] == ["en2", "vi1", "en1", "en3"]
 
 
 def test_rrf_still_weighs_agreement() -> None:

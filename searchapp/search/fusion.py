@@ -3,15 +3,15 @@ functions over ids, engine-neutral."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .request import FACET_VALUES, FacetValue
 
-# The fusion searches use (tuned offline on XQuAD-R, CACM and LAReQA: eval/fusion_tune.py, figures
-# in eval/RESULTS.md): a convex combination of the keyword score scaled by the best one and the
-# similarity scaled between the model's floor and the best one; the keyword side weighs
-# WORDS_SHARE times the share of the query's words the index holds, to the power WORDS_POWER.
+# The fusion searches use, tuned offline on XQuAD-R (same-language, English to vi/zh/de),
+# CACM and LAReQA's pool (eval/fusion_tune.py, figures in eval/RESULTS.md): a convex
+# combination of standard scores (z) of the keyword scores and of the similarities; the keyword
+# side weighs WORDS_SHARE times the share of the query's words the index holds, squared.
 WORDS_SHARE = 0.5
 WORDS_POWER = 2.0
 
@@ -64,21 +64,34 @@ def _normalised(scores: list[float], norm: str, low: float) -> list[float]:
 
 
 def convex(words: list[tuple[str, float]], meaning: list[tuple[str, float]], words_weight: float,
-           low: float = 0.0, norm: str = "theoretical") -> list[Fused]:
+           low: float = 0.0, norm: str = "theoretical",
+           judged: Callable[[str], bool] | None = None) -> list[Fused]:
     """Both rankings fused by a convex combination of their normalised scores (Bruch et al.
     2023): words_weight * keyword + (1 - words_weight) * meaning, a document missing from a
-    list scoring that list's lowest; ties keep the keyword order, then the meaning order."""
+    list scoring that list's lowest; ties keep the keyword order, then the meaning order.
+    `judged(id)` False: keywords cannot judge that document (it is in another language than
+    the query): its keyword part is the list's average (z) or middle, found or not."""
     score: dict[str, float] = {}
     order: dict[str, int] = {}
     kinds: dict[str, set[str]] = {}
+    neutral = 0.0
     for kind, ranked, weight, lo in (("words", words, words_weight, 0.0),
                                      ("meaning", meaning, 1.0 - words_weight, low)):
         normed = _normalised([s for _, s in ranked], norm, lo)
         floor = min(normed, default=0.0) if norm == "z" else 0.0
+        if kind == "words":
+            neutral = -floor if norm == "z" else 0.5
         for (doc_id, _), x in zip(ranked, normed, strict=True):
-            score[doc_id] = score.get(doc_id, 0.0) + weight * (x - floor)
+            part = x - floor
+            if kind == "words" and judged is not None and not judged(doc_id):
+                part = neutral
+            score[doc_id] = score.get(doc_id, 0.0) + weight * part
             order.setdefault(doc_id, len(order))
             kinds.setdefault(doc_id, set()).add(kind)
+    if judged is not None and words:
+        for doc_id in score:
+            if "words" not in kinds[doc_id] and not judged(doc_id):
+                score[doc_id] += words_weight * neutral
     ids = sorted(score, key=lambda d: (-score[d], order[d]))
     return [Fused(d, round(score[d], 6), "both" if len(kinds[d]) == 2 else next(iter(kinds[d])))
             for d in ids]
@@ -104,12 +117,20 @@ def fold_copies(ranked: list[tuple[str, str]],
 
 
 def fuse(words: list[tuple[str, float]], meaning: list[tuple[str, float]], share: float,
-         low: float) -> list[Fused]:
-    """The fused ranking of keyword hits and hits by meaning, both (id, score) best first:
-    `share` is the share of the query's words the index holds (a query in another language
-    than the documents shares few: its keyword hits are weak evidence), `low` the model's
-    similarity floor."""
-    return rrf([d for d, _ in words], [d for d, _ in meaning], words_weight=share ** 4)
+         langs: Mapping[str, str]) -> list[Fused]:
+    """The fused ranking of keyword hits and hits by meaning, both (id, score) best first.
+    `share`: the share of the query's words the index holds (a question in another language
+    than the documents shares only names and numbers: its keyword hits are weak evidence).
+    `langs`: id -> language; keywords judge only documents in the language of the best keyword
+    hit (the query's, as the index sees it): in a multilingual archive a document in another
+    language is ranked by meaning, its keyword part neutral rather than the lowest."""
+    top = langs.get(words[0][0], "") if words else ""
+
+    def judged(doc_id: str) -> bool:
+        lang = langs.get(doc_id, "")
+        return not top or not lang or lang == top
+
+    return convex(words, meaning, WORDS_SHARE * share ** WORDS_POWER, norm="z", judged=judged)
 
 
 def by_date(words: list[tuple[str, str]], meaning: list[tuple[str, str]],

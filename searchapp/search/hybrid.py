@@ -1,5 +1,6 @@
-"""A fused search: keyword results and results by meaning in one ranking (reciprocal rank
-fusion), with the request's filters, facets, paging and sort by date working on the fused list.
+"""A fused search: keyword results and results by meaning in one ranking (search/fusion.py:
+a convex combination of standard scores), with the request's filters, facets, paging and sort
+by date working on the fused list, and copies of one text folded into one result.
 
 The keyword side runs as usual over a window of FUSION_WINDOW hits (or deeper, for deep pages);
 the meaning side gives up to semantic.MAX_DOCS documents above the model's similarity floor.
@@ -62,8 +63,9 @@ def fused_search(engine: Engine, semantic: SemanticIndex, req: SearchRequest, pq
     scores: dict[str, float] = {}
     if req.sort == "relevance":
         share = known_share(engine, pq, semantic.word_counts)
+        langs = {**{v.id: v.lang for v in found}, **{d.id: d.lang for d in words.docs}}
         fused = fuse([(d.id, d.score) for d in words.docs], [(v.id, v.score) for v in found],
-                     share, semantic.floor())
+                     share, langs)
         ranked = [(f.id, f.match) for f in fused]
         scores = {f.id: f.score for f in fused}
     else:
