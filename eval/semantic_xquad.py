@@ -17,7 +17,8 @@ The vectors are computed by the real embed job (`index/embedjob.run_embed`, the 
 every passage; the pool reuses the per-language vector caches, so it embeds nothing new) and the
 three runs go through the real Engine: keyword-only (semantic=False), by meaning alone
 (search/semantic.py, no similarity floor) and fused (semantic=True, the default floor).
-`--half tune|test` keeps the questions whose id hashes to that half (the split the fusion was
+Query vectors are kept in DIR/queries.npz (QueryCache): a question is embedded once for every
+set and run (eval/fusion_dump.py shares the file). `--half tune|test` keeps the questions whose id hashes to that half (the split the fusion was
 tuned on, eval/fusion_tune.py).
 """
 
