@@ -80,11 +80,6 @@ class SemanticIndex:
                         log.warning("semantic search is off: %s", exc)
         return self._embedder
 
-    def floor(self) -> float:
-        """The similarity under which a passage is no match by meaning (the model's)."""
-        model = self.embedder()
-        return model.min_similarity if model is not None else 0.0
-
     def vectors(self, version: str) -> VersionVectors | None:
         """The serving generation of a version's vectors; None when it has none yet (then the
         model is not even loaded)."""
