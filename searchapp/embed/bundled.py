@@ -11,8 +11,9 @@ import numpy as np
 from .embedder import EmbedderUnavailable, normalised
 
 # e5-small's cosines are compressed: unrelated texts score ~0.70-0.76, related ones ~0.75-0.90.
-# 0.73 with the fusion's keyword weight at power 4 was the best of the floors tried on XQuAD-R
-# (en→vi/zh/de and same-language; eval/RESULTS.md).
+# 0.73 was the best of the floors tried on XQuAD-R (en→vi/zh/de and same-language) with the
+# earlier rank fusion; the z-score fusion (search/fusion.py) gave the same figures with the floor
+# or without it on the same-language sets (eval/RESULTS.md).
 MIN_SIMILARITY = 0.73
 
 

@@ -1,5 +1,6 @@
-"""A fused search: keyword results and results by meaning in one ranking (reciprocal rank
-fusion), with the request's filters, facets, paging and sort by date working on the fused list.
+"""A fused search: keyword results and results by meaning in one ranking (search/fusion.py:
+a convex combination of standard scores), with the request's filters, facets, paging and sort
+by date working on the fused list, and copies of one text folded into one result.
 
 The keyword side runs as usual over a window of FUSION_WINDOW hits (or deeper, for deep pages);
 the meaning side gives up to semantic.MAX_DOCS documents above the model's similarity floor.
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from ..backends.base import DocumentReader
 from .cache import LRUCache
-from .fusion import add_counts, by_date, rrf
+from .duplicates import copies_of
+from .fusion import add_counts, by_date, fold_copies, fuse
 from .parse import Clause, ParsedQuery
 from .request import Hit, Matches, SearchRequest, StoredDoc, page_of
 from .semantic import SemanticIndex, VectorHit, exact_syntax
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 FUSION_WINDOW = 100  # keyword hits fused with the meaning side (deeper pages fetch deeper)
 SNIPPET_CHARS = 320
-WORDS_POWER = 4.0  # tuned on XQuAD-R en→vi/zh/de and same-language (eval/RESULTS.md)
 MAX_TERMS_CHECKED = 16
 RELAXED_NOTE = "No document contains all the words: showing documents that contain some of them."
 
@@ -61,7 +62,10 @@ def fused_search(engine: Engine, semantic: SemanticIndex, req: SearchRequest, pq
     only = [v for v in found if v.id not in in_words]
     scores: dict[str, float] = {}
     if req.sort == "relevance":
-        fused = rrf(kw_ids, [v.id for v in found], words_weight=words_weight(engine, pq, semantic.word_counts))
+        share = known_share(engine, pq, semantic.word_counts)
+        langs = {**{v.id: v.lang for v in found}, **{d.id: d.lang for d in words.docs}}
+        fused = fuse([(d.id, d.score) for d in words.docs], [(v.id, v.score) for v in found],
+                     share, langs)
         ranked = [(f.id, f.match) for f in fused]
         scores = {f.id: f.score for f in fused}
     else:
@@ -69,6 +73,9 @@ def fused_search(engine: Engine, semantic: SemanticIndex, req: SearchRequest, pq
                          [(v.id, v.date) for v in only], newest_first=req.sort == "date")
         ranked = [(i, "words" if i in in_words else "meaning") for i in merged]
     both = {v.id for v in found} & in_words
+    ranked = [(i, "both" if i in both else m) for i, m in ranked]
+    groups = engine.duplicates()
+    ranked, folded = fold_copies(ranked, {i: g[0][0] for i, g in groups.items()})
     page = ranked[offset:offset + req.page_size]
     stored = {d.id: d for d in words.docs}
     need = [i for i, _ in page if i not in stored]
@@ -80,11 +87,9 @@ def fused_search(engine: Engine, semantic: SemanticIndex, req: SearchRequest, pq
         doc = stored.get(doc_id)
         if doc is None:  # removed since the vectors were computed
             continue
-        if doc_id in both:
-            match = "both"
         if match == "meaning":
-            hits.append(replace(_meaning_hit(doc, best[doc_id]),
-                                score=scores.get(doc_id, 0.0)))
+            hits.append(replace(_meaning_hit(doc, best[doc_id]), score=scores.get(doc_id, 0.0),
+                                copies=copies_of(doc_id, groups)))
         else:
             hit = engine._hits([doc], pq, req)[0]
             hits.append(replace(hit, match=match, score=scores.get(doc_id, hit.score)))
@@ -95,14 +100,12 @@ def fused_search(engine: Engine, semantic: SemanticIndex, req: SearchRequest, pq
         if "format" in words.facets:
             extra["format"] = [v.format for v in only]
         facets = add_counts(words.facets, extra)
-    return hits, words.total + len(only), facets, relaxed
+    return hits, words.total + len(only) - folded, facets, relaxed
 
 
-def words_weight(engine: Engine, pq: ParsedQuery, counts: LRUCache[int]) -> float:
-    """How much the keyword ranking counts in the fusion: the share of the query's words the
-    index holds at all, raised to WORDS_POWER. An English question over Vietnamese documents
-    shares only its names and numbers with them (its keyword hits are weak evidence); a query
-    in the documents' language shares nearly every word (the keyword ranking counts fully)."""
+def known_share(engine: Engine, pq: ParsedQuery, counts: LRUCache[int]) -> float:
+    """The share of the query's words (the first MAX_TERMS_CHECKED) found in some document;
+    1.0 for a query without words. Counts are remembered per serving version."""
     terms = [t for c in pq.positive for t in c.terms][:MAX_TERMS_CHECKED]
     if not terms:
         return 1.0
@@ -115,8 +118,7 @@ def words_weight(engine: Engine, pq: ParsedQuery, counts: LRUCache[int]) -> floa
             count = engine.count(ParsedQuery(clauses=[Clause((t,))]))
             counts.put(key, count)
         known += count > 0
-    return float((known / len(terms)) ** WORDS_POWER)
-
+    return known / len(terms)
 
 
 def _meaning_hit(doc: StoredDoc, v: VectorHit) -> Hit:
