@@ -51,6 +51,10 @@ def test_typing_is_keyword_only_then_fused_results_replace_it(server: str) -> No
         badge = page.locator(f'.hit:has(a[href*="{VI_SEED}"]) .by-meaning')
         expect(badge).to_have_text("in Vietnamese — matched by meaning", timeout=60_000)
         assert "semantic=1" in page.url  # the address says what the page shows
+        for _ in range(100):  # the response handlers read the bodies while the page runs
+            if any(trigger == "fuse-later" for trigger, _body in fragments):
+                break
+            page.wait_for_timeout(100)
         browser.close()
     keystrokes = [body for trigger, body in fragments if trigger == "q"]
     assert keystrokes and all("by-meaning" not in body for body in keystrokes)
