@@ -87,6 +87,11 @@ request = function()
   if i > #paths then i = 1 end
   return wrk.format("GET", paths[i])
 end
+"""
+
+# wrk's done() hook: the summary as one JSON line, which run_wrk reads (%% escaped for the
+# templates it ends).
+WRK_DONE = r"""
 done = function(summary, latency, requests)
   io.write(string.format(
     "JSON {\"p50\": %%f, \"p95\": %%f, \"p99\": %%f, \"max\": %%f, \"requests\": %%d, " ..
@@ -97,6 +102,7 @@ done = function(summary, latency, requests)
     summary.errors.status))
 end
 """
+LUA += WRK_DONE
 
 
 def free_port() -> int:

@@ -53,15 +53,6 @@ request = function()
   if i > #bodies then i = 1 end
   return wrk.format("POST", "/%(index)s/_search", headers, bodies[i])
 end
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "JSON {\"p50\": %%f, \"p95\": %%f, \"p99\": %%f, \"max\": %%f, \"requests\": %%d, " ..
-    "\"duration_us\": %%d, \"errors\": %%d, \"non2xx\": %%d}\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.requests, summary.duration,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
-end
 """
 
 
@@ -199,7 +190,9 @@ def search_body(q: str) -> dict:
 def wrk_script(dest: Path, threads: int) -> Path:
     bodies = ", ".join(json.dumps(json.dumps(search_body(q), ensure_ascii=False), ensure_ascii=False)
                        for _c, q in QUERIES)
-    dest.write_text(WRK_LUA % {"bodies": bodies, "threads": threads, "index": INDEX},
+    from bench_http import WRK_DONE
+
+    dest.write_text((WRK_LUA + WRK_DONE) % {"bodies": bodies, "threads": threads, "index": INDEX},
                     encoding="utf-8")
     return dest
 
