@@ -130,6 +130,21 @@ def tree_pids(root: int) -> list[int]:
     return out
 
 
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) the server tree has used so far: its processes' own and
+    their ended children's. Divided by the requests of a run, it is what a request costs the
+    server, a figure a shared machine disturbs far less than latencies."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+    return total / tick
+
+
 def tree_rss_mb(root: int, exclude: set[int] | None = None) -> tuple[float, float, float, float]:
     """(current RSS, sum of per-process peak RSS, current PSS, current PSS of anonymous memory)
     of the server tree, MB.
@@ -360,7 +375,9 @@ def http_matrix(
                                       Path(tmp) / "warm.lua")
                     run_wrk(server.base, warm, 4, 2)
                     for c in conns:
+                        cpu = tree_cpu_s(server.proc.pid)
                         r = run_wrk(server.base, script, c, duration)
+                        r["cpu_ms"] = 1000 * (tree_cpu_s(server.proc.pid) - cpu) / max(1, r["requests"])
                         (r["rss_mb"], r["hwm_mb"], r["pss_mb"],
                          r["anon_mb"]) = tree_rss_mb(server.proc.pid)
                         r["repeats"] = repeat_share(request_paths(kind, queries), r["requests"],
@@ -373,7 +390,7 @@ def http_matrix(
                    "on" if r["cache"] else "off", str(r["conns"]),
                    f"{r['rps']:.0f}", f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['p99']:.2f}",
                    f"{r['max']:.1f}", str(r["errors"] + r["non2xx"]),
-                   f"{100 * r['repeats']:.0f}%",
+                   f"{r['cpu_ms']:.2f}", f"{100 * r['repeats']:.0f}%",
                    f"{r['rss_mb']:.0f}", f"{r['pss_mb']:.0f}", f"{r['anon_mb']:.0f}",
                    f"{r['hwm_mb']:.0f}",
                    r["load"].split()[0]] for r in rows]
@@ -389,7 +406,7 @@ def http_matrix(
         f"earlier URL (the most the cache can answer); heap = PSS of anonymous memory (the rest "
         f"is index pages mapped from the page cache)",
         table(["endpoint", "stream", "cache", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms",
-               "max ms", "errors", "repeats", "RSS MB", "PSS MB", "heap MB", "peak RSS MB",
+               "max ms", "errors", "CPU ms/req", "repeats", "RSS MB", "PSS MB", "heap MB", "peak RSS MB",
                "load1"],
               table_rows),
     ]
@@ -543,14 +560,16 @@ def open_loop(index_root: Path, rates: list[int], duration: int, corpus: Path) -
             for rate, secs, shown in plan:
                 turned = queries[offset:] + queries[:offset]
                 targets = vegeta_targets(server.base, turned, Path(tmp) / "targets.txt")
+                cpu = tree_cpu_s(server.proc.pid)
                 r = run_vegeta(exe, targets, rate, secs)
+                cpu_ms = 1000 * (tree_cpu_s(server.proc.pid) - cpu) / max(1, r["requests"])
                 offset = (offset + r["requests"]) % len(queries)
                 drain(server.base)  # an overloaded rate leaves a queue the next must not inherit
                 if not shown:
                     continue
                 rows.append([str(rate), f"{r['throughput']:.0f}", f"{r['p50']:.2f}",
                              f"{r['p95']:.2f}", f"{r['p99']:.2f}", f"{r['max']:.1f}",
-                             str(r["errors"]), loadavg().split()[0]])
+                             str(r["errors"]), f"{cpu_ms:.2f}", loadavg().split()[0]])
                 print(f"... open loop {rate}/s: {rows[-1]}", file=sys.stderr, flush=True)
                 if rate in OPEN_LOOP_P99_MS:
                     target = OPEN_LOOP_P99_MS[rate]
@@ -562,7 +581,7 @@ def open_loop(index_root: Path, rates: list[int], duration: int, corpus: Path) -
         f"open loop: /search typing stream (HX keystrokes + facets) at constant arrival rates "
         f"(vegeta), result cache on, {duration} s per rate after a {min(OPEN_LOOP_WARMUP_S, duration)} s warm-up",
         table(["keystrokes/s", "answered/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
-               "load1"], rows),
+               "server CPU ms/req", "load1"], rows),
         *(["targets: " + "; ".join(checks)] if checks else []),
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -70,10 +71,21 @@ def _child_exit(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
+def share_modules() -> None:
+    """Import the app's modules in the master, before the workers fork, and move them out of the
+    garbage collector's reach: the workers share those pages instead of each holding its own
+    copy (no index, thread or file is opened by importing; each worker still builds its app)."""
+    from . import web  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+
+
 def run(host: str, port: int, index_dir: Path, workers: int, threads: int) -> None:
     """Serve until interrupted."""
     os.environ["SEARCHAPP_INDEX_DIR"] = str(Path(index_dir).resolve())
     made = metrics_dir()
+    share_modules()
 
     def on_exit(server: Any) -> None:
         if made:

@@ -55,6 +55,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     ratelimit.init_app(app)
     app.config.setdefault("SEARCH_CACHE", settings.search_cache)
+    # The heaviest first keystrokes searched in the background per version (web/warmup.py);
+    # tests turn it on where they look at it (a background thread per app would blur others).
+    app.config.setdefault("WARM_KEYSTROKES", not app.testing)
     folder = Path(app.config.get("INSTANCE_DIR") or instance_dir(app.config["INDEX_DIR"]))
     app.extensions[EXTENSION] = Services(
         Path(app.config["INDEX_DIR"]), cache_size=int(app.config["SEARCH_CACHE"]),

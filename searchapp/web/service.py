@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from ..search.synonyms import FILE_NAME as SYNONYMS_FILE
 from ..search.synonyms import SynonymFile
 from .params import MAX_DOC_ID_CHARS
 from .requestlog import log_error, record_hits
+from .warmup import Warmer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,16 @@ class Services:
         self._pid: int | None = None
         self._engine: Engine | None = None
         self._suggester: Suggester | None = None
+        self._warmer: Warmer | None = None
+
+    def warm(self, keystroke: Callable[[str], SearchRequest]) -> None:
+        """Search the heaviest first keystrokes of the serving version in the background, once
+        per version and process (warmup.py)."""
+        self._ensure()
+        if self._warmer is None:
+            assert self._engine is not None and self._suggester is not None
+            self._warmer = Warmer(self._engine, self._suggester, keystroke)
+        self._warmer.start()
 
     def _ensure(self) -> None:
         if self._pid == os.getpid() and self._engine is not None:
@@ -50,6 +62,7 @@ class Services:
                                 synonyms=SynonymFile(self.synonyms_path),
                                 semantic=SemanticIndex(self.index_dir))
                 self._engine, self._suggester = engine, Suggester(engine)
+                self._warmer = None
                 self._pid = os.getpid()
 
     @property

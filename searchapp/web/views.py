@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
@@ -20,6 +31,7 @@ from .service import (
     run_facets,
     run_search,
     semantic_ready,
+    services,
 )
 
 bp = Blueprint("web", __name__)
@@ -40,13 +52,13 @@ def search() -> ResponseReturnValue:
     semantic_on = ready and (req.semantic if req.semantic is not None else default_on())
     keystroke = fragment and request.htmx.trigger == SEARCH_BOX_ID  # type: ignore[attr-defined]
     if keystroke:
-        # a keystroke: the facets load on their own once typing pauses (_results.html), and
-        # fused results (words and meaning) replace the keyword ones then
-        fuse_later = wants_results(req) and fused_later(req)
-        req = replace(req, facets=False, semantic=False if fuse_later else req.semantic)
+        req, fuse_later = keystroke_request(req, wants_results(req))
     results = None
     if wants_results(req):
         results = run_search(req, request_notes(request), verbatim(request.args), keystroke)
+        if current_app.config["WARM_KEYSTROKES"]:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            services().warm(partial(_warm_keystroke, app))
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment,
@@ -55,6 +67,20 @@ def search() -> ResponseReturnValue:
     response.vary.add("HX-Request")
     response.vary.add("HX-Trigger")
     return response
+
+
+def keystroke_request(req: SearchRequest, searching: bool = True) -> tuple[SearchRequest, bool]:
+    """What a keystroke of the search box runs, and True when fused results follow: the facets
+    load on their own once typing pauses (_results.html), and fused results (words and
+    meaning) then replace the keyword ones."""
+    fuse_later = searching and fused_later(req)
+    return replace(req, facets=False, semantic=False if fuse_later else req.semantic), fuse_later
+
+
+def _warm_keystroke(app: Flask, text: str) -> SearchRequest:
+    """The request a keystroke of `text` runs (for warmup.py's thread, outside any request)."""
+    with app.app_context():
+        return keystroke_request(search_request(MultiDict({"q": text})))[0]
 
 
 @bp.get("/search/facets")
