@@ -46,6 +46,6 @@ class Settings:
             port=int(env.get("SEARCHAPP_PORT") or 8000),
             workers=int(env.get("SEARCHAPP_WORKERS") or 2),
             threads=int(env.get("SEARCHAPP_THREADS") or 4),
-            search_cache=int(env.get("SEARCHAPP_SEARCH_CACHE") or 2000),
+            search_cache=int(env.get("SEARCHAPP_SEARCH_CACHE") or 5000),
             watch=env.get("SEARCHAPP_WATCH", "") in ("1", "true", "yes"),
         )

@@ -138,3 +138,19 @@ def test_rerank_skips_queries_whose_top_hits_hold_too_much_text(
     assert [s for s, _ in reranked] != [s for s, _ in hits]  # rescored
     monkeypatch.setattr(rerank, "RERANK_MAX_CHARS", 100)
     assert rerank.rerank(ctx, searcher, pq, hits) == hits  # over budget: tantivy's order
+
+
+def test_cached_pages_are_kept_packed_and_come_back_whole(tmp_path: Path) -> None:
+    text = "Llamas graze in the hills above the lake; " * 20
+    docs = _write(tmp_path / "docs", [{"id": f"d{i}", "text": f"{text} herd {i}"} for i in range(12)])
+    build_index(tmp_path / "index", [docs])
+    engine = Engine(tmp_path / "index", cache_size=10)
+    first = engine.search(SearchRequest("llamas hills"))
+    kept = next(iter(engine.cache._data.values()))
+    assert isinstance(kept, bytes) and len(kept) < sum(len(h.snippet_html) for h in first.hits)
+    again = engine.search(SearchRequest("llamas hills"))
+    assert again.cached and again is not first
+    assert again.hits == first.hits and again.total == first.total == 12
+    assert again.facets == first.facets and again.warnings == first.warnings
+    facets = engine.facets(SearchRequest("llamas"))
+    assert engine.facets(SearchRequest("llamas")) == facets and engine.facet_cache.hits == 1

@@ -9,7 +9,9 @@ so a reindex or an incremental update is never answered from the cache.
 
 from __future__ import annotations
 
+import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
@@ -18,11 +20,13 @@ V = TypeVar("V")
 
 
 class LRUCache(Generic[V]):
-    """A thread-safe least-recently-used map of at most `size` entries (0 keeps nothing)."""
+    """A thread-safe least-recently-used map of at most `size` entries (0 keeps nothing);
+    `packed`: values are kept pickled and compressed, and each get returns a new copy."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, packed: bool = False) -> None:
         self.size = max(0, int(size))
-        self._data: OrderedDict[Hashable, V] = OrderedDict()
+        self.packed = packed
+        self._data: OrderedDict[Hashable, V | bytes] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -37,13 +41,16 @@ class LRUCache(Generic[V]):
                 return None
             self._data.move_to_end(key)
             self.hits += 1
-            return value
+        if self.packed:
+            return pickle.loads(zlib.decompress(value))  # type: ignore[arg-type,no-any-return]
+        return value  # type: ignore[return-value]
 
     def put(self, key: Hashable, value: V) -> None:
         if not self.size:
             return
+        kept = zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1) if self.packed else value
         with self._lock:
-            self._data[key] = value
+            self._data[key] = kept
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)

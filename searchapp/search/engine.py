@@ -65,8 +65,8 @@ class Engine:
         self.backend = backend or open_backend(self.root, analyzers or create_analyzers())
         self.analyzers = self.backend.analyzers
         # Recent pages by (serving version, request); 0 = off (the CLI and eval measure cold).
-        self.cache: LRUCache[SearchPage] = LRUCache(cache_size)
-        self.facet_cache: LRUCache[dict[str, list[FacetValue]]] = LRUCache(cache_size)
+        self.cache: LRUCache[SearchPage] = LRUCache(cache_size, packed=True)
+        self.facet_cache: LRUCache[dict[str, list[FacetValue]]] = LRUCache(cache_size, packed=True)
         # Query-time synonyms (search/synonyms.py); None or a missing file: queries as typed.
         self.synonyms = synonyms
         self._groups: tuple[object, Groups] | None = None  # near-duplicates of the serving key
