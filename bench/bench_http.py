@@ -194,7 +194,7 @@ class Server:
             cmd = [str(REPO / ".venv" / "bin" / "granian"), "--interface", "wsgi", "--host",
                    "127.0.0.1", "--port", str(self.port), "--workers",
                    env.get("SEARCHAPP_WORKERS", "2"), "--blocking-threads",
-                   env.get("SEARCHAPP_THREADS", "4"), "--no-ws", "--log-level", "warning",
+                   env.get("SEARCHAPP_THREADS", "2"), "--no-ws", "--log-level", "warning",
                    "--factory", "searchapp.web:create_app"]
         if not cache:
             env["SEARCHAPP_SEARCH_CACHE"] = "0"

@@ -228,7 +228,7 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
 @click.option("--workers", type=int, default=None,
               help="Worker processes (default: $SEARCHAPP_WORKERS or 2).")
 @click.option("--threads", type=int, default=None,
-              help="Threads per worker (default: $SEARCHAPP_THREADS or 4).")
+              help="Threads per worker (default: $SEARCHAPP_THREADS or 2).")
 @click.option("--watch", is_flag=True, default=None,
               help="Keep the index in step with the documents folder (default: $SEARCHAPP_WATCH).")
 def serve_cmd(host: str | None, port: int | None, index_dir: Path | None, workers: int | None,

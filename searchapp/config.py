@@ -45,7 +45,7 @@ class Settings:
             host=env.get("SEARCHAPP_HOST") or "127.0.0.1",
             port=int(env.get("SEARCHAPP_PORT") or 8000),
             workers=int(env.get("SEARCHAPP_WORKERS") or 2),
-            threads=int(env.get("SEARCHAPP_THREADS") or 4),
+            threads=int(env.get("SEARCHAPP_THREADS") or 2),
             search_cache=int(env.get("SEARCHAPP_SEARCH_CACHE") or 5000),
             watch=env.get("SEARCHAPP_WATCH", "") in ("1", "true", "yes"),
         )
