@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from searchapp.analysis.language import STEMMERS
 from searchapp.backends import create_analyzers
 from searchapp.index.build import build_index
 from searchapp.ingest.dates import find_date
+from searchapp.ingest.formats import jsonrec
 from searchapp.ingest.load import load_file
 from searchapp.ingest.records import LoadReport
 from searchapp.search import highlight as H
@@ -64,6 +66,53 @@ def test_jsonl_line_numbers_bom_and_bad_lines(tmp_path: Path) -> None:
     assert "invalid JSON" in reasons["b.jsonl:3"]
     assert "not a JSON object" in reasons["b.jsonl:4"]
     assert "UTF-8" in reasons["b.jsonl:5"]
+
+
+def _records(data: bytes, max_bytes: int) -> list[tuple[int, object, str]]:
+    return list(jsonrec._stream_lines(io.BytesIO(data), max_bytes))
+
+
+def test_jsonl_read_in_blocks_gives_the_records_of_a_line_by_line_read(monkeypatch) -> None:
+    """Blocks of whole lines give the records, line numbers, skips and too-large records of a
+    read one line at a time, wherever the blocks end."""
+    lines = [json.dumps({"id": f"r{i}", "text": "từ " * (i % 40)}, ensure_ascii=i % 3 == 0).encode()
+             for i in range(200)]
+    lines[7] = b'  {"id": "sp", "text": "spaces around"}  '
+    lines[20] = b'{"id": "cr", "text": "a"}\r{"id": "cr2", "text": "b"}'  # CR alone: two lines
+    lines[33] = '{"id": "nel"}\u0085{"id": "ls"}\u2028x'.encode()
+    lines[40] = b'{"id": "bad", "text": "\xff\xfe"}'  # not UTF-8: its block goes line by line
+    lines[51] = json.dumps({"id": "long", "text": "z" * 700}).encode()  # longer than a block
+    lines[52] = json.dumps({"id": "huge", "text": "h" * 3000}).encode()  # over the limit
+    lines[60] = b'{"id": "nan", "date": NaN, "n": 18446744073709551616}'
+    lines[61] = b'{"id": "x"} {"id": "y"}'
+    lines[62] = "\ufeff".encode()
+    data = b"\xef\xbb\xbf" + b"\r\n".join(lines[:100]) + b"\n\n" + b"\n".join(lines[100:])
+    monkeypatch.setattr(jsonrec, "BLOCK", 1 << 30)  # a limit under the block: line by line
+    expected = _records(data, 2048)
+    # the lines of 20 and 33 are cut at CR, NEL and LS: the bad ones are "x", \xff, huge, extra
+    # data and a BOM inside the file
+    assert {r[0] for r in expected if isinstance(r[1], str)} == {37, 44, 56, 65, 66}
+    assert expected[-1][0] == 204 and len(expected) == 204 - 1  # (one blank line)
+    for block in (16, 100, 512, 2048, 1 << 20):
+        monkeypatch.setattr(jsonrec, "BLOCK", block)
+        assert _records(data, 2048) == expected, block
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    whole = [r for r in jsonrec.text_lines(text) if r[0] not in (44, 56)]  # (those two bytes)
+    assert [r for r in expected if r[0] not in (44, 56)] == whole
+
+
+def test_json_lines_parse_as_json_loads_does() -> None:
+    for line in ('{"a": 1}', '{"a": NaN, "b": 1e400}', '{"a": 18446744073709551616}', ' {"a": 1} ',
+                 '{"a": "\\ud800"}', '{"a": 1}{"b": 2}', "\ufeff{}", "[1,]", "", "1 2", "[" * 5000):
+        try:
+            expected: object = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            expected = (type(exc), str(exc))
+        try:
+            got: object = jsonrec._loads(line)
+        except (ValueError, RecursionError) as exc:
+            got = (type(exc), str(exc))
+        assert repr(got) == repr(expected), line
 
 
 def _both(text: str, query: str, lang: str = "vi") -> list[tuple[int, int, str]]:

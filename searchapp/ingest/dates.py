@@ -44,7 +44,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 SCAN_CHARS = 600  # a document states its own date near the top
-_YEAR = re.compile(r"\d{4}")  # every pattern holds a four-digit year
+# Every pattern holds a four-digit year. Spelt out: sre runs \d\d\d\d twice as fast as \d{4}
+# (its repeat machinery at every position), and most texts have no year at all.
+_YEAR = re.compile(r"\d\d\d\d")
 # Every pattern's match holds a year: it starts at most BEFORE characters before the year
 # ("ngày 30 tháng 12 năm 2017", "September 30th, 2017") and ends at most AFTER after it.
 BEFORE, AFTER = 40, 12
@@ -68,9 +70,12 @@ def find_date(text: str) -> date | None:
 
     The patterns run only in a window around each four-digit number (scanning the whole head
     with six patterns cost ~40 µs per news article, 1.4 s of loading 35k articles)."""
+    first = _YEAR.search(text, 0, SCAN_CHARS)
+    if first is None:
+        return None  # most texts: one scan, no slice
     head = text[:SCAN_CHARS]
     best: tuple[int, date] | None = None
-    for year in _YEAR.finditer(head):
+    for year in _YEAR.finditer(head, first.start()):
         lo = max(0, year.start() - BEFORE)
         if best is not None and best[0] < lo:
             break  # a later window can only hold later dates
