@@ -8,7 +8,7 @@ JSON by what the client wants; nothing a client sends gives a 5xx (tests/test_ha
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -55,9 +55,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     ratelimit.init_app(app)
     app.config.setdefault("SEARCH_CACHE", settings.search_cache)
-    # The heaviest first keystrokes searched in the background per version (web/warmup.py);
-    # tests turn it on where they look at it (a background thread per app would blur others).
-    app.config.setdefault("WARM_KEYSTROKES", not app.testing)
     folder = Path(app.config.get("INSTANCE_DIR") or instance_dir(app.config["INDEX_DIR"]))
     app.extensions[EXTENSION] = Services(
         Path(app.config["INDEX_DIR"]), cache_size=int(app.config["SEARCH_CACHE"]),
@@ -67,6 +64,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import admin, analytics, api, metrics, originals, views
 
     app.register_blueprint(views.bp)
+    # The heaviest first keystrokes searched in the background per version (web/warmup.py);
+    # tests turn it on where they look at it (a background thread per app would blur others).
+    if app.config.setdefault("WARM_KEYSTROKES", not app.testing):
+        app.extensions[EXTENSION].keystroke = partial(views.warm_keystroke, app)
     app.register_blueprint(api.bp)
     app.register_blueprint(originals.bp)
     admin.init_app(app)  # login, CSRF, rate limits, /admin, /admin/synonyms

@@ -43,14 +43,18 @@ class Services:
         self._engine: Engine | None = None
         self._suggester: Suggester | None = None
         self._warmer: Warmer | None = None
+        # The request a keystroke of a text runs (set by the app when it warms keystrokes)
+        self.keystroke: Callable[[str], SearchRequest] | None = None
 
-    def warm(self, keystroke: Callable[[str], SearchRequest]) -> None:
+    def warm(self) -> None:
         """Search the heaviest first keystrokes of the serving version in the background, once
-        per version and process (warmup.py)."""
+        per version and process (warmup.py); nothing unless the app set `keystroke`."""
+        if self.keystroke is None:
+            return
         self._ensure()
         if self._warmer is None:
             assert self._engine is not None and self._suggester is not None
-            self._warmer = Warmer(self._engine, self._suggester, keystroke)
+            self._warmer = Warmer(self._engine, self._suggester, self.keystroke)
         self._warmer.start()
 
     def _ensure(self) -> None:

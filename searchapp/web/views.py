@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 
 from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     jsonify,
     make_response,
     render_template,
@@ -56,9 +54,7 @@ def search() -> ResponseReturnValue:
     results = None
     if wants_results(req):
         results = run_search(req, request_notes(request), verbatim(request.args), keystroke)
-        if current_app.config["WARM_KEYSTROKES"]:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            services().warm(partial(_warm_keystroke, app))
+        services().warm()
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=results, req=req, oob=fragment,
@@ -77,7 +73,7 @@ def keystroke_request(req: SearchRequest, searching: bool = True) -> tuple[Searc
     return replace(req, facets=False, semantic=False if fuse_later else req.semantic), fuse_later
 
 
-def _warm_keystroke(app: Flask, text: str) -> SearchRequest:
+def warm_keystroke(app: Flask, text: str) -> SearchRequest:
     """The request a keystroke of `text` runs (for warmup.py's thread, outside any request)."""
     with app.app_context():
         return keystroke_request(search_request(MultiDict({"q": text})))[0]
