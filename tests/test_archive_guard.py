@@ -191,3 +191,40 @@ def test_the_watcher_follows_a_rebuild_from_another_folder(tmp_path: Path) -> No
         stop.set()
         thread.join(10)
         watcher.release()
+
+
+@pytest.mark.slow
+def test_a_file_saved_while_the_watcher_switches_folders_is_indexed(tmp_path: Path) -> None:
+    """The switch to the new folders leaves a moment before the new observer listens; a file
+    saved then raises no event, so the watcher catches up with the new folders at the switch
+    (the CI failure of session 8: the save landed in that moment and was never indexed)."""
+    old = make_docs(tmp_path / "old", 10)
+    new = tmp_path / "new"
+    new.mkdir()
+    for i in range(3):
+        (new / f"n{i}.txt").write_text(f"Pelican note {i}.", encoding="utf-8")
+    idx = tmp_path / "idx"
+    build_index(idx, [old])
+
+    class SaveInTheGap(watch.Watcher):
+        def _start_observer(self) -> object | None:
+            if self.roots == [new.absolute()] and not (new / "gap.txt").exists():
+                (new / "gap.txt").write_text("Pelican note saved in the gap.", "utf-8")
+            return super()._start_observer()
+
+    watcher = SaveInTheGap(idx, [old], follow=True)
+    watcher.claim()
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        _wait(lambda: watcher.updates >= 1)
+        out = cli("index", "--yes", "--index-dir", str(idx), str(new))
+        assert out.returncode == 0, out.stderr
+        _wait(lambda: (new / "gap.txt").exists())
+        _wait(lambda: total(idx, "pelican") == 4)
+        assert total(idx, "gap") == 1 and total(idx) == 0
+    finally:
+        stop.set()
+        thread.join(10)
+        watcher.release()

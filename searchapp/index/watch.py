@@ -210,17 +210,23 @@ class Watcher:
         first: float | None = None
         last_seen: float = 0.0
         stamp = self.layout.current_stamp()
+        watched = list(self.roots)  # the folders the observer (or the snapshot) covers
         while not stop.is_set():
             if self.follow and self.layout.current_stamp() != stamp:
                 stamp = self.layout.current_stamp()
-                if self._follow_index():  # the index was rebuilt from other folders
-                    if observer is not None:
-                        observer.stop()  # type: ignore[attr-defined]
-                    observer = self._start_observer()
-                    before = snapshot(self.roots) if observer is None else {}
-                    first = None
-                    self.dirty.clear()
-                    self._write_status()
+                self._follow_index()
+            if self.roots != watched:  # the index was rebuilt from other folders
+                watched = list(self.roots)
+                if observer is not None:
+                    observer.stop()  # type: ignore[attr-defined]
+                observer = self._start_observer()
+                before = snapshot(self.roots) if observer is None else {}
+                # a file saved between the switch and the new observer's start raised no
+                # event: catch up with the new folders, as at start (an update of unchanged
+                # files costs one walk)
+                first = None
+                self.dirty.set()
+                self._write_status()
             if observer is None:
                 now_snap = snapshot(self.roots)
                 if now_snap != before:
