@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
-from searchapp.ingest.formats import odf, rtf
+from searchapp.ingest.formats import docx_text, odf, rtf
 from searchapp.ingest.formats._common import (
     Deadline,
     as_date,
@@ -69,49 +69,18 @@ def _core(props: Any) -> dict[str, Any]:
 
 def _docx(data: bytes, limits: Limits) -> Extracted:
     import docx
-    from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
     deadline = Deadline(limits)
-    blocks: list[str] = []
-    heading = ""
-    size = 0
-    for item in document.iter_inner_content():
-        deadline.check()
-        if isinstance(item, Table):
-            text = _table_text(item)
-        else:
-            text = item.text
-            # The style id straight from w:pStyle: Paragraph.style resolves the style object
-            # through the styles part, 5 ms a paragraph.
-            if not heading and text.strip() and (item._p.style or "").startswith(
-                ("Title", "Heading")
-            ):
-                heading = text
-        blocks.append(text)
-        size += len(text)
-        if size > limits.max_chars:
-            break
+    text, heading = docx_text.document_text(document, deadline.check, limits.max_chars)
     # Only the core properties' language is trusted: the styles' default language (w:lang) is
     # the editing language of whoever made the template ("en-US" in python-docx's and most
     # Word templates), not the text's; without a declared one the language is detected.
     meta = _core(document.core_properties)
-    body = tidy("\n".join(blocks), limits)
+    body = tidy(text, limits)
     title = meta["title"] or one_line(heading) or heading_title(body)
     return Extracted(body=body, title=title, date=meta["date"], lang=meta["lang"],
                      author=meta["author"], format="docx")
-
-
-def _table_text(table: Any) -> str:
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = " ".join(cell.text.split())
-            if not cells or cells[-1] != text:  # merged cells repeat their text
-                cells.append(text)
-        rows.append("\t".join(cells))
-    return "\n".join(rows)
 
 
 def _pptx(data: bytes, limits: Limits) -> Extracted:
