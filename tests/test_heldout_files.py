@@ -5,6 +5,7 @@ other tests do not use (NTREX-128), indexed by the real indexer and searched thr
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import zipfile
@@ -116,6 +117,74 @@ def turkish_docx() -> tuple[bytes, dict[str, str]]:
     return _with_notes(buf.getvalue(), planted["zqfootnote"], planted["zqendnote"]), said
 
 
+ODF_PARTS = ("zqodtfootnote", "zqodtendnote", "zqodtheader", "zqodtfooter")
+
+
+def polish_odt() -> tuple[bytes, dict[str, str]]:
+    """A Polish text document with a footnote, an endnote, a page header and footer."""
+    from odf import style, text
+    from odf.opendocument import OpenDocumentText
+
+    lines = _sentences("pol", 10)
+    said = dict(zip(ODF_PARTS, lines[6:], strict=True))
+    doc = OpenDocumentText()
+    layout = style.PageLayout(name="pm1")
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="Standard", pagelayoutname=layout)
+    for kind, token in ((style.Header, "zqodtheader"), (style.Footer, "zqodtfooter")):
+        part = kind()
+        part.addElement(text.P(text=f"{said[token]} {token}"))
+        master.addElement(part)
+    doc.masterstyles.addElement(master)
+    doc.text.addElement(text.H(outlinelevel=1, text="Sprawozdanie roczne"))
+    for line in lines[:5]:
+        doc.text.addElement(text.P(text=line))
+    para = text.P(text=lines[5])
+    for n, (cls, token) in enumerate((("footnote", "zqodtfootnote"), ("endnote", "zqodtendnote"))):
+        note = text.Note(id=f"n{n}", noteclass=cls)
+        note.addElement(text.NoteCitation(text=str(n + 1)))
+        body = text.NoteBody()
+        body.addElement(text.P(text=f"{said[token]} {token}"))
+        note.addElement(body)
+        para.addElement(note)
+    doc.text.addElement(para)
+    buf = io.BytesIO()
+    doc.write(buf)
+    return buf.getvalue(), said
+
+
+def spanish_odp() -> tuple[bytes, str]:
+    """A Spanish slide show whose last slide has speaker notes; (file, the notes' sentence)."""
+    from odf import draw, presentation, style, text
+    from odf.opendocument import OpenDocumentPresentation
+
+    lines = _sentences("spa", 7)
+    doc = OpenDocumentPresentation()
+    layout = style.PageLayout(name="PM1")
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="M1", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+    for start in (0, 3):
+        page = draw.Page(masterpagename=master)
+        frame = draw.Frame(width="20cm", height="10cm", x="1cm", y="1cm")
+        box = draw.TextBox()
+        for line in lines[start:start + 3]:
+            box.addElement(text.P(text=line))
+        frame.addElement(box)
+        page.addElement(frame)
+        doc.presentation.addElement(page)
+    notes = presentation.Notes()
+    frame = draw.Frame(width="20cm", height="10cm", x="1cm", y="1cm")
+    box = draw.TextBox()
+    box.addElement(text.P(text=f"{lines[6]} zqodpnotes"))
+    frame.addElement(box)
+    notes.addElement(frame)
+    page.addElement(notes)
+    buf = io.BytesIO()
+    doc.write(buf)
+    return buf.getvalue(), lines[6]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -123,10 +192,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     docs.mkdir()
     data, said = turkish_docx()
     (docs / "rapor.docx").write_bytes(data)
+    odt, odt_said = polish_odt()
+    (docs / "sprawozdanie.odt").write_bytes(odt)
+    odp, notes = spanish_odp()
+    (docs / "charla.odp").write_bytes(odp)
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "docs": docs}
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "docs": docs}
 
 
 def _search(client: Any, q: str) -> dict[str, Any]:
@@ -152,3 +225,29 @@ def test_a_word_text_box_is_read_once(built: dict[str, Any]) -> None:
     body = built["client"].get("/api/doc?id=rapor.docx").get_json()["body_html"]
     assert body.count("zqtextbox") == 1
     assert body.count("zqheader") == 1  # and a header repeated by the sections once
+
+
+@pytest.mark.parametrize("token", ODF_PARTS)
+def test_opendocument_notes_headers_and_footers_are_found(built: dict[str, Any],
+                                                          token: str) -> None:
+    """An ODT's footnotes and endnotes (dropped with their citation) and its page header and
+    footer (styles.xml, never read) are found by their words and marked."""
+    hits = _search(built["client"], token)["hits"]
+    assert [h["id"] for h in hits] == ["sprawozdanie.odt"], token
+    assert f"<mark>{token}</mark>" in hits[0]["snippet_html"]
+    sentence = built["odt"][token]
+    assert [h["id"] for h in _search(built["client"], f'"{sentence}"')["hits"]] == [
+        "sprawozdanie.odt"]
+    # the note's citation mark and body stay out of the sentence that cites it
+    body = built["client"].get("/api/doc?id=sprawozdanie.odt").get_json()["body_html"]
+    cited = " ".join(_sentences("pol", 6)[5].split())  # no-break spaces are spaces
+    assert cited in html.unescape(body)
+
+
+def test_odp_speaker_notes_are_found_on_their_slide(built: dict[str, Any]) -> None:
+    """Speaker notes were dropped from ODP (PPTX notes were read): found, marked, page 2."""
+    hits = _search(built["client"], "zqodpnotes")["hits"]
+    assert [h["id"] for h in hits] == ["charla.odp"]
+    assert "<mark>zqodpnotes</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == 2
+    assert [h["id"] for h in _search(built["client"], f'"{built["odp"]}"')["hits"]] == [
+        "charla.odp"]

@@ -3,7 +3,8 @@
 The XML is walked with the standard library's ElementTree (expat, with its entity-expansion
 protection); no ODF library is needed for text.  Paragraphs and headings become lines, table rows
 become tab-separated lines (repeated empty cells are not expanded), each ODP slide (draw:page)
-and each ODS sheet is a page.
+and each ODS sheet is a page; notes follow the paragraph that cites them, an ODT's page headers
+and footers (styles.xml) follow its body.
 """
 
 from __future__ import annotations
@@ -31,15 +32,18 @@ NS = {
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
     "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
 }
+_PAGE_PARTS = {"header", "footer", "header-left", "footer-left", "header-first", "footer-first"}
 T = "{" + NS["text"] + "}"
 TB = "{" + NS["table"] + "}"
 D = "{" + NS["draw"] + "}"
 P = "{" + NS["presentation"] + "}"
 
 
-def _inline(el: ET.Element) -> str:
-    """Text of a paragraph, honouring text:s (spaces), text:tab and text:line-break."""
+def _inline(el: ET.Element, notes: list[ET.Element]) -> str:
+    """Text of a paragraph, honouring text:s (spaces), text:tab and text:line-break; the bodies
+    of its footnotes and endnotes go to notes (they are read after the paragraph)."""
     out: list[str] = [el.text or ""]
     for child in el:
         tag = child.tag
@@ -49,10 +53,10 @@ def _inline(el: ET.Element) -> str:
             out.append("\t")
         elif tag == f"{T}line-break":
             out.append("\n")
-        elif tag in (f"{T}note", f"{P}notes"):
-            pass
+        elif tag == f"{T}note":
+            notes.extend(child.iter(f"{T}note-body"))
         else:
-            out.append(_inline(child))
+            out.append(_inline(child, notes))
         out.append(child.tail or "")
     return "".join(out)
 
@@ -61,10 +65,13 @@ def _blocks(el: ET.Element, out: list[str], first_heading: list[str]) -> None:
     for child in el:
         tag = child.tag
         if tag in (f"{T}p", f"{T}h"):
-            text = _inline(child)
+            notes: list[ET.Element] = []
+            text = _inline(child, notes)
             out.append(text)
             if tag == f"{T}h" and text.strip() and not first_heading:
                 first_heading.append(text)
+            for note in notes:
+                _blocks(note, out, first_heading)
         elif tag == f"{TB}table-row":
             cells = []
             for cell in child:
@@ -75,10 +82,25 @@ def _blocks(el: ET.Element, out: list[str], first_heading: list[str]) -> None:
                 cells.pop()
             if cells:
                 out.append("\t".join(cells))
-        elif tag in (f"{P}notes",):
-            continue
-        else:
+        else:  # sections, lists, frames, text boxes, a slide's speaker notes
             _blocks(child, out, first_heading)
+
+
+def _page_styles(zf: zipfile.ZipFile, limits: Limits) -> list[str]:
+    """The texts of the master pages' headers and footers (styles.xml), each once."""
+    if "styles.xml" not in zf.namelist():
+        return []
+    root = ET.fromstring(read_member(zf, "styles.xml", limits))
+    texts: list[str] = []
+    for page in root.iterfind("office:master-styles/style:master-page", NS):
+        for part in page:
+            if part.tag.rsplit("}", 1)[-1] in _PAGE_PARTS:
+                lines: list[str] = []
+                _blocks(part, lines, [])
+                text = "\n".join(line for line in lines if line.strip())
+                if text and text not in texts:
+                    texts.append(text)
+    return texts
 
 
 def _meta(zf: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
@@ -109,6 +131,7 @@ def extract_zip(zf: zipfile.ZipFile, suffix: str, limits: Limits) -> list[Extrac
             raise SkipFile(f"corrupt {kind} (no content.xml)")
         root = ET.fromstring(read_member(zf, "content.xml", limits))
         meta = _meta(zf, limits)
+        page_styles = _page_styles(zf, limits) if suffix == ".odt" else []
     except ET.ParseError as exc:
         raise SkipFile(f"corrupt {kind} (bad XML: {exc})") from None
     finally:
@@ -128,6 +151,8 @@ def extract_zip(zf: zipfile.ZipFile, suffix: str, limits: Limits) -> list[Extrac
         if unit.tag == f"{TB}table" and unit.get(f"{TB}name"):
             lines.append(unit.get(f"{TB}name", ""))
         _blocks(unit, lines, heading)
+        if unit is body_el:
+            lines.extend(page_styles)  # a text's headers and footers, after its body
         texts.append(tidy("\n".join(lines)))
     pages, offset = [], 0
     for text in texts:
