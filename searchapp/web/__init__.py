@@ -196,6 +196,7 @@ def _template_context() -> dict[str, Any]:
         "doc_url": doc_url,
         "file_url": file_url,
         "lang_name": lambda code: i18n.language_name(ui, code),
+        "text_dir": i18n.text_direction,
         "language_count": i18n.language_count,
         "langs_shown": i18n.LANGS_SHOWN,
         "query_lang": _query_lang,

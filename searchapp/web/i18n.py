@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask import Request
@@ -211,6 +211,19 @@ def language_name(ui: str, code: str) -> str:
         except (ValueError, UnknownLocaleError):
             name = None
     return name[:1].upper() + name[1:] if name else code
+
+
+@cache
+def text_direction(code: str | None) -> str:
+    """'rtl' for a right-to-left language (Arabic, Persian, Hebrew, Urdu... from CLDR), 'ltr'
+    for a known left-to-right one, 'auto' (the browser looks at the text) when unknown."""
+    if not code or code in NOT_LANGUAGES:
+        return "auto"
+    try:
+        order = Locale.parse(code.replace("-", "_")).character_order
+    except (ValueError, UnknownLocaleError):
+        return "auto"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def language_count(values: list[object]) -> int:
