@@ -20,6 +20,8 @@ import unicodedata
 from functools import cache
 from typing import Any
 
+from searchapp.ingest.formats.pdflines import page_text
+
 _BLOCKS = ((0x0590, 0x0900), (0xFB1D, 0xFE00), (0xFE70, 0xFEFD))  # Hebrew ... NKo, forms
 
 
@@ -101,19 +103,23 @@ def _ltr_words(text: str, out: list[str], box: Any) -> None:
 
 def logical_text(textpage: Any) -> str:
     """The page's text with every visually ordered right-to-left word reversed."""
-    count = textpage.count_chars()
-    text: str = textpage.get_text_range(0, count) if count > 0 else ""
-    if len(text) != count or not has_rtl(text):
-        return text  # one character per index is needed to pair the text with its boxes
+    text, index = page_text(textpage)
+    if not has_rtl(text):
+        return text
+    charbox = textpage.get_charbox
+
+    def box(i: int) -> tuple[float, ...]:
+        return tuple(charbox(index[i]))
+
     boxes: dict[int, tuple[float, ...]] = {}
     out = list(text)
     for run in _run().finditer(text):
         start, end = run.span()
         for i in range(start, end):
-            boxes[i] = tuple(textpage.get_charbox(i))
+            boxes[i] = box(i)
         groups = _clusters(start, end, text, boxes)
         if _left_to_right(groups, boxes):
             groups.reverse()
         out[start:end] = [c for group in groups for c in _glyph(text, group)]
-    _ltr_words(text, out, textpage.get_charbox)
+    _ltr_words(text, out, box)
     return "".join(out)
