@@ -207,6 +207,39 @@ def rtl_pdf(lang: str) -> tuple[bytes, str]:
     return bytes(pdf.output()), "\n".join(lines)
 
 
+EPUB_CHAPTERS = {  # language: (encoding, how the chapter states it)
+    "kor": ("euc-kr", "xml"), "jpn": ("shift_jis", "xml"), "zho": ("gb18030", "meta")}
+
+
+def legacy_epub() -> tuple[bytes, dict[str, str]]:
+    """An EPUB whose chapters are in the legacy encodings their XML declaration or <meta>
+    states (as EPUB 2 books from Korean, Japanese and Chinese publishers are); {lang: text}."""
+    said = {lang: " ".join(_sentences(lang, 3)) for lang in EPUB_CHAPTERS}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("META-INF/container.xml", (
+            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
+            'opendocument:xmlns:container"><rootfiles><rootfile full-path="OPS/book.opf" '
+            'media-type="application/oebps-package+xml"/></rootfiles></container>'))
+        items = "".join(f'<item id="{lang}" href="{lang}.xhtml" media-type="application/xhtml+xml"/>'
+                        for lang in EPUB_CHAPTERS)
+        spine = "".join(f'<itemref idref="{lang}"/>' for lang in EPUB_CHAPTERS)
+        zf.writestr("OPS/book.opf", (
+            '<?xml version="1.0" encoding="utf-8"?><package xmlns="http://www.idpf.org/2007/opf" '
+            'version="2.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements'
+            '/1.1/"><dc:title>Anthology</dc:title><dc:identifier id="id">x</dc:identifier>'
+            f"</metadata><manifest>{items}</manifest><spine>{spine}</spine></package>"))
+        for lang, (encoding, how) in EPUB_CHAPTERS.items():
+            decl = f'<?xml version="1.0" encoding="{encoding}"?>' if how == "xml" else ""
+            meta = (f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}"/>'
+                    if how == "meta" else "")
+            page = (f'{decl}<html xmlns="http://www.w3.org/1999/xhtml"><head>{meta}<title>{lang}'
+                    f"</title></head><body><p>{said[lang]}</p></body></html>")
+            zf.writestr(f"OPS/{lang}.xhtml", page.encode(encoding))
+    return buf.getvalue(), said
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -218,6 +251,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (docs / "sprawozdanie.odt").write_bytes(odt)
     odp, notes = spanish_odp()
     (docs / "charla.odp").write_bytes(odp)
+    epub, epub_said = legacy_epub()
+    (docs / "anthology.epub").write_bytes(epub)
     rtl = {}
     for lang in ("heb", "arb"):
         data, rtl[lang] = rtl_pdf(lang)
@@ -225,7 +260,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said,
             "docs": docs}
 
 
@@ -298,3 +333,17 @@ def test_rtl_pdf_lines_laid_out_glyph_by_glyph_are_read(built: dict[str, Any], l
         hits = _search(client, word)["hits"]
         assert f"{lang}.pdf" in [h["id"] for h in hits], word
     assert "<mark>Reuters</mark>" in _search(client, "Reuters")["hits"][0]["snippet_html"]
+
+
+@pytest.mark.parametrize("lang", list(EPUB_CHAPTERS))
+def test_epub_chapters_in_a_stated_legacy_encoding_are_decoded(built: dict[str, Any],
+                                                               lang: str) -> None:
+    """EPUB chapters were read as UTF-8 whatever they declared: EUC-KR Korean, Shift_JIS
+    Japanese and GB18030 Chinese came out as replacement characters, not one word findable."""
+    client = built["client"]
+    body = client.get("/api/doc?id=anthology.epub").get_json()["body_html"]
+    assert "\ufffd" not in body
+    sentence = built["epub"][lang].split(" ")[0]
+    assert html.escape(sentence, quote=False) in body or sentence in html.unescape(body)
+    hits = _search(client, f'"{sentence}"')["hits"]
+    assert "anthology.epub" in [h["id"] for h in hits], sentence

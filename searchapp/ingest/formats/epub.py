@@ -26,6 +26,7 @@ from searchapp.ingest.formats._common import (
     tidy,
 )
 from searchapp.ingest.formats.html import check_nesting
+from searchapp.ingest.formats.webpage import decode_html
 
 SUFFIXES = {".epub"}
 NS = {
@@ -37,8 +38,9 @@ _ENCRYPTED_OK = "http://www.idpf.org/2008/embedding"  # font obfuscation only, t
 
 
 def _chapter_text(data: bytes) -> str:
-    check_nesting(data.decode("utf-8", "replace"))  # every chapter, as every HTML page
-    tree = LexborHTMLParser(data)
+    html = decode_html(data)  # the encoding its XML declaration or <meta> states
+    check_nesting(html)  # every chapter, as every HTML page
+    tree = LexborHTMLParser(html)
     body = tree.body or tree.root
     if body is None:
         return ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -67,21 +68,34 @@ def _visible_text(tree: HTMLParser, noise: str = _NOISE) -> str:
     return body.text(separator="\n", strip=True)
 
 
-def _html_text(data: bytes) -> str:
-    head = data[:4096].lower()
-    if b"charset" not in head:
+_XML_DECL = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_html(data: bytes) -> str:
+    """An HTML or XHTML document's text: its byte-order mark, else the charset its XML
+    declaration or its <meta> states, else the one detected."""
+    if data.startswith(_BOMS):
         return decode_text(data)
-    tree = HTMLParser(data[:4096])
-    for node in tree.css("meta"):
-        cs = node.attributes.get("charset")
-        content = node.attributes.get("content") or ""
-        if not cs and "charset=" in content.lower():
-            cs = content.lower().split("charset=")[-1].split(";")[0].strip()
-        if cs:
-            try:
-                return data.decode(cs)
-            except (LookupError, UnicodeDecodeError):
+    head = data[:4096].lower()
+    stated: list[str] = []
+    xml = _XML_DECL.match(head)
+    if xml:  # XHTML files and EPUB chapters state it here (Shift_JIS, EUC-KR, GB2312...)
+        stated.append(xml[1].decode("ascii"))
+    if b"charset" in head:
+        for node in HTMLParser(data[:4096]).css("meta"):
+            cs = node.attributes.get("charset")
+            content = node.attributes.get("content") or ""
+            if not cs and "charset=" in content.lower():
+                cs = content.lower().split("charset=")[-1].split(";")[0].strip()
+            if cs:
+                stated.append(cs)
                 break
+    for cs in stated:
+        try:
+            return data.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            break
     return decode_text(data)
 
 
@@ -143,7 +157,7 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
 @guarded("HTML")
 def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     check_size(data, limits)
-    html = _html_text(data)
+    html = decode_html(data)
     doc = extract_html(html, limits)
     if not doc.body:
         raise SkipFile("no text in HTML page")
