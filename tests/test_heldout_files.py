@@ -240,6 +240,21 @@ def legacy_epub() -> tuple[bytes, dict[str, str]]:
     return buf.getvalue(), said
 
 
+def ukrainian_page() -> tuple[str, str]:
+    """A news page with a photo and its caption mid-article, menu and footer around; (page,
+    caption)."""
+    lines = _sentences("ukr", 8)
+    caption = lines[7]
+    paras = "".join(f"<p>{line}</p>" for line in lines[:3])
+    more = "".join(f"<p>{line}</p>" for line in lines[3:7])
+    page = (f'<!doctype html><html lang="uk"><head><meta charset="utf-8"><title>{lines[0]}'
+            '</title></head><body><nav><a href="/">Головна</a> <a href="/news">Новини</a></nav>'
+            f"<article><h1>{lines[0]}</h1>{paras}<figure><img src=\"photo.jpg\" alt=\"\">"
+            f"<figcaption>{caption} zqcaption</figcaption></figure>{more}</article>"
+            "<footer>© 2018</footer></body></html>")
+    return page, caption
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -251,6 +266,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (docs / "sprawozdanie.odt").write_bytes(odt)
     odp, notes = spanish_odp()
     (docs / "charla.odp").write_bytes(odp)
+    page, caption = ukrainian_page()
+    (docs / "novyny.html").write_text(page, encoding="utf-8")
     epub, epub_said = legacy_epub()
     (docs / "anthology.epub").write_bytes(epub)
     rtl = {}
@@ -260,7 +277,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption,
             "docs": docs}
 
 
@@ -347,3 +364,12 @@ def test_epub_chapters_in_a_stated_legacy_encoding_are_decoded(built: dict[str, 
     assert html.escape(sentence, quote=False) in body or sentence in html.unescape(body)
     hits = _search(client, f'"{sentence}"')["hits"]
     assert "anthology.epub" in [h["id"] for h in hits], sentence
+
+
+def test_a_photo_caption_on_a_web_page_is_found(built: dict[str, Any]) -> None:
+    """A <figcaption> was dropped with its <figure> by the main-text extraction."""
+    hits = _search(built["client"], "zqcaption")["hits"]
+    assert [h["id"] for h in hits] == ["novyny.html"]
+    assert "<mark>zqcaption</mark>" in hits[0]["snippet_html"]
+    assert [h["id"] for h in _search(built["client"], f'"{built["caption"]}"')["hits"]] == [
+        "novyny.html"]

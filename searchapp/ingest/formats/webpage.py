@@ -69,6 +69,15 @@ def _visible_text(tree: HTMLParser, noise: str = _NOISE) -> str:
 
 
 _XML_DECL = re.compile(rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_FIGURE = re.compile(r"<(/?)(figure|figcaption)\b", re.IGNORECASE)
+
+
+def _figures_kept(html: str) -> str:
+    """<figure> as <div>, <figcaption> as <p>: trafilatura drops a figure whole, and with it
+    the caption a reader sees under a photo."""
+    if "<fig" not in html.lower():
+        return html
+    return _FIGURE.sub(lambda m: f"<{m[1]}{'div' if len(m[2]) == 6 else 'p'}", html)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
@@ -132,9 +141,10 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
         if date:
             break
     body = ""
+    article = _figures_kept(html)
     try:
         doc = trafilatura.bare_extraction(
-            html, favor_precision=True, include_tables=True, include_comments=False,
+            article, favor_precision=True, include_tables=True, include_comments=False,
             with_metadata=True, deduplicate=False,
         )
     except Exception:  # noqa: BLE001 - trafilatura raises assorted errors on odd markup
@@ -145,7 +155,7 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
         date = date or _stated(html, as_date(fields.get("date") or ""))
         title = title or choose_title(one_line(fields.get("title")))
     visible = _visible_text(HTMLParser(html), _NOISE.replace(" header,", ""))
-    body = with_lead(recall_pass(html, body, visible), visible, heading)
+    body = with_lead(recall_pass(article, body, visible), visible, heading)
     if not body.strip():
         body = _visible_text(tree)
     body, removed = strip(body)
