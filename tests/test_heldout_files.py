@@ -255,6 +255,49 @@ def ukrainian_page() -> tuple[str, str]:
     return page, caption
 
 
+def korean_xlsx() -> tuple[bytes, str]:
+    """A Korean workbook whose second sheet has a note (comment) on a cell; (file, note)."""
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    lines = _sentences("kor", 6)
+    book = openpyxl.Workbook()
+    book.active.title = "요약"
+    for n, line in enumerate(lines[:3], start=1):
+        book.active.cell(row=n, column=1, value=line)
+    data = book.create_sheet("자료")
+    data["A1"], data["B1"] = "지역", 12
+    data["B1"].comment = Comment(f"{lines[5]} zqxlsxnote", "김")
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue(), lines[5]
+
+
+def thai_chart_pptx() -> tuple[bytes, str]:
+    """A Thai slide show whose second slide is a chart with a title; (file, the title)."""
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    lines = _sentences("tha", 3)
+    prs = Presentation()
+    first = prs.slides.add_slide(prs.slide_layouts[1])
+    first.shapes.title.text, first.placeholders[1].text = lines[0], lines[1]
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "ยอดขาย"
+    data = CategoryChartData()
+    data.categories = ["zqchartcategory", "ไตรมาสสอง"]
+    data.add_series("zqchartseries", (1.0, 2.0))
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(1.5),
+                                   Inches(6), Inches(4), data).chart
+    chart.has_title = True
+    chart.chart_title.text_frame.text = f"{lines[2]} zqcharttitle"
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue(), lines[2]
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -266,6 +309,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (docs / "sprawozdanie.odt").write_bytes(odt)
     odp, notes = spanish_odp()
     (docs / "charla.odp").write_bytes(odp)
+    xlsx, note = korean_xlsx()
+    (docs / "zaryo.xlsx").write_bytes(xlsx)
+    pptx, chart_title = thai_chart_pptx()
+    (docs / "chart.pptx").write_bytes(pptx)
     page, caption = ukrainian_page()
     (docs / "novyny.html").write_text(page, encoding="utf-8")
     epub, epub_said = legacy_epub()
@@ -277,7 +324,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note,
+            "chart": chart_title,
             "docs": docs}
 
 
@@ -373,3 +421,19 @@ def test_a_photo_caption_on_a_web_page_is_found(built: dict[str, Any]) -> None:
     assert "<mark>zqcaption</mark>" in hits[0]["snippet_html"]
     assert [h["id"] for h in _search(built["client"], f'"{built["caption"]}"')["hits"]] == [
         "novyny.html"]
+
+
+def test_a_spreadsheet_cell_note_is_found_on_its_sheet(built: dict[str, Any]) -> None:
+    """openpyxl's read-only mode skips cell comments: a note on a cell was lost."""
+    hits = _search(built["client"], "zqxlsxnote")["hits"]
+    assert [h["id"] for h in hits] == ["zaryo.xlsx"]
+    assert "<mark>zqxlsxnote</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == 2
+
+
+@pytest.mark.parametrize("token", ["zqcharttitle", "zqchartseries", "zqchartcategory"])
+def test_a_slide_chart_s_title_series_and_categories_are_found(built: dict[str, Any],
+                                                               token: str) -> None:
+    """A chart on a slide kept no text: its title, series and category labels were lost."""
+    hits = _search(built["client"], token)["hits"]
+    assert [h["id"] for h in hits] == ["chart.pptx"]
+    assert f"<mark>{token}</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == 2

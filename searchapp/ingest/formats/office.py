@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import logging
+import posixpath
+import xml.etree.ElementTree as ET
+import zipfile
 from typing import Any
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
@@ -22,6 +25,7 @@ from searchapp.ingest.formats._common import (
     lang_code,
     one_line,
     open_zip,
+    read_member,
     tidy,
 )
 
@@ -123,13 +127,55 @@ def _shape_texts(shape: Any) -> list[str]:
         return [shape.text_frame.text]
     if getattr(shape, "has_table", False) and shape.has_table:
         return ["\n".join("\t".join(c.text for c in row.cells) for row in shape.table.rows)]
+    if getattr(shape, "has_chart", False) and shape.has_chart:
+        try:
+            return [_chart_text(shape.chart)]
+        except Exception:  # noqa: BLE001 - an odd chart must not cost the slide show its text
+            log.warning("PPTX: a chart's text could not be read", exc_info=True)
     return []
+
+
+def _chart_text(chart: Any) -> str:
+    """A chart's title, its series' names and its category labels."""
+    lines = [chart.chart_title.text_frame.text] if chart.has_title else []
+    for plot in chart.plots:
+        lines.extend(str(series.name or "") for series in plot.series)
+        lines.append("\t".join(str(label) for label in plot.categories))
+    return "\n".join(line for line in lines if line.strip())
+
+
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_SML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _cell_comments(zf: zipfile.ZipFile, sheet_path: str, limits: Limits) -> list[str]:
+    """The text of a sheet's cell comments (notes), from the comments part its rels name:
+    openpyxl's read-only mode does not read them."""
+    folder, name = posixpath.split(sheet_path)
+    rels = f"{folder}/_rels/{name}.rels"
+    if not sheet_path or rels not in zf.namelist():
+        return []
+    texts: list[str] = []
+    for rel in ET.fromstring(read_member(zf, rels, limits)).iter(_REL):
+        if not rel.get("Type", "").endswith("/comments"):
+            continue
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(folder, target))
+        if path not in zf.namelist():
+            continue
+        for comment in ET.fromstring(read_member(zf, path, limits)).iter(f"{_SML}comment"):
+            text = "".join(t.text or "" for t in comment.iter(f"{_SML}t"))
+            if text.strip():
+                texts.append(text)
+    return texts
 
 
 def _xlsx(data: bytes, limits: Limits) -> Extracted:
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    zf = zipfile.ZipFile(io.BytesIO(data))  # sizes checked by open_zip already
     deadline = Deadline(limits)
     sheets: list[str] = []
     size = 0
@@ -148,6 +194,7 @@ def _xlsx(data: bytes, limits: Limits) -> Extracted:
                     break
                 if len(lines) % 1000 == 0:
                     deadline.check()
+            lines.extend(_cell_comments(zf, getattr(sheet, "_worksheet_path", ""), limits))
             sheets.append(tidy("\n".join(lines)))
             if size > limits.max_chars:
                 break
@@ -155,6 +202,7 @@ def _xlsx(data: bytes, limits: Limits) -> Extracted:
         meta["author"] = meta["author"] or one_line(getattr(book.properties, "creator", ""))
     finally:
         book.close()
+        zf.close()
     pages, offset = [], 0
     for text in sheets:
         pages.append(offset)
