@@ -5,6 +5,7 @@ other tests do not use (NTREX-128), indexed by the real indexer and searched thr
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import json
@@ -298,6 +299,33 @@ def thai_chart_pptx() -> tuple[bytes, str]:
     return buf.getvalue(), lines[2]
 
 
+# (file, language, how the mail says its charset, code page of the bytes, token)
+MAILS = [
+    ("no-charset.eml", "ukr", "Content-Type: text/plain", "cp1251", "zqnocharset"),
+    ("latin1-label.eml", "ell", "Content-Type: text/plain; charset=iso-8859-1", "cp1253",
+     "zqwronglabel"),
+    ("thai-874.eml", "tha", "Content-Type: text/plain; charset=windows-874", "cp874",
+     "zqwin874"),
+    ("mac-cyrillic.eml", "ukr", "Content-Type: text/plain; charset=x-mac-cyrillic",
+     "mac_cyrillic", "zqmaccyr"),
+]
+
+
+def labelled_mail(lang: str, header: str, codepage: str, token: str, skip: int) -> tuple[bytes,
+                                                                                         str]:
+    """A mail as old clients and scripts send them: 8-bit text in a code page its Content-Type
+    names wrongly or not at all, the subject an encoded word in the same label; (file, text)."""
+    lines = _sentences(lang, 3, skip=skip)
+    text = " ".join(lines[1:]).encode(codepage, "replace").decode(codepage)
+    subject = lines[0].encode(codepage, "replace").decode(codepage)
+    label = header.rsplit("=", 1)[-1] if "charset=" in header else "us-ascii"
+    encoded = base64.b64encode(subject.encode(codepage)).decode("ascii")
+    raw = (f"From: a@example.org\nSubject: =?{label}?B?{encoded}?=\nDate: Mon, 1 Oct 2018 "
+           f"10:00:00 +0000\nMIME-Version: 1.0\n{header}\nContent-Transfer-Encoding: 8bit\n\n"
+           ).encode("ascii")
+    return raw + f"{text} {token}\n".encode(codepage), text
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -313,6 +341,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (docs / "zaryo.xlsx").write_bytes(xlsx)
     pptx, chart_title = thai_chart_pptx()
     (docs / "chart.pptx").write_bytes(pptx)
+    mails = {}
+    for n, (name, lang, header, codepage, token) in enumerate(MAILS):
+        data, mails[name] = labelled_mail(lang, header, codepage, token, skip=20 + 5 * n)
+        (docs / name).write_bytes(data)
     page, caption = ukrainian_page()
     (docs / "novyny.html").write_text(page, encoding="utf-8")
     epub, epub_said = legacy_epub()
@@ -324,7 +356,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails,
             "chart": chart_title,
             "docs": docs}
 
@@ -437,3 +469,20 @@ def test_a_slide_chart_s_title_series_and_categories_are_found(built: dict[str, 
     hits = _search(built["client"], token)["hits"]
     assert [h["id"] for h in hits] == ["chart.pptx"]
     assert f"<mark>{token}</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == 2
+
+
+@pytest.mark.parametrize(("name", "lang", "header", "codepage", "token"), MAILS)
+def test_mail_text_in_a_code_page_its_label_misnames(built: dict[str, Any], name: str, lang: str,
+                                                     header: str, codepage: str,
+                                                     token: str) -> None:
+    """8-bit text with no charset came out as U+FFFD, Greek labelled ISO-8859-1 as Latin
+    letters, windows-874 and x-mac-cyrillic (unknown to Python) subjects as U+FFFD."""
+    client = built["client"]
+    doc = client.get(f"/api/doc?id={name}").get_json()
+    assert "\ufffd" not in doc["title"] + doc["body_html"]
+    text = built["mails"][name]
+    assert " ".join(text.split()[:5]) in html.unescape(doc["body_html"])
+    hits = _search(client, token)["hits"]
+    assert [h["id"] for h in hits] == [name] and f"<mark>{token}</mark>" in hits[0]["snippet_html"]
+    first = " ".join(text.split()[1:3]) if lang != "tha" else text.split()[0][:12]
+    assert name in [h["id"] for h in _search(client, f'"{first}"')["hits"]]

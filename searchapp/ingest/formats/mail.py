@@ -2,8 +2,8 @@
 
 Parsed by the standard library's ``email`` package with ``policy.default`` (RFC 2047 subjects and
 names decoded, Date parsed).  Every inline text part is read (mailparts.py; of alternatives the
-plain one, else all of the HTML one's visible text); every declared charset is decoded (unknown or
-lying charsets go through encoding.decode_text).  Attachments whose type another reader handles
+plain one, else all of the HTML one's visible text), in the charset the mail means (mailcharset.py:
+missing, unknown or lying labels go through encoding's detection).  Attachments whose type another reader handles
 (PDF, DOCX, HTML, text...) are read by it and returned with parent=subject and part=file name;
 forwarded messages and a digest's messages are documents of their own (part=message-N, parent=
 subject).  In an mbox a damaged message is skipped and the others kept.
@@ -22,6 +22,7 @@ from typing import Any
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
 from searchapp.ingest.formats._common import Deadline, check_size, guarded, one_line, tidy
 from searchapp.ingest.formats.encoding import decode_text
+from searchapp.ingest.formats.mailcharset import decode_part, header_text
 from searchapp.ingest.formats.mailparts import MAX_DEPTH, Parts, split
 
 SUFFIXES = {".eml", ".mbox"}
@@ -37,7 +38,7 @@ def _header(msg: EmailMessage, name: str) -> str:
     except Exception:  # noqa: BLE001 - a damaged header must not lose the message
         raw = msg.get_all(name, failobj=[None])
         value = raw[0] if raw else None
-    return one_line(str(value)) if value is not None else ""
+    return one_line(header_text(msg, name, str(value))) if value is not None else ""
 
 
 def _date(msg: EmailMessage) -> Any:
@@ -63,14 +64,11 @@ def _author(msg: EmailMessage) -> str:
 
 
 def _part_text(part: Any) -> str:
-    try:
-        content = part.get_content()
-    except (LookupError, UnicodeError, ValueError, AssertionError):
-        payload = part.get_payload(decode=True)
-        content = decode_text(payload) if isinstance(payload, bytes) and payload else ""
-    if isinstance(content, bytes):
-        content = decode_text(content)
-    return str(content)
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        return decode_part(payload, part.get_param("charset"))  # mailcharset.py
+    content = part.get_content()
+    return decode_text(content) if isinstance(content, bytes) else str(content)
 
 
 def _html_text(html: str) -> str:
