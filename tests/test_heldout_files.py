@@ -326,6 +326,20 @@ def labelled_mail(lang: str, header: str, codepage: str, token: str, skip: int) 
     return raw + f"{text} {token}\n".encode(codepage), text
 
 
+def mislabelled_page() -> tuple[bytes, str]:
+    """An old Russian site's page: Windows-1251 bytes under <meta ... charset=iso-8859-1>, with
+    markup, a script and a style around the article; (page, article text)."""
+    lines = _sentences("rus", 6, skip=40)
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+            f"<title>{lines[0]}</title><style>body {{font-family: Arial}}</style><script>var "
+            'menuItems = ["home", "news", "contacts"];</script></head><body><div class="menu">'
+            '<a href="/index.html">Home</a></div><div class="article-content">'
+            f"<h1>{lines[0]}</h1>" + "".join(f'<p class="text">{line}</p>' for line in lines[1:])
+            + " zqlatin1label</div></body></html>")
+    return page.encode("cp1251", "replace"), " ".join(lines[1:]).encode(
+        "cp1251", "replace").decode("cp1251")
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -345,6 +359,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     for n, (name, lang, header, codepage, token) in enumerate(MAILS):
         data, mails[name] = labelled_mail(lang, header, codepage, token, skip=20 + 5 * n)
         (docs / name).write_bytes(data)
+    old_page, old_text = mislabelled_page()
+    (docs / "staraya.html").write_bytes(old_page)
     page, caption = ukrainian_page()
     (docs / "novyny.html").write_text(page, encoding="utf-8")
     epub, epub_said = legacy_epub()
@@ -356,7 +372,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text,
             "chart": chart_title,
             "docs": docs}
 
@@ -486,3 +502,12 @@ def test_mail_text_in_a_code_page_its_label_misnames(built: dict[str, Any], name
     assert [h["id"] for h in hits] == [name] and f"<mark>{token}</mark>" in hits[0]["snippet_html"]
     first = " ".join(text.split()[1:3]) if lang != "tha" else text.split()[0][:12]
     assert name in [h["id"] for h in _search(client, f'"{first}"')["hits"]]
+
+
+def test_a_web_page_whose_meta_misnames_its_code_page(built: dict[str, Any]) -> None:
+    """Windows-1251 under a <meta> saying ISO-8859-1 (common on old sites) was Latin mojibake."""
+    client = built["client"]
+    doc = client.get("/api/doc?id=staraya.html").get_json()
+    assert " ".join(built["old_page"].split()[:6]) in html.unescape(doc["body_html"])
+    words = built["old_page"].split()[2:4]
+    assert "staraya.html" in [h["id"] for h in _search(client, f'"{" ".join(words)}"')["hits"]]

@@ -2,7 +2,7 @@
 
 Parsed by the standard library's ``email`` package with ``policy.default`` (RFC 2047 subjects and
 names decoded, Date parsed).  Every inline text part is read (mailparts.py; of alternatives the
-plain one, else all of the HTML one's visible text), in the charset the mail means (mailcharset.py:
+plain one, else all of the HTML one's visible text), in the charset the mail means (labelled.py:
 missing, unknown or lying labels go through encoding's detection).  Attachments whose type another reader handles
 (PDF, DOCX, HTML, text...) are read by it and returned with parent=subject and part=file name;
 forwarded messages and a digest's messages are documents of their own (part=message-N, parent=
@@ -22,7 +22,7 @@ from typing import Any
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
 from searchapp.ingest.formats._common import Deadline, check_size, guarded, one_line, tidy
 from searchapp.ingest.formats.encoding import decode_text
-from searchapp.ingest.formats.mailcharset import decode_part, header_text
+from searchapp.ingest.formats.labelled import decode_labelled, header_text
 from searchapp.ingest.formats.mailparts import MAX_DEPTH, Parts, split
 
 SUFFIXES = {".eml", ".mbox"}
@@ -66,7 +66,7 @@ def _author(msg: EmailMessage) -> str:
 def _part_text(part: Any) -> str:
     payload = part.get_payload(decode=True)
     if isinstance(payload, bytes):
-        return decode_part(payload, part.get_param("charset"))  # mailcharset.py
+        return decode_labelled(payload, part.get_param("charset"))  # labelled.py
     content = part.get_content()
     return decode_text(content) if isinstance(content, bytes) else str(content)
 

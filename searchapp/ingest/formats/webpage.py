@@ -21,6 +21,7 @@ from searchapp.ingest.formats._common import as_date, check_size, guarded, lang_
 from searchapp.ingest.formats.boilerplate import strip
 from searchapp.ingest.formats.encoding import decode_text
 from searchapp.ingest.formats.html import check_nesting
+from searchapp.ingest.formats.labelled import decode_labelled
 from searchapp.ingest.formats.lead import recall_pass, with_lead
 from searchapp.ingest.titles import choose_title
 
@@ -83,7 +84,7 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 def decode_html(data: bytes) -> str:
     """An HTML or XHTML document's text: its byte-order mark, else the charset its XML
-    declaration or its <meta> states, else the one detected."""
+    declaration or its <meta> states when the bytes fit it, else the one detected."""
     if data.startswith(_BOMS):
         return decode_text(data)
     head = data[:4096].lower()
@@ -100,11 +101,8 @@ def decode_html(data: bytes) -> str:
             if cs:
                 stated.append(cs)
                 break
-    for cs in stated:
-        try:
-            return data.decode(cs)
-        except (LookupError, UnicodeDecodeError):
-            break
+    if stated:  # as stated when it fits (labelled.py), else detected
+        return decode_labelled(data, stated[0])
     return decode_text(data)
 
 

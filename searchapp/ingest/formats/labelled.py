@@ -1,8 +1,8 @@
-"""The text of a mail part and of a header, in the charset the mail means rather than says.
+"""Text in the charset a mail part, a header or a web page means rather than says.
 
-Mail archives are full of labels that do not fit the bytes: no charset at all on 8-bit text
-(the RFC default, US-ASCII, then turned every Cyrillic letter into U+FFFD), Cyrillic, Greek or
-Hebrew text labelled ISO-8859-1 (read as `Â èñòîðèè`), Outlook's and old clients' names that
+Mail archives and old web pages are full of labels that do not fit the bytes: no charset at all on 8-bit text
+(a mail's RFC default, US-ASCII, then turned every Cyrillic letter into U+FFFD), Cyrillic, Greek or
+Hebrew text labelled ISO-8859-1 in a Content-Type or a <meta> (read as `Â èñòîðèè`), Outlook's and old clients' names that
 Python does not know (`windows-874`, `x-mac-cyrillic`) or that stand for a larger code page
 (`ks_c_5601-1987` is UHC, `gb2312` mail holds GBK, `shift_jis` mail holds Windows-31J).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import email.header
+import re
 import unicodedata
 from typing import Any
 
@@ -30,6 +31,8 @@ _MEANS = {
 _WESTERN = {"iso8859-1", "latin-1", "cp1252", "iso8859-15", "ascii"}
 _FOREIGN_SHARE = 0.4  # Western text has a few accented letters, not mostly non-ASCII ones
 _MIN_LETTERS = 40
+# A page's scripts, styles and tags: their ASCII letters are not the text's.
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>|&\w+;", re.IGNORECASE | re.DOTALL)
 
 
 def codec(label: str | None) -> str:
@@ -47,7 +50,7 @@ def codec(label: str | None) -> str:
 def _foreign(text: str) -> bool:
     """Whether most letters are non-ASCII: another script's bytes read as a Western code page
     (a text too short to tell keeps its label)."""
-    letters = [c for c in text if c.isalpha()]
+    letters = [c for c in _MARKUP.sub(" ", text) if c.isalpha()]
     return len(letters) >= _MIN_LETTERS and sum(
         not c.isascii() for c in letters) > _FOREIGN_SHARE * len(letters)
 
@@ -60,8 +63,8 @@ def _detected(payload: bytes) -> tuple[str, str]:
         return payload.decode("utf-8", "replace"), "utf-8"
 
 
-def decode_part(payload: bytes, label: str | None) -> str:
-    """A text part's bytes as text: its charset when it fits, else the one detected."""
+def decode_labelled(payload: bytes, label: str | None) -> str:
+    """Bytes as text: in the charset their label names when it fits, else the one detected."""
     name = codec(label)
     if not name or name == "ascii":
         return _detected(payload)[0]  # no charset, or 8-bit bytes the label denies; ISO-2022
@@ -83,7 +86,7 @@ def decode_header(raw: str) -> str:
         if isinstance(chunk, str):
             out.append(chunk)
         else:
-            out.append(decode_part(chunk, label) if chunk else "")
+            out.append(decode_labelled(chunk, label) if chunk else "")
     return "".join(out)
 
 
