@@ -11,12 +11,14 @@ first ends (closer than a font size), are one line again: its glyphs are put in 
 by their boxes (a letter keeps its marks, a ligature its characters), a space where the gap is
 a word's space, and a line whose letters are mostly right-to-left is read from the right, its
 runs of left-to-right words and numbers kept left to right and its brackets mirrored.  Pages
-without such breaks are returned as PDFium reads them.
+without such breaks, or without a right-to-left letter (the only pages this was seen on), are
+returned as PDFium reads them, at no cost.
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import unicodedata
 from typing import Any
 
@@ -24,6 +26,7 @@ import pypdfium2.raw as pdfium_c
 
 _SPACE_EM = 0.2  # a gap wider than this (in font sizes) between two glyphs is a word space
 _NEAR_EM = 1.0  # a gap wider than this is a column or a tab stop: the break stays
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _MIRROR = dict(zip("()[]{}<>«»", ")(][}{><»«", strict=True))
 
 
@@ -130,11 +133,14 @@ def _line(page: Any, pieces: list[tuple[int, int]]) -> tuple[str, list[int]]:
 
 
 def page_text(textpage: Any) -> tuple[str, list[int]]:
-    """(text, index of each of its characters in the text page), invented breaks joined."""
+    """(text, index of each of its characters in the text page), invented breaks joined; no
+    index when PDFium's text and characters do not pair up."""
     count = textpage.count_chars()
     text: str = textpage.get_text_range(0, count) if count > 0 else ""
-    if len(text) != count or "\r\n" not in text:
-        return text, list(range(len(text)))
+    if len(text) != count:
+        return text, []  # one character per index is needed to pair the text with its boxes
+    if "\r\n" not in text or not _RTL_LETTER.search(text):
+        return text, list(range(len(text)))  # seen with right-to-left text only: others skip
     pieces: list[tuple[int, int]] = []
     start = 0
     while (at := text.find("\r\n", start)) != -1:

@@ -104,7 +104,7 @@ def _ltr_words(text: str, out: list[str], box: Any) -> None:
 def logical_text(textpage: Any) -> str:
     """The page's text with every visually ordered right-to-left word reversed."""
     text, index = page_text(textpage)
-    if not has_rtl(text):
+    if not index or not has_rtl(text):
         return text
     charbox = textpage.get_charbox
 
