@@ -340,6 +340,46 @@ def mislabelled_page() -> tuple[bytes, str]:
         "cp1251", "replace").decode("cp1251")
 
 
+def commented_form_pdf() -> tuple[bytes, dict[str, str]]:
+    """A two-page Greek PDF form as people return it: a text field filled in on page 2, a
+    reviewer's sticky note and a typewriter (FreeText) comment there; {token: text}."""
+    import pypdf
+    from fpdf import FPDF
+    from pypdf.annotations import FreeText, Text
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    lines = _sentences("ell", 5, skip=30)
+    said = {"zqformfield": lines[2], "zqsticky": lines[3], "zqtypewriter": lines[4]}
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.set_font("DejaVu", size=11)
+    for line in lines[:2]:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, line)
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(bytes(pdf.output()))))
+    field = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("answer"),
+        NameObject("/V"): TextStringObject(f"{said['zqformfield']} zqformfield"),
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (50, 600, 500, 620)])}))
+    writer.pages[1][NameObject("/Annots")] = ArrayObject([field])
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([field])})
+    writer.add_annotation(page_number=1, annotation=Text(
+        text=f"{said['zqsticky']} zqsticky", rect=(50, 450, 70, 470)))
+    writer.add_annotation(page_number=1, annotation=FreeText(
+        text=f"{said['zqtypewriter']} zqtypewriter", rect=(50, 300, 400, 350)))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue(), said
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -361,6 +401,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (docs / name).write_bytes(data)
     old_page, old_text = mislabelled_page()
     (docs / "staraya.html").write_bytes(old_page)
+    form, form_said = commented_form_pdf()
+    (docs / "aitisi.pdf").write_bytes(form)
     page, caption = ukrainian_page()
     (docs / "novyny.html").write_text(page, encoding="utf-8")
     epub, epub_said = legacy_epub()
@@ -372,7 +414,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text, "form": form_said,
             "chart": chart_title,
             "docs": docs}
 
@@ -511,3 +553,16 @@ def test_a_web_page_whose_meta_misnames_its_code_page(built: dict[str, Any]) -> 
     assert " ".join(built["old_page"].split()[:6]) in html.unescape(doc["body_html"])
     words = built["old_page"].split()[2:4]
     assert "staraya.html" in [h["id"] for h in _search(client, f'"{" ".join(words)}"')["hits"]]
+
+
+@pytest.mark.parametrize("token", ["zqformfield", "zqsticky", "zqtypewriter"])
+def test_pdf_form_values_and_comments_are_found_on_their_page(built: dict[str, Any],
+                                                               token: str) -> None:
+    """A filled-in field, a sticky note and a FreeText comment are not in PDFium's text layer:
+    their words were lost."""
+    client = built["client"]
+    hits = _search(client, token)["hits"]
+    assert [h["id"] for h in hits] == ["aitisi.pdf"]
+    assert f"<mark>{token}</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == 2
+    words = " ".join(built["form"][token].split()[:4])
+    assert "aitisi.pdf" in [h["id"] for h in _search(client, f'"{words}"')["hits"]]

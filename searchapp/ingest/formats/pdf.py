@@ -26,6 +26,7 @@ from searchapp.ingest.formats._common import (
     one_line,
     tidy,
 )
+from searchapp.ingest.formats.pdfnotes import page_notes
 from searchapp.ingest.formats.rtl import logical_text
 
 SUFFIXES = {".pdf"}
@@ -127,6 +128,9 @@ def _read(pdf: Any, limits: Limits, deadline: Deadline) -> Extracted:
                 ocred += bool(text)
             if not text:
                 image_only += 1
+            notes = page_notes(page)  # comments and form values (pdfnotes.py)
+            if notes:
+                text = tidy(f"{text}\n{notes}")
         finally:
             page.close()
         texts.append(text)
