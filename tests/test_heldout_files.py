@@ -380,6 +380,32 @@ def commented_form_pdf() -> tuple[bytes, dict[str, str]]:
     return buf.getvalue(), said
 
 
+RTF_PARTS = ("zqrtfheader", "zqrtffooter", "zqrtffootnote", "zqrtfcomment")
+
+
+def _rtf_1254(text: str) -> str:
+    """Text as RTF writes it in a Windows-1254 document: \\'xx for every non-ASCII byte."""
+    return "".join(c if ord(c) < 128 and c not in "\\{}" else "".join(
+        f"\\'{b:02x}" for b in c.encode("cp1254", "replace")) for c in text)
+
+
+def turkish_rtf() -> tuple[bytes, dict[str, str]]:
+    """A Turkish RTF as Word saves it: a header and a footer, a footnote and a comment (with
+    its author and reference groups) in the body; {token: sentence}."""
+    lines = _sentences("tur", 8, skip=30)
+    said = dict(zip(RTF_PARTS, lines[4:], strict=True))
+    part = {k: _rtf_1254(f"{v} {k}") for k, v in said.items()}
+    body = "\\par ".join(_rtf_1254(line) for line in lines[:4])
+    rtf = ("{\\rtf1\\ansi\\ansicpg1254\\deff0{\\fonttbl{\\f0\\fcharset162 Calibri;}}"
+           f"{{\\header \\pard\\plain {part['zqrtfheader']}\\par}}"
+           f"{{\\footer \\pard\\plain {part['zqrtffooter']}\\par}}"
+           f"\\pard\\plain {body}{{\\super\\chftn}}{{\\footnote \\pard\\plain "
+           f"{{\\super\\chftn}} {part['zqrtffootnote']}}}\\par "
+           "{\\*\\atnid AY}{\\*\\atnauthor Ay\\'fee}\\chatn{\\*\\annotation{\\*\\atnref 1}"
+           f"\\pard\\plain {part['zqrtfcomment']}}}\\par}}")
+    return rtf.encode("ascii"), said
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -401,6 +427,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (docs / name).write_bytes(data)
     old_page, old_text = mislabelled_page()
     (docs / "staraya.html").write_bytes(old_page)
+    rtf, rtf_said = turkish_rtf()
+    (docs / "rapor.rtf").write_bytes(rtf)
     form, form_said = commented_form_pdf()
     (docs / "aitisi.pdf").write_bytes(form)
     page, caption = ukrainian_page()
@@ -414,7 +442,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text, "form": form_said,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text, "form": form_said, "rtf": rtf_said,
             "chart": chart_title,
             "docs": docs}
 
@@ -566,3 +594,17 @@ def test_pdf_form_values_and_comments_are_found_on_their_page(built: dict[str, A
     assert f"<mark>{token}</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == 2
     words = " ".join(built["form"][token].split()[:4])
     assert "aitisi.pdf" in [h["id"] for h in _search(client, f'"{words}"')["hits"]]
+
+
+@pytest.mark.parametrize("token", RTF_PARTS)
+def test_rtf_headers_footers_footnotes_and_comments_are_found(built: dict[str, Any],
+                                                              token: str) -> None:
+    """striprtf skips them as destinations: a Word RTF lost its footnotes, comments, headers
+    and footers; the title stays the body's first line."""
+    client = built["client"]
+    hits = _search(client, token)["hits"]
+    assert [h["id"] for h in hits] == ["rapor.rtf"]
+    assert f"<mark>{token}</mark>" in hits[0]["snippet_html"]
+    words = " ".join(built["rtf"][token].split()[:4])
+    assert "rapor.rtf" in [h["id"] for h in _search(client, f'"{words}"')["hits"]]
+    assert hits[0]["title"] == " ".join(_sentences("tur", 1, skip=30)[0].split())
