@@ -128,7 +128,9 @@ ODF_PARTS = ("zqodtfootnote", "zqodtendnote", "zqodtheader", "zqodtfooter")
 
 def polish_odt() -> tuple[bytes, dict[str, str]]:
     """A Polish text document with a footnote, an endnote, a page header and footer."""
-    from odf import style, text
+    from odf import dc, office, style, text
+    from odf.element import Element
+    from odf.namespaces import TEXTNS
     from odf.opendocument import OpenDocumentText
 
     lines = _sentences("pol", 10)
@@ -145,6 +147,27 @@ def polish_odt() -> tuple[bytes, dict[str, str]]:
     doc.text.addElement(text.H(outlinelevel=1, text="Sprawozdanie roczne"))
     for line in lines[:5]:
         doc.text.addElement(text.P(text=line))
+    # a tracked deletion (its words are not the document's) and a comment mid-sentence
+    deleted = text.Deletion()
+    info = office.ChangeInfo()
+    info.addElement(dc.Creator(text="Jan Kowalski"))
+    info.addElement(dc.Date(text="2024-01-01T10:00:00"))
+    deleted.addElement(info)
+    deleted.addElement(text.P(text="zqodtdeleted"))
+    region = Element(qname=(TEXTNS, "changed-region"), check_grammar=False)
+    region.setAttrNS(TEXTNS, "id", "ct1")
+    region.addElement(deleted)
+    changes = text.TrackedChanges()
+    changes.addElement(region)
+    doc.text.addElement(changes)
+    remark = text.P(text=f"{lines[4]} ")
+    comment = office.Annotation()
+    comment.addElement(dc.Creator(text="Anna Nowak"))
+    comment.addElement(dc.Date(text="2024-02-02T12:00:00"))
+    comment.addElement(text.P(text="zqodtcomment"))
+    remark.addElement(comment)
+    remark.addText("zqodtaftercomment")
+    doc.text.addElement(remark)
     para = text.P(text=lines[5])
     for n, (cls, token) in enumerate((("footnote", "zqodtfootnote"), ("endnote", "zqodtendnote"))):
         note = text.Note(id=f"n{n}", noteclass=cls)
@@ -608,3 +631,16 @@ def test_rtf_headers_footers_footnotes_and_comments_are_found(built: dict[str, A
     words = " ".join(built["rtf"][token].split()[:4])
     assert "rapor.rtf" in [h["id"] for h in _search(client, f'"{words}"')["hits"]]
     assert hits[0]["title"] == " ".join(_sentences("tur", 1, skip=30)[0].split())
+
+
+def test_an_odt_comment_is_its_own_words_and_deleted_text_is_gone(built: dict[str, Any]) -> None:
+    """A comment was glued into its sentence with its author and date ('Nowak2024-02-02...',
+    'zqodtcommentzqodtaftercomment'), and tracked deletions were indexed as text."""
+    client = built["client"]
+    for token in ("zqodtcomment", "zqodtaftercomment"):
+        hits = _search(client, token)["hits"]
+        assert [h["id"] for h in hits] == ["sprawozdanie.odt"], token
+        assert f"<mark>{token}</mark>" in hits[0]["snippet_html"]
+    assert _search(client, "zqodtdeleted")["hits"] == []
+    body = html.unescape(client.get("/api/doc?id=sprawozdanie.odt").get_json()["body_html"])
+    assert "2024-02-02" not in body and "Jan Kowalski" not in body

@@ -39,6 +39,7 @@ T = "{" + NS["text"] + "}"
 TB = "{" + NS["table"] + "}"
 D = "{" + NS["draw"] + "}"
 P = "{" + NS["presentation"] + "}"
+OF = "{" + NS["office"] + "}"
 
 
 def _inline(el: ET.Element, notes: list[ET.Element]) -> str:
@@ -55,6 +56,8 @@ def _inline(el: ET.Element, notes: list[ET.Element]) -> str:
             out.append("\n")
         elif tag == f"{T}note":
             notes.extend(child.iter(f"{T}note-body"))
+        elif tag == f"{OF}annotation":  # a comment: its paragraphs, not its author and date
+            notes.append(child)
         else:
             out.append(_inline(child, notes))
         out.append(child.tail or "")
@@ -72,6 +75,8 @@ def _blocks(el: ET.Element, out: list[str], first_heading: list[str]) -> None:
                 first_heading.append(text)
             for note in notes:
                 _blocks(note, out, first_heading)
+        elif tag == f"{T}tracked-changes":
+            continue  # deleted text and who changed what: not the document's text
         elif tag == f"{TB}table-row":
             cells = []
             for cell in child:
