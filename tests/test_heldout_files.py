@@ -429,6 +429,19 @@ def turkish_rtf() -> tuple[bytes, dict[str, str]]:
     return rtf.encode("ascii"), said
 
 
+def hyphenated_text() -> tuple[str, list[str]]:
+    """Russian news text as copied from a page that hyphenates with &shy; (a soft hyphen in
+    every long word) and a zero-width space inside some; (text, the long words whole)."""
+    lines = _sentences("rus", 4, skip=60)
+    words = sorted({w.strip(".,«»:;!?()\"") for line in lines for w in line.split()
+                    if len(w.strip(".,«»:;!?()\"")) >= 10 and w.isalpha()})[:6]
+    text = "\n".join(lines)
+    for n, word in enumerate(words):
+        mark = "\u200b" if n % 3 == 2 else "\u00ad"
+        text = text.replace(word, word[:4] + mark + word[4:])
+    return text, words
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
@@ -450,6 +463,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (docs / name).write_bytes(data)
     old_page, old_text = mislabelled_page()
     (docs / "staraya.html").write_bytes(old_page)
+    hyphenated, long_words = hyphenated_text()
+    (docs / "perenos.txt").write_text(hyphenated, encoding="utf-8")
     rtf, rtf_said = turkish_rtf()
     (docs / "rapor.rtf").write_bytes(rtf)
     form, form_said = commented_form_pdf()
@@ -465,7 +480,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     result = build_index(root / "idx", [docs])
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
-    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text, "form": form_said, "rtf": rtf_said,
+    return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text, "form": form_said, "rtf": rtf_said, "long_words": long_words,
             "chart": chart_title,
             "docs": docs}
 
@@ -644,3 +659,16 @@ def test_an_odt_comment_is_its_own_words_and_deleted_text_is_gone(built: dict[st
     assert _search(client, "zqodtdeleted")["hits"] == []
     body = html.unescape(client.get("/api/doc?id=sprawozdanie.odt").get_json()["body_html"])
     assert "2024-02-02" not in body and "Jan Kowalski" not in body
+
+
+def test_words_split_by_soft_hyphens_or_zero_width_spaces_are_found(built: dict[str, Any]) -> None:
+    """A soft hyphen or a zero-width space inside a word (invisible, copied from hyphenated
+    pages) cut it in two for every tokenizer: the whole word was not found."""
+    client = built["client"]
+    assert built["long_words"]
+    for word in built["long_words"]:
+        assert "perenos.txt" in [h["id"] for h in _search(client, word)["hits"]], word
+        pasted = word[:3] + "\u00ad" + word[3:]  # a query pasted with the hyphen in it
+        assert "perenos.txt" in [h["id"] for h in _search(client, pasted)["hits"]], word
+    body = client.get("/api/doc?id=perenos.txt").get_json()["body_html"]
+    assert "\u00ad" not in body and "\u200b" not in body

@@ -152,6 +152,8 @@ def parse(text: str) -> ParsedQuery:
     """Parse query text leniently into clauses, filters and warnings."""
     pq = ParsedQuery()
     text = nfc(text or "").replace("\x00", " ")
+    if "\u00ad" in text or "\u200b" in text:  # pasted from a page: invisible break hints
+        text = text.replace("\u00ad", "").replace("\u200b", "")
     if len(text) > MAX_QUERY_CHARS:
         pq.warnings.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
         text = text[:MAX_QUERY_CHARS]
