@@ -429,10 +429,10 @@ def turkish_rtf() -> tuple[bytes, dict[str, str]]:
     return rtf.encode("ascii"), said
 
 
-def hyphenated_text() -> tuple[str, list[str]]:
-    """Russian news text as copied from a page that hyphenates with &shy; (a soft hyphen in
-    every long word) and a zero-width space inside some; (text, the long words whole)."""
-    lines = _sentences("rus", 4, skip=60)
+def hyphenated_text(lang: str = "rus") -> tuple[str, list[str]]:
+    """News text as copied from a page that hyphenates with &shy; (a soft hyphen in every
+    long word) and a zero-width space inside some; (text, the long words whole)."""
+    lines = _sentences(lang, 4, skip=60)
     words = sorted({w.strip(".,«»:;!?()\"") for line in lines for w in line.split()
                     if len(w.strip(".,«»:;!?()\"")) >= 10 and w.isalpha()})[:6]
     text = "\n".join(lines)
@@ -465,6 +465,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (docs / "staraya.html").write_bytes(old_page)
     hyphenated, long_words = hyphenated_text()
     (docs / "perenos.txt").write_text(hyphenated, encoding="utf-8")
+    record, record_words = hyphenated_text("ukr")
+    (docs / "perenos.jsonl").write_text(json.dumps(
+        {"id": "perenos-uk", "title": "Перенос", "text": record}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
     rtf, rtf_said = turkish_rtf()
     (docs / "rapor.rtf").write_bytes(rtf)
     form, form_said = commented_form_pdf()
@@ -481,6 +485,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert not result.skipped, result.skipped
     client = create_app({"TESTING": True, "INDEX_DIR": str(root / "idx")}).test_client()
     return {"client": client, "docx": said, "odt": odt_said, "odp": notes, "rtl": rtl, "epub": epub_said, "caption": caption, "note": note, "mails": mails, "old_page": old_text, "form": form_said, "rtf": rtf_said, "long_words": long_words,
+            "record_words": record_words,
             "chart": chart_title,
             "docs": docs}
 
@@ -672,3 +677,5 @@ def test_words_split_by_soft_hyphens_or_zero_width_spaces_are_found(built: dict[
         assert "perenos.txt" in [h["id"] for h in _search(client, pasted)["hits"]], word
     body = client.get("/api/doc?id=perenos.txt").get_json()["body_html"]
     assert "\u00ad" not in body and "\u200b" not in body
+    for word in built["record_words"]:  # a JSON record's text too
+        assert "perenos-uk" in [h["id"] for h in _search(client, word)["hits"]], word

@@ -12,6 +12,7 @@ from ..dates import find_date, parse_date_value
 from ..records import Document, LoadReport, Skipped, content_hash, too_large
 from ..safety import clean_text
 from ..titles import clip, guess_title
+from ._common import INVISIBLE_BREAKS
 
 # (line number, the record or the reason it is broken, the record's own text: its line in a
 # JSON lines file, "" for an item of a .json array)
@@ -140,6 +141,8 @@ def load_json(
             continue
         text = _str if raw and "\\u" not in raw else _clean_str
         body = text(item.get("text") or item.get("body") or item.get("content"))
+        if "\u00ad" in body or "\u200b" in body:  # as tidy() does for every other reader
+            body = body.translate(INVISIBLE_BREAKS)
         title = text(item.get("title"))
         if not body.strip() and not title.strip():
             report.skipped.append(Skipped(f"{rel}:{lineno}", "record has no text"))
