@@ -11,6 +11,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -679,3 +680,30 @@ def test_words_split_by_soft_hyphens_or_zero_width_spaces_are_found(built: dict[
     assert "\u00ad" not in body and "\u200b" not in body
     for word in built["record_words"]:  # a JSON record's text too
         assert "perenos-uk" in [h["id"] for h in _search(client, word)["hits"]], word
+
+
+def test_a_declared_language_the_text_cannot_be_in_is_not_trusted(tmp_path: Path) -> None:
+    """A template's `<html lang="en">` on an Arabic article and `lang: en` in the front matter of
+    Thai notes were trusted: filed and analysed as English, and the Thai file failed the canary
+    query, so every rebuild of the folder was refused. Latin text declared Vietnamese keeps it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    arabic = _sentences("arb", 6, skip=50)
+    (docs / "maqal.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{arabic[0]}</title>'
+        f"</head><body><article><h1>{arabic[0]}</h1>"
+        + "".join(f"<p>{line}</p>" for line in arabic[1:]) + "</article></body></html>",
+        encoding="utf-8")
+    thai = _sentences("tha", 6, skip=50)
+    (docs / "banthuek.md").write_text("---\ntitle: x\nlang: en\n---\n" + "\n".join(thai),
+                                      encoding="utf-8")
+    english = _sentences("ind", 3, skip=50)  # Indonesian text declared Vietnamese: same script
+    (docs / "ghi-chu.md").write_text("---\ntitle: Ghi chú\nlang: vi\n---\n" + "\n".join(english),
+                                     encoding="utf-8")
+    for _ in range(2):  # the second build replaces a serving index: its canaries must pass
+        result = build_index(tmp_path / "idx", [docs])
+    assert result.languages == {"ar": 1, "th": 1, "vi": 1}, result.languages
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "idx")}).test_client()
+    word = max(arabic[2].split(), key=len).strip(".,،")
+    hits = _search(client, word)["hits"]
+    assert [(h["id"], h["lang"]) for h in hits] == [("maqal.html", "ar")]

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from typing import TypeVar
 
+from .scripts import fits_script
+
 # Scripts written without spaces between words: they need dictionary word segmentation (ICU).
 SPACELESS_RE = re.compile(
     "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Kana, Han
@@ -135,11 +137,13 @@ class LanguageContext:
         self, items: Iterable[T], declared: Callable[[T], str], text: Callable[[T], str],
         where: Callable[[T], tuple[str, str, str]],
     ) -> Iterator[tuple[T, str]]:
-        """(item, language) for each item: declared, else detected, else the context's; unsure
-        items come after the sure ones of the same run (at most MAX_PENDING wait)."""
+        """(item, language) for each item: declared (when the text's letters can be in it),
+        else detected, else the context's; unsure items come after the sure ones of the same
+        run (at most MAX_PENDING wait)."""
         pending: list[tuple[T, tuple[str, str, str]]] = []
         for item in items:
-            if code := normalize_code(declared(item)):
+            code = normalize_code(declared(item))
+            if code and fits_script(code, text(item)):  # not `lang="en"` on Arabic (scripts.py)
                 yield item, code
                 continue
             code, sure = guess_language(text(item))

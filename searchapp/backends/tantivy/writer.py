@@ -19,6 +19,7 @@ import tantivy
 from ...analysis.analyzers import Analyzers
 from ...analysis.language import (
     CJK_RE,
+    SAMPLE_CHARS,
     SPACELESS_RE,
     LanguageContext,
     detect_language,
@@ -129,7 +130,8 @@ def with_languages(
     """(NFC document, its language) for each document: declared, detected, else its context's
     (analysis/language.LanguageContext)."""
     return (context or LanguageContext()).decided(
-        (_nfc(doc) for doc in docs), lambda d: d.lang, lambda d: f"{d.title}\n{d.body}", _where)
+        (_nfc(doc) for doc in docs), lambda d: d.lang,
+        lambda d: f"{d.title}\n{d.body[:SAMPLE_CHARS]}", _where)  # all a guess looks at
 
 
 def _nfc(doc: Document) -> Document:
