@@ -707,3 +707,37 @@ def test_a_declared_language_the_text_cannot_be_in_is_not_trusted(tmp_path: Path
     word = max(arabic[2].split(), key=len).strip(".,،")
     hits = _search(client, word)["hits"]
     assert [(h["id"], h["lang"]) for h in hits] == [("maqal.html", "ar")]
+
+
+def _cut_member(data: bytes, member: str) -> bytes:
+    """The zip with one member cut in half (damaged XML)."""
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            blob = zin.read(item.filename)
+            zout.writestr(item, blob[: len(blob) // 2] if item.filename == member else blob)
+    return out.getvalue()
+
+
+def test_a_damaged_notes_part_costs_only_the_notes(tmp_path: Path) -> None:
+    """The parts read now (DOCX footnotes, XLSX cell notes, ODT styles) can be damaged while the
+    body is fine: the file is still indexed and its body found, never skipped whole."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    docx_data, _ = turkish_docx()
+    (docs / "rapor.docx").write_bytes(_cut_member(docx_data, "word/footnotes.xml"))
+    xlsx_data, _ = korean_xlsx()
+    comments = [n for n in zipfile.ZipFile(io.BytesIO(xlsx_data)).namelist() if "comment" in n
+                and n.endswith(".xml")]
+    (docs / "zaryo.xlsx").write_bytes(_cut_member(xlsx_data, comments[0]))
+    odt_data, _ = polish_odt()
+    (docs / "sprawozdanie.odt").write_bytes(_cut_member(odt_data, "styles.xml"))
+    result = build_index(tmp_path / "idx", [docs])
+    assert result.skipped == [] and result.documents == 3
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "idx")}).test_client()
+    for doc_id, words in (("rapor.docx", _sentences("tur", 1)[0]),
+                          ("zaryo.xlsx", _sentences("kor", 1)[0]),
+                          ("sprawozdanie.odt", _sentences("pol", 1)[0])):
+        phrase = " ".join(words.split()[:3])
+        assert doc_id in [h["id"] for h in _search(client, f'"{phrase}"')["hits"]], doc_id

@@ -13,6 +13,7 @@ after the paragraph or cell that anchors them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,6 +25,7 @@ _TXBX = _W + "txbxContent"
 _INLINE = {_W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
 _SKIP = {_W + "pPr", _W + "rPr", _W + "sectPr", _W + "tblPr", _W + "tblGrid",
          _W + "trPr", _W + "tcPr", _W + "del", _W + "moveFrom"}
+log = logging.getLogger(__name__)
 # Parts whose text is part of the document, in the order they are added after the body.
 _PARTS = ("footnotes", "endnotes", "comments", "header", "footer")
 
@@ -115,7 +117,10 @@ def extra_parts(package: Any) -> Iterable[Any]:
         kind = str(getattr(part, "content_type", "")).rsplit(".", 1)[-1].removesuffix("+xml")
         if kind in found:
             element = getattr(part, "_element", None)
-            found[kind].append(element if element is not None else parse_xml(part.blob))
+            try:
+                found[kind].append(element if element is not None else parse_xml(part.blob))
+            except Exception:  # noqa: BLE001 - a damaged notes part must not cost the body
+                log.warning("DOCX: the %s part could not be read", kind)
     for name in _PARTS:
         yield from found[name]
 

@@ -136,7 +136,10 @@ def extract_zip(zf: zipfile.ZipFile, suffix: str, limits: Limits) -> list[Extrac
             raise SkipFile(f"corrupt {kind} (no content.xml)")
         root = ET.fromstring(read_member(zf, "content.xml", limits))
         meta = _meta(zf, limits)
-        page_styles = _page_styles(zf, limits) if suffix == ".odt" else []
+        try:
+            page_styles = _page_styles(zf, limits) if suffix == ".odt" else []
+        except ET.ParseError:  # damaged styles must not cost the text
+            page_styles = []
     except ET.ParseError as exc:
         raise SkipFile(f"corrupt {kind} (bad XML: {exc})") from None
     finally:

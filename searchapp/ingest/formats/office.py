@@ -194,7 +194,10 @@ def _xlsx(data: bytes, limits: Limits) -> Extracted:
                     break
                 if len(lines) % 1000 == 0:
                     deadline.check()
-            lines.extend(_cell_comments(zf, getattr(sheet, "_worksheet_path", ""), limits))
+            try:
+                lines.extend(_cell_comments(zf, getattr(sheet, "_worksheet_path", ""), limits))
+            except ET.ParseError:  # a damaged comments part must not cost the sheet
+                log.warning("XLSX: the notes of sheet %r could not be read", sheet.title)
             sheets.append(tidy("\n".join(lines)))
             if size > limits.max_chars:
                 break
