@@ -443,13 +443,48 @@ def hyphenated_text(lang: str = "rus") -> tuple[str, list[str]]:
     return text, words
 
 
+DIAGRAM = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/diagramData",
+           "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml")
+
+
+def with_smartart(data: bytes, rels: str, folder: str, items: list[str]) -> bytes:
+    """The Office file with a SmartArt diagram's data part (its text as DrawingML paragraphs)
+    related from the part whose rels file is `rels`, as PowerPoint and Word keep them."""
+    points = "".join(
+        f'<dgm:pt modelId="{{{n:08d}-0000-0000-0000-000000000000}}"><dgm:prSet/><dgm:spPr/>'
+        f"<dgm:t><a:bodyPr/><a:p><a:r><a:t>{item}</a:t></a:r></a:p></dgm:t></dgm:pt>"
+        for n, item in enumerate(items, start=1))
+    part = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><dgm:dataModel '
+            'xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" '
+            'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            f"<dgm:ptLst>{points}</dgm:ptLst><dgm:cxnLst/></dgm:dataModel>")
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            blob = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                blob = blob.replace(b"</Types>", (
+                    f'<Override PartName="/{folder}/diagrams/data1.xml" '
+                    f'ContentType="{DIAGRAM[1]}"/></Types>').encode())
+            elif item.filename == rels:
+                blob = blob.replace(b"</Relationships>", (
+                    f'<Relationship Id="rIdDgm1" Type="{DIAGRAM[0]}" '
+                    f'Target="{"diagrams" if folder == "word" else "../diagrams"}/data1.xml"/>'
+                    "</Relationships>").encode())
+            zout.writestr(item, blob)
+        zout.writestr(f"{folder}/diagrams/data1.xml", part)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("heldout")
     docs = root / "docs"
     docs.mkdir()
     data, said = turkish_docx()
-    (docs / "rapor.docx").write_bytes(data)
+    (docs / "rapor.docx").write_bytes(with_smartart(
+        data, "word/_rels/document.xml.rels", "word", ["Planlama zqsmartdoc", "Uygulama"]))
     odt, odt_said = polish_odt()
     (docs / "sprawozdanie.odt").write_bytes(odt)
     odp, notes = spanish_odp()
@@ -457,7 +492,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     xlsx, note = korean_xlsx()
     (docs / "zaryo.xlsx").write_bytes(xlsx)
     pptx, chart_title = thai_chart_pptx()
-    (docs / "chart.pptx").write_bytes(pptx)
+    (docs / "chart.pptx").write_bytes(with_smartart(
+        pptx, "ppt/slides/_rels/slide2.xml.rels", "ppt", ["ขั้นตอนแรก zqsmartslide", "ถัดไป"]))
     mails = {}
     for n, (name, lang, header, codepage, token) in enumerate(MAILS):
         data, mails[name] = labelled_mail(lang, header, codepage, token, skip=20 + 5 * n)
@@ -741,3 +777,13 @@ def test_a_damaged_notes_part_costs_only_the_notes(tmp_path: Path) -> None:
                           ("sprawozdanie.odt", _sentences("pol", 1)[0])):
         phrase = " ".join(words.split()[:3])
         assert doc_id in [h["id"] for h in _search(client, f'"{phrase}"')["hits"]], doc_id
+
+
+@pytest.mark.parametrize(("token", "doc_id", "page"), [("zqsmartslide", "chart.pptx", 2),
+                                                       ("zqsmartdoc", "rapor.docx", None)])
+def test_smartart_text_is_found(built: dict[str, Any], token: str, doc_id: str,
+                                page: int | None) -> None:
+    """A SmartArt diagram keeps its words in a diagram data part nobody read."""
+    hits = _search(built["client"], token)["hits"]
+    assert [h["id"] for h in hits] == [doc_id]
+    assert f"<mark>{token}</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == page

@@ -4,7 +4,8 @@ python-docx's `Paragraph.text` and `iter_inner_content()` see only runs and hype
 top of a paragraph and paragraphs and tables at the top of the body, so a held-out archive lost
 whole parts of real Word files: footnotes and endnotes, headers and footers, tables inside
 table cells, content controls (`w:sdt`, common in Word templates and forms), tracked insertions
-(`w:ins`), text boxes and shapes (`w:txbxContent`), fields' results (`w:fldSimple`).  This walks
+(`w:ins`), text boxes and shapes (`w:txbxContent`), fields' results (`w:fldSimple`), SmartArt
+(its diagram data part; PPTX slides use diagram_texts too).  This walks
 the WordprocessingML itself: every `w:t` in document order, skipping deleted text (`w:delText`
 is another element), field codes (`w:instrText`) and the `mc:Fallback` copy of a drawing that
 Word writes beside its `mc:Choice`.  Text boxes and nested tables come out as their own lines
@@ -125,11 +126,36 @@ def extra_parts(package: Any) -> Iterable[Any]:
         yield from found[name]
 
 
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def diagram_texts(part: Any) -> list[str]:
+    """The text of the SmartArt diagrams a slide or a document part uses (their data parts
+    hold it as DrawingML paragraphs), a line per paragraph."""
+    from docx.oxml import parse_xml
+
+    lines: list[str] = []
+    for rel in part.rels.values():
+        if rel.is_external or not str(rel.reltype).endswith("/diagramData"):
+            continue
+        try:
+            root = parse_xml(rel.target_part.blob)
+        except Exception:  # noqa: BLE001 - a damaged diagram must not cost the rest
+            log.warning("a SmartArt diagram could not be read")
+            continue
+        for para in root.iter(_A + "p"):
+            text = "".join(t.text or "" for t in para.iter(_A + "t"))
+            if text.strip():
+                lines.append(text)
+    return lines
+
+
 def document_text(document: Any, tick: Callable[[], None], limit: int) -> tuple[str, str]:
     """(text, first heading) of a python-docx Document: body, then the other parts' text."""
     lines: list[str] = []
     heading: list[str] = []
     blocks(document.element.body, lines, tick, heading)
+    lines.extend(diagram_texts(document.part))  # SmartArt, after the body
     seen: set[str] = set()
     for root in extra_parts(document.part.package):
         if sum(map(len, lines)) > limit:

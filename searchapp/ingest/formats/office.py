@@ -106,6 +106,7 @@ def _pptx(data: bytes, limits: Limits) -> Extracted:
             first_title = one_line(title_shape.text_frame.text)
         for shape in slide.shapes:
             parts.extend(_shape_texts(shape))
+        parts.extend(docx_text.diagram_texts(slide.part))  # SmartArt
         if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
             parts.append(slide.notes_slide.notes_text_frame.text)
         slides.append(tidy("\n".join(parts)))
