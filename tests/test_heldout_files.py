@@ -10,6 +10,7 @@ import html
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -787,3 +788,27 @@ def test_smartart_text_is_found(built: dict[str, Any], token: str, doc_id: str,
     hits = _search(built["client"], token)["hits"]
     assert [h["id"] for h in hits] == [doc_id]
     assert f"<mark>{token}</mark>" in hits[0]["snippet_html"] and hits[0]["page"] == page
+
+
+def _half_width(text: str) -> str:
+    """Katakana as JIS X 0201 half-width forms, the way legacy Shift_JIS systems wrote them."""
+    table = {unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0xFF66, 0xFF9E)}
+    table |= {"\u3099": "\uff9e", "\u309a": "\uff9f", "\u30fc": "\uff70"}
+    return "".join(table.get(c, c) for c in unicodedata.normalize("NFD", text))
+
+
+def test_half_width_katakana_and_full_width_queries_meet(tmp_path: Path) -> None:
+    """A legacy Shift_JIS file writes katakana half-width ('ﾃﾞｰﾀ'): a query typed full-width
+    ('データ'), as everyone types, found nothing, nor the other way round."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    lines = [line for line in _sentences("jpn", 200) if re.search("[\u30a1-\u30fa]{4,}", line)]
+    legacy, modern = lines[0], lines[1]
+    (docs / "kyu.txt").write_bytes(_half_width(legacy).encode("shift_jis"))
+    (docs / "shin.txt").write_text(modern, encoding="utf-8")
+    build_index(tmp_path / "idx", [docs])
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "idx")}).test_client()
+    word = max(re.findall("[\u30a1-\u30fa\u30fc]{4,}", legacy), key=len)
+    assert "kyu.txt" in [h["id"] for h in _search(client, word)["hits"]], word
+    other = max(re.findall("[\u30a1-\u30fa\u30fc]{4,}", modern), key=len)
+    assert "shin.txt" in [h["id"] for h in _search(client, _half_width(other))["hits"]], other

@@ -46,6 +46,27 @@ SEG = "sa_seg"
 PLAIN_FIELD = "body_plain"
 
 
+# Hyphenation and line-break hints a reader never sees (soft hyphen, zero-width space): inside a
+# word they split it for every tokenizer, so `Bundes\u00adregierung` was never found whole.
+INVISIBLE_BREAKS = str.maketrans("", "", "\u00ad\u200b")
+_HALF_KANA = re.compile("[\uff61-\uff9f]+")
+
+
+def drop_invisible_breaks(text: str) -> str:
+    """text without soft hyphens and zero-width spaces (documents at ingest, and queries)."""
+    if "\u00ad" in text or "\u200b" in text:
+        return text.translate(INVISIBLE_BREAKS)
+    return text
+
+
+def full_width_kana(text: str) -> str:
+    """Half-width katakana (JIS X 0201: legacy Shift_JIS text, bank and form exports) as the
+    full-width kana everyone types: 'ﾃﾞｰﾀ' -> 'データ' (NFKC on those characters only)."""
+    if _HALF_KANA.search(text) is None:
+        return text
+    return _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
 def stem_analyzer_name(lang: str) -> str:
     """Analyzer name of the stemmed field for a language code."""
     return f"sa_stem_{lang}"

@@ -17,7 +17,7 @@ from datetime import date
 
 from ..analysis.language import SPACELESS_RE, normalize_code
 from ..analysis.segmentation import spaceless_words
-from ..analysis.text import nfc
+from ..analysis.text import drop_invisible_breaks, full_width_kana, nfc
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
@@ -152,8 +152,7 @@ def parse(text: str) -> ParsedQuery:
     """Parse query text leniently into clauses, filters and warnings."""
     pq = ParsedQuery()
     text = nfc(text or "").replace("\x00", " ")
-    if "\u00ad" in text or "\u200b" in text:  # pasted from a page: invisible break hints
-        text = text.replace("\u00ad", "").replace("\u200b", "")
+    text = full_width_kana(drop_invisible_breaks(text))  # as documents are read
     if len(text) > MAX_QUERY_CHARS:
         pq.warnings.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
         text = text[:MAX_QUERY_CHARS]

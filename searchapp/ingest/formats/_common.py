@@ -12,14 +12,12 @@ import zipfile
 from collections.abc import Callable
 from typing import TypeVar
 
+from searchapp.analysis.text import drop_invisible_breaks, full_width_kana
 from searchapp.ingest.extracted import Limits, SkipFile
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _BLANKS = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Hyphenation and line-break hints a reader never sees (soft hyphen, zero-width space): inside a
-# word they split it for every tokenizer, so `Bundes\u00adregierung` was never found whole.
-INVISIBLE_BREAKS = str.maketrans("", "", "\u00ad\u200b")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
 
 
@@ -107,10 +105,10 @@ def read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
 
 def tidy(text: str, limits: Limits | None = None) -> str:
     """NFC, unified newlines, runs of spaces and blank lines squeezed, clipped to max_chars;
-    soft hyphens and zero-width spaces (invisible break hints) dropped."""
+    soft hyphens and zero-width spaces (invisible break hints) dropped, half-width katakana
+    made full-width."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if "\u00ad" in text or "\u200b" in text:  # 'Bundes\u00adregierung' is one word
-        text = text.translate(INVISIBLE_BREAKS)
+    text = full_width_kana(drop_invisible_breaks(text))  # analysis/text.py, as queries
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANKS.sub("\n\n", text).strip()
     if limits is not None and len(text) > limits.max_chars:

@@ -7,12 +7,11 @@ import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import BinaryIO
 
-from ...analysis.text import nfc
+from ...analysis.text import drop_invisible_breaks, full_width_kana, nfc
 from ..dates import find_date, parse_date_value
 from ..records import Document, LoadReport, Skipped, content_hash, too_large
 from ..safety import clean_text
 from ..titles import clip, guess_title
-from ._common import INVISIBLE_BREAKS
 
 # (line number, the record or the reason it is broken, the record's own text: its line in a
 # JSON lines file, "" for an item of a .json array)
@@ -141,8 +140,7 @@ def load_json(
             continue
         text = _str if raw and "\\u" not in raw else _clean_str
         body = text(item.get("text") or item.get("body") or item.get("content"))
-        if "\u00ad" in body or "\u200b" in body:  # as tidy() does for every other reader
-            body = body.translate(INVISIBLE_BREAKS)
+        body = full_width_kana(drop_invisible_breaks(body))  # as tidy() does for the others
         title = text(item.get("title"))
         if not body.strip() and not title.strip():
             report.skipped.append(Skipped(f"{rel}:{lineno}", "record has no text"))
