@@ -52,6 +52,17 @@ INVISIBLE_BREAKS = str.maketrans("", "", "\u00ad\u200b")
 _HALF_KANA = re.compile("[\uff61-\uff9f]+")
 
 
+_SPECIAL = re.compile("[\u00ad\u200b\uff61-\uff9f]")
+
+
+def typed_form(text: str) -> str:
+    """Document or query text as people type it: invisible break hints dropped, half-width
+    katakana full-width (one scan when there is nothing to do)."""
+    if _SPECIAL.search(text) is None:
+        return text
+    return full_width_kana(drop_invisible_breaks(text))
+
+
 def drop_invisible_breaks(text: str) -> str:
     """text without soft hyphens and zero-width spaces (documents at ingest, and queries)."""
     if "\u00ad" in text or "\u200b" in text:

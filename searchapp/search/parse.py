@@ -17,7 +17,7 @@ from datetime import date
 
 from ..analysis.language import SPACELESS_RE, normalize_code
 from ..analysis.segmentation import spaceless_words
-from ..analysis.text import drop_invisible_breaks, full_width_kana, nfc
+from ..analysis.text import nfc, typed_form
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
@@ -152,7 +152,7 @@ def parse(text: str) -> ParsedQuery:
     """Parse query text leniently into clauses, filters and warnings."""
     pq = ParsedQuery()
     text = nfc(text or "").replace("\x00", " ")
-    text = full_width_kana(drop_invisible_breaks(text))  # as documents are read
+    text = typed_form(text)  # as documents are read (analysis/text.py)
     if len(text) > MAX_QUERY_CHARS:
         pq.warnings.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
         text = text[:MAX_QUERY_CHARS]

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable
 from typing import TypeVar
 
-from searchapp.analysis.text import drop_invisible_breaks, full_width_kana
+from searchapp.analysis.text import typed_form
 from searchapp.ingest.extracted import Limits, SkipFile
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -108,7 +108,7 @@ def tidy(text: str, limits: Limits | None = None) -> str:
     soft hyphens and zero-width spaces (invisible break hints) dropped, half-width katakana
     made full-width."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = full_width_kana(drop_invisible_breaks(text))  # analysis/text.py, as queries
+    text = typed_form(text)  # analysis/text.py, as queries
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANKS.sub("\n\n", text).strip()
     if limits is not None and len(text) > limits.max_chars:

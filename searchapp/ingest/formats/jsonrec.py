@@ -7,7 +7,7 @@ import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import BinaryIO
 
-from ...analysis.text import drop_invisible_breaks, full_width_kana, nfc
+from ...analysis.text import nfc, typed_form
 from ..dates import find_date, parse_date_value
 from ..records import Document, LoadReport, Skipped, content_hash, too_large
 from ..safety import clean_text
@@ -140,7 +140,7 @@ def load_json(
             continue
         text = _str if raw and "\\u" not in raw else _clean_str
         body = text(item.get("text") or item.get("body") or item.get("content"))
-        body = full_width_kana(drop_invisible_breaks(body))  # as tidy() does for the others
+        body = typed_form(body)  # as tidy() does for the other readers
         title = text(item.get("title"))
         if not body.strip() and not title.strip():
             report.skipped.append(Skipped(f"{rel}:{lineno}", "record has no text"))
