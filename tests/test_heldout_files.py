@@ -812,3 +812,23 @@ def test_half_width_katakana_and_full_width_queries_meet(tmp_path: Path) -> None
     assert "kyu.txt" in [h["id"] for h in _search(client, word)["hits"]], word
     other = max(re.findall("[\u30a1-\u30fa\u30fc]{4,}", modern), key=len)
     assert "shin.txt" in [h["id"] for h in _search(client, _half_width(other))["hits"]], other
+
+
+def test_a_workbook_without_a_title_is_named_by_its_title_row(tmp_path: Path) -> None:
+    """Without a title in its properties a workbook was titled by its first sheet's name, so
+    every such result read "Sheet" or "Sheet1"; its title row (one text cell) names it now."""
+    import openpyxl
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    title = _sentences("kor", 1, skip=80)[0]
+    book = openpyxl.Workbook()  # its first sheet is "Sheet", as Excel's is "Sheet1"
+    book.active["A1"] = title
+    book.active.append([])
+    book.active.append(["지역", "분기", "매출"])
+    book.active.append(["서울", "1분기", 120])
+    book.save(docs / "maechul.xlsx")
+    build_index(tmp_path / "idx", [docs])
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "idx")}).test_client()
+    hits = _search(client, "서울")["hits"]
+    assert [(h["id"], h["title"]) for h in hits] == [("maechul.xlsx", " ".join(title.split()))]

@@ -180,6 +180,7 @@ def _xlsx(data: bytes, limits: Limits) -> Extracted:
     deadline = Deadline(limits)
     sheets: list[str] = []
     size = 0
+    heading = ""  # the first sheet's first row when it is one text cell: a title row
     try:
         for sheet in book.worksheets:
             lines = [sheet.title]
@@ -187,6 +188,11 @@ def _xlsx(data: bytes, limits: Limits) -> Extracted:
                 cells = ["" if v is None else str(v) for v in row]
                 while cells and not cells[-1]:
                     cells.pop()
+                if cells and not sheets and len(lines) == 1:
+                    filled = [v for v in row if v not in (None, "")]
+                    if len(filled) == 1 and isinstance(filled[0], str) and sum(
+                            c.isalpha() for c in filled[0]) >= 3:
+                        heading = one_line(filled[0])
                 if cells:
                     line = "\t".join(cells)
                     lines.append(line)
@@ -212,6 +218,7 @@ def _xlsx(data: bytes, limits: Limits) -> Extracted:
         pages.append(offset)
         offset += len(text) + 2
     body = "\n\n".join(sheets)[: limits.max_chars]
-    return Extracted(body=body, title=meta["title"], date=meta["date"], lang=meta["lang"],
-                     author=meta["author"], format="xlsx",
+    # without a title in the metadata: the title row, not the first sheet's name ("Sheet1")
+    return Extracted(body=body, title=meta["title"] or heading, date=meta["date"],
+                     lang=meta["lang"], author=meta["author"], format="xlsx",
                      pages=tuple(p for p in pages if p <= len(body)))
