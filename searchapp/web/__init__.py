@@ -170,7 +170,10 @@ _UNSAFE_CHAR = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
     """The original file of a document (web/originals.py); a PDF opens at its page."""
-    url = f"{request.script_root}/file/{quote(doc_id, safe=_PATH_SAFE)}"
+    if path_safe(doc_id):
+        url = f"{request.script_root}/file/{quote(doc_id, safe=_PATH_SAFE)}"
+    else:  # a name the /file/<path> route cannot carry (a newline in it, say): doc_url
+        url = f"{request.script_root}/file?id={_quoted(doc_id)}"
     own_file = doc_id.lower().endswith(".pdf")  # not a PDF attached inside a mail
     return f"{url}#page={page}" if page and fmt == "pdf" and own_file else url
 

@@ -68,6 +68,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "bad_date": "Ignored {name}={value}: not a date (use 2024, 2024-05 or 2024-05-17).",
         "bad_sort": "Ignored sort={value}: use relevance, date (newest first) or date_asc "
         "(oldest first).",
+        "bad_year": "Ignored year={value}: not a year (use 2024).",
+        "dates_swapped": "The start date came after the end date: searched from {low} to {high}.",
         "no_index": "No index yet",
         "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
         "then reload this page.",
@@ -156,6 +158,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "2024-05-17).",
         "bad_sort": "Đã bỏ qua sort={value}: dùng relevance, date (mới nhất trước) hoặc "
         "date_asc (cũ nhất trước).",
+        "bad_year": "Đã bỏ qua year={value}: không phải năm (dùng 2024).",
+        "dates_swapped": "Ngày bắt đầu sau ngày kết thúc: đã tìm từ {low} đến {high}.",
         "no_index": "Chưa có chỉ mục",
         "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
         "lại trang.",

@@ -181,7 +181,8 @@ def spec() -> dict[str, Any]:
             "/api/doc/{id}": {
                 "get": {
                     "summary": "One document with the query's matches marked",
-                    "description": "The original file is at /file/{id} (PDF: add #page=N).",
+                    "description": ("The original file is at /file/{id} (PDF: add #page=N), or "
+                                    "/file?id=… for an id /doc?id= links to."),
                     "operationId": "document",
                     "parameters": [
                         {"name": "id", "in": "path", "required": True,

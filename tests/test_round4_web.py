@@ -1,0 +1,178 @@
+"""An outside attack on the running app, fourth round: odd URL parameters, file names the
+/file/<path> route cannot carry, admin form values the system refuses, malformed source URLs
+and hostile links on a fetched site. Real `searchapp` CLI, real gunicorn, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.test_admin import AdminClient, admin_server, make_docs
+from tests.test_round2_ingest import cli, get, index
+
+NEWLINE_NAME = "line\nbreak.txt"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """One real server over small text files, one of them named with a newline, the files
+    dated 2019 to 2024 (their modification times): (base URL, index folder)."""
+    tmp = tmp_path_factory.mktemp("round4")
+    docs = make_docs(tmp / "docs", 6)
+    (docs / NEWLINE_NAME).write_text("Broken line\n\nthe kestrelword original", encoding="utf-8")
+    for i, path in enumerate(sorted(docs.iterdir())):
+        stamp = 1_546_300_800 + i * 31_536_000 // 2  # 2019-01-01, then half a year apart
+        os.utime(path, (stamp, stamp))
+    root = tmp / "index"
+    res = index(root, docs)
+    assert res.returncode == 0, res.stderr
+    with admin_server(tmp, docs, root) as base:
+        yield base, root
+
+
+def api(base: str, **params: str) -> dict:  # type: ignore[type-arg]
+    status, body = get(f"{base}/api/search?{urllib.parse.urlencode(params)}")
+    assert status == 200, (params, status, body[:300])
+    return json.loads(body)  # type: ignore[no-any-return]
+
+
+def test_a_year_in_digits_int_refuses_is_ignored_with_a_note(served: tuple[str, Path]) -> None:
+    base, _ = served  # year=¹ passed str.isdigit() and int() raised: a 500 on all three
+    for path in ("/search", "/api/search", "/search/facets"):
+        for year in ("¹", "²⁰²⁴", "99999"):
+            status, body = get(f"{base}{path}?{urllib.parse.urlencode({'q': 'river', 'year': year})}")
+            assert status == 200, (path, year, status, body[:300])
+    found = api(base, q="river", year="¹")
+    assert found["total"] == api(base, q="river")["total"] > 0
+    assert any("year=¹" in w for w in found["warnings"]), found["warnings"]
+    _, page = get(f"{base}/search?q=river&year=%C2%B9")
+    assert "Ignored year=¹" in page
+
+
+def test_a_date_range_typed_backwards_is_turned_round(served: tuple[str, Path]) -> None:
+    base, _ = served  # from after to found nothing, without a word
+    both = api(base, q="*", **{"from": "2020-01-01", "to": "2022-12-31"})
+    backwards = api(base, q="*", **{"from": "2022-12-31", "to": "2020-01-01"})
+    assert 0 < both["total"] < api(base, q="*")["total"]
+    assert [h["id"] for h in backwards["hits"]] == [h["id"] for h in both["hits"]]
+    assert any("2020-01-01" in w and "2022-12-31" in w for w in backwards["warnings"]), backwards
+    months = api(base, q="*", **{"from": "2022-12", "to": "2020-01"})  # whole months, turned
+    assert months["total"] == both["total"]
+    _, page = get(f"{base}/search?q=*&from=2022-12-31&to=2020-01-01")
+    assert "The start date came after the end date" in page
+
+
+def test_sort_is_read_whatever_its_case_or_spaces(served: tuple[str, Path]) -> None:
+    base, _ = served  # sort=DATE_ASC was ignored (relevance) with a note; " date" silently
+    oldest = [h["id"] for h in api(base, q="river", sort="date_asc")["hits"]]
+    newest = [h["id"] for h in api(base, q="river", sort="date")["hits"]]
+    assert oldest == newest[::-1] and len(oldest) > 2
+    for value, want in (("DATE_ASC", oldest), (" date ", newest), ("Oldest", oldest)):
+        got = api(base, q="river", sort=value)
+        assert [h["id"] for h in got["hits"]] == want and not got["warnings"], (value, got)
+
+
+def test_the_original_of_a_file_named_with_a_newline_opens(served: tuple[str, Path]) -> None:
+    base, _ = served  # the page linked /file/line%0Abreak.txt, which no route matches: 404
+    hit = api(base, q="kestrelword")["hits"][0]
+    assert hit["id"] == NEWLINE_NAME
+    status, page = get(base + hit["link"])
+    assert status == 200, (hit["link"], status)
+    links = re.findall(r'class="original-file" href="([^"]+)"', page)
+    assert links, page[:2000]
+    status, original = get(base + links[0].replace("&amp;", "&"))
+    assert status == 200 and "kestrelword original" in original, (links, status, original[:300])
+
+
+def test_admin_folder_names_the_system_refuses_get_a_notice(served: tuple[str, Path]) -> None:
+    base, _ = served  # a name too long (ENAMETOOLONG) and ~nosuchuser were 500s
+    admin = AdminClient(base)
+    admin.login()
+    token = admin.fetch_token("/admin/")
+    for folder in ("/tmp/" + "a" * 5000, "~nosuchuserzz/docs"):
+        status, body, _ = admin.request(
+            "POST", "/admin/reindex", {"csrf_token": token, "folder": folder, "confirm": "1"},
+            {"Accept": "application/json"})
+        assert status == 200, (folder[:30], status, body[:300])
+        answer = json.loads(body)
+        assert answer["started"] is False and answer["notice"].startswith("Not started"), answer
+
+
+def test_admin_refuses_source_urls_that_cannot_be_fetched(served: tuple[str, Path]) -> None:
+    base, root = served  # "http://[::1" was a 500; bad ports, spaces, NUL were stored
+    admin = AdminClient(base)
+    admin.login()
+    token = admin.fetch_token("/admin/sources/")
+    for url in ("http://[::1", "http://example.org:99999/", "http://example.org:http/",
+                "http://exa mple.org/", "http://example\x00.org/"):
+        status, _, headers = admin.request("POST", "/admin/sources/add",
+                                           {"csrf_token": token, "url": url, "kind": "site"})
+        assert status == 302, (url, status)
+        _, page, _ = admin.request("GET", "/admin/sources/")
+        assert "Not added" in page, (url, page[:1500])
+    listed = cli("source", "list", "--json", "--index-dir", str(root))
+    assert json.loads(listed.stdout) == [], listed.stdout
+    res = cli("source", "add", "--index-dir", str(root), "http://[::1")
+    assert res.returncode != 0 and "Traceback" not in res.stderr, res.stderr
+
+
+def hostile_site() -> tuple[ThreadingHTTPServer, str]:
+    """A site whose start page links to malformed URLs on its own host, then to a good page."""
+    pages: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            body = pages.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    article = ("<!doctype html><html lang='en'><head><title>{t}</title></head><body><main>"
+               "<article><h1>{t}</h1><p>{b}</p><p>{b} {b}</p>{links}</article></main></body>"
+               "</html>")
+    pages["/"] = article.format(
+        t="Start page of the hostile site", b="The start page mentions plovertermzz often.",
+        links="<a href='http://127.0.0.1:99999/a.html'>bad port</a> "
+              "<a href='http://[::1/b.html'>open bracket</a> "
+              "<a href='http://127.0.0.1:port/c.html'>named port</a> "
+              "<a href='/good.html'>good</a>").encode()
+    pages["/good.html"] = article.format(
+        t="The good page", b="A page about the sandpipertermzz of the coast.", links="").encode()
+    pages["/list.txt"] = f"http://[::1\n{base}/listed.html\n".encode()
+    pages["/listed.html"] = article.format(
+        t="A listed page", b="Listed: the turnstonetermzz report.", links="").encode()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, base
+
+
+def test_hostile_links_on_a_fetched_site_skip_only_themselves(tmp_path: Path) -> None:
+    server, base = hostile_site()  # a ValueError from one link ended the whole fetch
+    try:
+        root = tmp_path / "index"
+        env = {"SEARCHAPP_FETCH_ALLOW_PRIVATE": "1", "SEARCHAPP_FETCH_DELAY": "0"}
+        for kind, url in (("site", base + "/"), ("list", base + "/list.txt")):
+            res = cli("source", "add", "--index-dir", str(root), "--kind", kind, url, **env)
+            assert res.returncode == 0, res.stderr
+        res = cli("fetch", "--index-dir", str(root), **env)
+        assert "Traceback" not in res.stderr, res.stderr
+        for word in ("plovertermzz", "sandpipertermzz", "turnstonetermzz"):
+            found = cli("search", "--index-dir", str(root), "--json", word)
+            assert json.loads(found.stdout)["total"] == 1, (word, found.stdout, res.stderr)
+    finally:
+        server.shutdown()
+        server.server_close()
