@@ -28,6 +28,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     tmp = tmp_path_factory.mktemp("round4")
     docs = make_docs(tmp / "docs", 6)
     (docs / NEWLINE_NAME).write_text("Broken line\n\nthe kestrelword original", encoding="utf-8")
+    (docs / "records.jsonl").write_text(json.dumps({
+        "id": "rec/1", "title": "A record with a hostile language", "lang": "<svg onload=alert(1)>",
+        "text": "This English record tells of the wagtailword and the committee that met in "
+                "the spring to discuss the harbour, the budget and the new library hours."}) + "\n",
+        encoding="utf-8")
     for i, path in enumerate(sorted(docs.iterdir())):
         stamp = 1_546_300_800 + i * 31_536_000 // 2  # 2019-01-01, then half a year apart
         os.utime(path, (stamp, stamp))
@@ -55,6 +60,17 @@ def test_a_year_in_digits_int_refuses_is_ignored_with_a_note(served: tuple[str, 
     assert any("year=¹" in w for w in found["warnings"]), found["warnings"]
     _, page = get(f"{base}/search?q=river&year=%C2%B9")
     assert "Ignored year=¹" in page
+
+
+def test_a_lang_that_is_no_language_code_is_not_a_language(served: tuple[str, Path]) -> None:
+    base, _ = served  # "lang": "<svg onload=…>" became the language "<svg onl", on every facet
+    found = api(base, q="wagtailword")
+    assert [h["lang"] for h in found["hits"]] == ["en"], found["hits"]
+    langs = [f["value"] for f in api(base, q="*")["facets"]["lang"]]
+    assert langs and all(re.fullmatch(r"[a-z]{2,8}", v) for v in langs), langs
+    filtered = api(base, q="wagtailword lang:<svg>")  # found nothing, without a word
+    assert filtered["total"] == 1 and any("not a language code" in w
+                                          for w in filtered["warnings"]), filtered
 
 
 def test_a_date_range_typed_backwards_is_turned_round(served: tuple[str, Path]) -> None:
