@@ -1,0 +1,96 @@
+"""An outside look at the pages in a real Chromium, fourth round: Arabic and Hebrew read right to
+left (titles, snippets, each paragraph of a document), and a related document's title of one
+long word does not widen a phone's page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.test_admin import env
+from tests.test_round2_ingest import index
+from tests.web_helpers import running_server
+
+pytestmark = pytest.mark.browser
+
+from playwright.sync_api import Browser  # noqa: E402
+
+from tests.test_browser import browser  # noqa: E402,F401 - the fixture
+
+ARABIC_TITLE = "تقرير عن الميناء والسفن"
+ARABIC_LINE = "هذا نص عربي قصير عن الميناء."
+LONG_WORD = "Pelicanquay" + "x" * 600
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("round4b")
+    docs = tmp / "docs"
+    docs.mkdir()
+    (docs / "arabic.txt").write_text(
+        f"{ARABIC_TITLE}\n\n{ARABIC_LINE}\n\nThe harbour report in English, pelicanquay.\n\n"
+        f"{ARABIC_LINE} {ARABIC_LINE}\n", encoding="utf-8")
+    (docs / "harbour.txt").write_text(
+        "Harbour report\n\nThe pelicanquay harbour took in ships, cranes and pelicanquay "
+        "cargo all winter.\n", encoding="utf-8")
+    (docs / "long.jsonl").write_text(json.dumps({
+        "id": "long-title", "title": LONG_WORD, "lang": "en",
+        "text": "The pelicanquay harbour took in ships, cranes and cargo."}) + "\n",
+        encoding="utf-8")
+    root = tmp / "index"
+    res = index(root, docs)
+    assert res.returncode == 0, res.stderr
+    with env(SEARCHAPP_INSTANCE_DIR=str(tmp / "instance"), SEARCHAPP_ADMIN_PASSWORD="x" * 12):
+        with running_server(root, tmp / "server.log") as base:
+            yield base
+
+
+def test_arabic_reads_right_to_left(browser: Browser, server: str) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:  # no dir anywhere: an Arabic title and snippet sat on the left, punctuation misplaced
+        page.goto(f"{server}/search?q=الميناء")
+        hit = page.locator(".hit", has_text=ARABIC_TITLE).first
+        for part in (".hit-title", ".snippet"):
+            direction = hit.locator(part).evaluate("e => getComputedStyle(e).direction")
+            assert direction == "rtl", (part, direction)
+        page.goto(f"{server}/doc/arabic.txt")
+        assert page.locator(".doc-title").evaluate("e => getComputedStyle(e).direction") == "rtl"
+        # each paragraph of the body takes its own direction: the short Arabic line ends at
+        # the right edge, the English one starts at the left edge
+        edges = page.evaluate("""([arabic, english]) => {
+            const body = document.querySelector('.doc-body');
+            const box = body.getBoundingClientRect();
+            const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+            const out = {};
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                for (const [key, text] of [['ar', arabic], ['en', english]]) {
+                    const i = n.data.indexOf(text);
+                    if (i < 0 || out[key]) continue;
+                    const r = document.createRange();
+                    r.setStart(n, i); r.setEnd(n, i + text.length);
+                    const rect = r.getBoundingClientRect();
+                    out[key] = [rect.left - box.left, box.right - rect.right];
+                }
+            }
+            return out;
+        }""", [ARABIC_LINE, "The harbour report"])
+        assert edges["ar"][1] < 4 < edges["ar"][0], edges  # flush right
+        assert edges["en"][0] < 4 < edges["en"][1], edges  # flush left
+    finally:
+        page.close()
+
+
+def test_a_long_related_title_keeps_a_phone_page_narrow(browser: Browser,  # noqa: F811
+                                                         server: str) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:  # the related list's 611-letter title made the page 1,837 px wide
+        page.goto(f"{server}/doc/harbour.txt?q=pelicanquay")
+        related = page.locator(".related a", has_text=LONG_WORD[:20])
+        assert related.count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = related.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390 and box["height"] < 120, box
+    finally:
+        page.close()
