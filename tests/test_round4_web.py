@@ -28,6 +28,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     tmp = tmp_path_factory.mktemp("round4")
     docs = make_docs(tmp / "docs", 6)
     (docs / NEWLINE_NAME).write_text("Broken line\n\nthe kestrelword original", encoding="utf-8")
+    (docs / "ansi.txt").write_text("Harbour\x1b[31m colours\x07 report\x01\x02 of May\n\nthe "
+                                   "ospreyword body. " + "A long quiet text. " * 40,
+                                   encoding="utf-8")
     (docs / "records.jsonl").write_text(json.dumps({
         "id": "rec/1", "title": "A record with a hostile language", "lang": "<svg onload=alert(1)>",
         "text": "This English record tells of the wagtailword and the committee that met in "
@@ -71,6 +74,14 @@ def test_a_lang_that_is_no_language_code_is_not_a_language(served: tuple[str, Pa
     filtered = api(base, q="wagtailword lang:<svg>")  # found nothing, without a word
     assert filtered["total"] == 1 and any("not a language code" in w
                                           for w in filtered["warnings"]), filtered
+
+
+def test_control_characters_leave_titles(served: tuple[str, Path]) -> None:
+    base, _ = served  # ESC, BEL, SOH were in the title, shown as empty boxes in every list
+    hit = api(base, q="ospreyword")["hits"][0]
+    assert hit["title"] == "Harbour [31m colours report of May", hit
+    _, page = get(f"{base}/search?q=ospreyword")
+    assert re.search(r'class="hit-title"[^>]*>Harbour \[31m colours report of May<', page), page
 
 
 def test_a_date_range_typed_backwards_is_turned_round(served: tuple[str, Path]) -> None:
