@@ -17,6 +17,7 @@ import pytest
 
 from tests.test_admin import AdminClient, admin_server, make_docs
 from tests.test_round2_ingest import cli, get, index
+from tests.web_helpers import running_server
 
 NEWLINE_NAME = "line\nbreak.txt"
 
@@ -105,6 +106,22 @@ def test_sort_is_read_whatever_its_case_or_spaces(served: tuple[str, Path]) -> N
     for value, want in (("DATE_ASC", oldest), (" date ", newest), ("Oldest", oldest)):
         got = api(base, q="river", sort=value)
         assert [h["id"] for h in got["hits"]] == want and not got["warnings"], (value, got)
+
+
+def test_deep_result_pages_spend_the_document_budget(served: tuple[str, Path],
+                                                     tmp_path: Path) -> None:
+    _, root = served  # page 999 costs ~100x page 1: four clients paging deep stalled searches
+    limits = {"SEARCHAPP_RATELIMIT": "600/minute", "SEARCHAPP_DOC_RATELIMIT": "3/minute",
+              "SEARCHAPP_INSTANCE_DIR": str(tmp_path / "instance")}
+    with running_server(root, tmp_path / "limited.log", extra_env=limits) as base:
+        deep = [get(f"{base}{path}?q=river+{i}&page=51")[0]
+                for i, path in enumerate(["/search", "/api/search"] * 3)]
+        assert deep[:3] == [200] * 3 and set(deep[3:]) == {429}, deep
+        status, _ = get(f"{base}/api/search?q=river&page_size=100&page=6")  # 600 results deep
+        assert status == 429
+        shallow = [get(f"{base}/api/search?q=river+{i}&page={1 + i % 5}")[0] for i in range(8)]
+        assert shallow == [200] * 8, shallow
+        assert get(f"{base}/api/search?q=river&page_size=100&page=5")[0] == 200  # 500: not deep
 
 
 def test_the_original_of_a_file_named_with_a_newline_opens(served: tuple[str, Path]) -> None:

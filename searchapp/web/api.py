@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from ..search.answer import correction_fields
 from .openapi import spec
 from .params import MAX_DOC_ID_CHARS, doc_part, request_notes, search_request, verbatim
-from .ratelimit import doc_limit, search_limit
+from .ratelimit import deep_limit, doc_limit, search_limit
 from .service import document, hit_json, run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -16,6 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 @search_limit
+@deep_limit
 def search() -> ResponseReturnValue:
     results = run_search(search_request(request.args), request_notes(request),
                          verbatim(request.args))

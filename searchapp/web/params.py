@@ -90,6 +90,13 @@ def _sort_text(args: MultiDict[str, str]) -> str:
     return args.get("sort", "").strip().lower()
 
 
+def page_end(args: MultiDict[str, str]) -> int:
+    """How many results come before the end of the page asked for (page × page_size, clamped as
+    search_request clamps them): what a page costs grows with it (ratelimit.deep_limit)."""
+    return (_int(args.get("page"), 1, 1, MAX_PAGE)
+            * _int(args.get("page_size"), 10, 1, MAX_PAGE_SIZE))
+
+
 def doc_part(args: MultiDict[str, str]) -> int | None:
     """part=N of a long document's page (1-based; clamped by the engine); None: the part
     holding the query's best match."""

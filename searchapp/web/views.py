@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
 from .params import doc_part, request_notes, search_request, verbatim
-from .ratelimit import doc_limit, search_limit
+from .ratelimit import deep_limit, doc_limit, search_limit
 from .service import (
     default_on,
     document,
@@ -42,6 +42,7 @@ SEARCH_BOX_ID = "q"
 @bp.get("/")
 @bp.get("/search")
 @search_limit
+@deep_limit
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
