@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -166,6 +167,18 @@ def test_admin_refuses_source_urls_that_cannot_be_fetched(served: tuple[str, Pat
     assert json.loads(listed.stdout) == [], listed.stdout
     res = cli("source", "add", "--index-dir", str(root), "http://[::1")
     assert res.returncode != 0 and "Traceback" not in res.stderr, res.stderr
+
+
+def test_a_huge_post_is_refused_before_it_is_read(served: tuple[str, Path]) -> None:
+    base, _ = served  # 200 MB to /admin/login were read (spooled to disk) before the 400
+    port = int(base.rsplit(":", 1)[1])
+    for path in ("/admin/login", "/admin/sources/add", "/admin/reindex"):
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                      "application/x-www-form-urlencoded\r\nContent-Length: 500000000\r\n"
+                      "Connection: close\r\n\r\n".encode() + b"a=" + b"x" * 4096)
+            answer = s.recv(65536)  # old code: nothing until 500 MB had come (timeout)
+        assert answer.split(b"\r\n", 1)[0].split()[1] == b"413", (path, answer[:300])
 
 
 def hostile_site() -> tuple[ThreadingHTTPServer, str]:

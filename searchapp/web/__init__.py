@@ -36,6 +36,7 @@ from .auth import instance_dir
 from .service import EXTENSION, NoIndex, Services
 
 HTMX_JS = "htmx-2.0.11.min.js"
+MAX_POST_BYTES = 1 << 20  # the largest request body any view takes (synonyms.txt's editor)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         INDEX_DIR=str(settings.index_dir),
         DOCS_DIR=str(settings.docs_dir),
         JSON_SORT_KEYS=False,
+        # No form here is larger (a field is capped at 500 KB by werkzeug anyway): without a
+        # cap, an anonymous POST of any size was read whole, multipart parts spooled to disk,
+        # before CSRF or the login limit refused it. Over it: 413 before the body is read.
+        MAX_CONTENT_LENGTH=MAX_POST_BYTES,
     )
     if test_config:
         app.config.from_mapping(test_config)
