@@ -99,6 +99,17 @@ def test_a_date_range_typed_backwards_is_turned_round(served: tuple[str, Path]) 
     assert "The start date came after the end date" in page
 
 
+def test_semantic_1_without_vectors_says_so(served: tuple[str, Path]) -> None:
+    base, _ = served  # semantic=1 on an index without vectors: keyword results, not a word
+    asked = api(base, q="river", semantic="1")
+    assert any("not available" in w for w in asked["warnings"]), asked["warnings"]
+    assert {h["match"] for h in asked["hits"]} == {"words"}
+    for params in ({"semantic": "0"}, {}):
+        assert not api(base, q="river", **params)["warnings"]
+    _, page = get(f"{base}/search?q=river&semantic=1")
+    assert "Search by meaning is not available on this index" in page
+
+
 def test_sort_is_read_whatever_its_case_or_spaces(served: tuple[str, Path]) -> None:
     base, _ = served  # sort=DATE_ASC was ignored (relevance) with a note; " date" silently
     oldest = [h["id"] for h in api(base, q="river", sort="date_asc")["hits"]]

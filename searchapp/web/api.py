@@ -9,7 +9,7 @@ from ..search.answer import correction_fields
 from .openapi import spec
 from .params import MAX_DOC_ID_CHARS, doc_part, request_notes, search_request, verbatim
 from .ratelimit import deep_limit, doc_limit, search_limit
-from .service import document, hit_json, run_search
+from .service import document, hit_json, run_search, semantic_notes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -18,8 +18,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @search_limit
 @deep_limit
 def search() -> ResponseReturnValue:
-    results = run_search(search_request(request.args), request_notes(request),
-                         verbatim(request.args))
+    req = search_request(request.args)
+    results = run_search(req, request_notes(request) + semantic_notes(req), verbatim(request.args))
     page = results.page
     said = correction_fields(page, results.suggestion, results.messages)
     return jsonify(

@@ -26,6 +26,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "semantic_on": "Words and meaning",
         "semantic_off": "Words only",
         "semantic_label": "Match",
+        "semantic_unavailable": "Search by meaning is not available on this index (no vectors): "
+        "these results match your words only.",
         "home_hint": "Type to search. Words match with or without accents; use \"quotes\" "
         "for phrases and -word to exclude.",
         "lang": "Language",
@@ -115,6 +117,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "semantic_on": "Từ và nghĩa",
         "semantic_off": "Chỉ theo từ",
         "semantic_label": "Khớp",
+        "semantic_unavailable": "Chỉ mục này chưa hỗ trợ tìm theo nghĩa (chưa có vector): "
+        "kết quả chỉ khớp theo từ.",
         "home_hint": "Gõ để tìm. Từ có dấu hay không dấu đều khớp; dùng \"ngoặc kép\" cho cụm "
         "từ và -từ để loại trừ.",
         "lang": "Ngôn ngữ",

@@ -28,6 +28,7 @@ from .service import (
     overview,
     run_facets,
     run_search,
+    semantic_notes,
     semantic_ready,
     services,
 )
@@ -54,7 +55,8 @@ def search() -> ResponseReturnValue:
         req, fuse_later = keystroke_request(req, wants_results(req))
     results = None
     if wants_results(req):
-        results = run_search(req, request_notes(request), verbatim(request.args), keystroke)
+        results = run_search(req, request_notes(request) + semantic_notes(req, ready),
+                             verbatim(request.args), keystroke)
         services().warm()
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"
