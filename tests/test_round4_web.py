@@ -4,6 +4,7 @@ and hostile links on a fetched site. Real `searchapp` CLI, real gunicorn, real H
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -190,6 +191,24 @@ def test_a_huge_post_is_refused_before_it_is_read(served: tuple[str, Path]) -> N
                       "Connection: close\r\n\r\n".encode() + b"a=" + b"x" * 4096)
             answer = s.recv(65536)  # old code: nothing until 500 MB had come (timeout)
         assert answer.split(b"\r\n", 1)[0].split()[1] == b"413", (path, answer[:300])
+
+
+def test_made_up_methods_make_no_metrics_series(served: tuple[str, Path]) -> None:
+    base, _ = served  # each method a client invented was a new series, without bound
+    port = int(base.rsplit(":", 1)[1])
+    made_up = [f"ZQ{i:03d}X" for i in range(25)]
+    for method in made_up:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(method, "/search?q=river")
+        assert conn.getresponse().status == 405
+        conn.close()
+    admin = AdminClient(base)
+    admin.login()
+    status, body, _ = admin.request("GET", "/metrics")
+    assert status == 200
+    assert not any(m in body for m in made_up), [line for line in body.splitlines()
+                                                if "ZQ0" in line][:3]
+    assert re.search(r'searchapp_http_requests_total\{[^}]*method="OTHER"[^}]*status="405"', body)
 
 
 def hostile_site() -> tuple[ThreadingHTTPServer, str]:
