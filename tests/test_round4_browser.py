@@ -1,10 +1,12 @@
 """An outside look at the pages in a real Chromium, fourth round: Arabic and Hebrew read right to
-left (titles, snippets, each paragraph of a document), and a related document's title of one
-long word does not widen a phone's page."""
+left (titles, snippets, each paragraph of a document), a related document's title of one long
+word does not widen a phone's page, and /admin/analytics reads on a phone with a long query."""
 
 from __future__ import annotations
 
 import json
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -92,5 +94,45 @@ def test_a_long_related_title_keeps_a_phone_page_narrow(browser: Browser,  # noq
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         box = related.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 390 and box["height"] < 120, box
+    finally:
+        page.close()
+
+
+LONG_QUERY = "z" * 1900
+
+
+@pytest.fixture(scope="module")
+def analytics_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("round4a")
+    docs = tmp / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Harbour report\n\nThe harbour took in ships.\n", encoding="utf-8")
+    root = tmp / "index"
+    assert index(root, docs).returncode == 0
+    with env(SEARCHAPP_INSTANCE_DIR=str(tmp / "instance"), SEARCHAPP_ADMIN_PASSWORD="p" * 12,
+             SEARCHAPP_LOG_QUERIES="1"):
+        with running_server(root, tmp / "server.log") as base:
+            for q in ("harbour", "ships", LONG_QUERY):
+                data = urllib.parse.urlencode({"q": q}).encode()
+                urllib.request.urlopen(f"{base}/analytics/search", data=data, timeout=30).read()
+            yield base
+
+
+def test_analytics_reads_on_a_phone_with_a_long_query(browser: Browser,  # noqa: F811
+                                                      analytics_server: str) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:  # a 1,900-letter query squeezed "Searches" to a letter a line, and filled screens
+        page.goto(f"{analytics_server}/admin/login?next=/admin/analytics")
+        page.fill("#password", "p" * 12)
+        page.click("#login")
+        page.wait_for_url("**/admin/analytics")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        heads = page.eval_on_selector_all(
+            ".analytics th", "els => els.map(e => [e.textContent, e.getBoundingClientRect().height])")
+        assert heads and all(h < 40 for _, h in heads), heads  # one line each
+        cell = page.locator(".analytics td.q", has_text="zzzz").first
+        box = cell.bounding_box()
+        assert box is not None and box["height"] < 110, box  # three lines at most
+        assert cell.get_attribute("title") == LONG_QUERY  # the whole query is still there
     finally:
         page.close()
