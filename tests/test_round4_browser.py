@@ -136,3 +136,20 @@ def test_analytics_reads_on_a_phone_with_a_long_query(browser: Browser,  # noqa:
         assert cell.get_attribute("title") == LONG_QUERY  # the whole query is still there
     finally:
         page.close()
+
+
+def test_back_to_results_returns_to_the_same_results(browser: Browser,  # noqa: F811
+                                                      server: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:  # the link kept only the words: the filter, order and page were lost
+        shown = "/search?q=pelicanquay&lang=en&sort=date_asc&page_size=1&page=2"
+        page.goto(server + shown)
+        title = page.locator(".hit .hit-title").first.inner_text()
+        page.locator(".hit a.hit-link").first.click()
+        page.wait_for_url("**/doc/**")
+        page.locator(".doc .back a").click()
+        page.wait_for_url("**/search?**")
+        assert page.url == server + shown
+        assert page.locator(".hit .hit-title").first.inner_text() == title
+    finally:
+        page.close()

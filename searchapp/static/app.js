@@ -61,6 +61,20 @@
     }
   });
 })();
+// A document page's "Back to results" goes back to the very results it was opened from (their
+// filters, order and page: the referrer's URL, same origin only), not just to its words.
+(function () {
+  "use strict";
+  var back = document.querySelector(".doc .back a");
+  if (!back || !document.referrer) { return; }
+  try {
+    var from = new URL(document.referrer);
+    var to = new URL(back.href);
+    if (from.origin === location.origin && from.pathname === to.pathname) {
+      back.href = from.pathname + from.search;
+    }
+  } catch (e) { /* no URL support: the link keeps the query's words */ }
+})();
 // Search analytics (web/analytics.py), only when the server logs queries (body[data-analytics]):
 // a search made in the page is reported once its results have settled for 1.5 s (or when a
 // result is opened, or the page is left), a result click with its query. navigator.sendBeacon
