@@ -211,6 +211,20 @@ def test_made_up_methods_make_no_metrics_series(served: tuple[str, Path]) -> Non
     assert re.search(r'searchapp_http_requests_total\{[^}]*method="OTHER"[^}]*status="405"', body)
 
 
+def test_search_in_a_terminal_escapes_what_documents_hold(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"  # a file name or text with escapes reached the terminal raw
+    docs.mkdir()
+    (docs / "bell\x07name.txt").write_text(
+        "Grebe notes\n\nThe grebewordzz report \x1b]0;pwned\x07 then \x1b[2J and more. "
+        + "A calm and ordinary sentence. " * 30, encoding="utf-8")
+    root = tmp_path / "index"
+    assert index(root, docs).returncode == 0
+    res = cli("search", "--index-dir", str(root), "grebewordzz")
+    assert res.returncode == 0 and "grebewordzz" in res.stdout, res.stderr
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", res.stdout), repr(res.stdout)
+    assert "bell\\x07name.txt" in res.stdout and "\\x1b]0;pwned" in res.stdout, res.stdout
+
+
 def hostile_site() -> tuple[ThreadingHTTPServer, str]:
     """A site whose start page links to malformed URLs on its own host, then to a good page."""
     pages: dict[str, bytes] = {}
