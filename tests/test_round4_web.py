@@ -251,6 +251,7 @@ def hostile_site() -> tuple[ThreadingHTTPServer, str]:
         links="<a href='http://127.0.0.1:99999/a.html'>bad port</a> "
               "<a href='http://[::1/b.html'>open bracket</a> "
               "<a href='http://127.0.0.1:port/c.html'>named port</a> "
+              "<a href='/&#27;]0;pwned&#7;x.html'>escape</a> "
               "<a href='/good.html'>good</a>").encode()
     pages["/good.html"] = article.format(
         t="The good page", b="A page about the sandpipertermzz of the coast.", links="").encode()
@@ -271,6 +272,8 @@ def test_hostile_links_on_a_fetched_site_skip_only_themselves(tmp_path: Path) ->
             assert res.returncode == 0, res.stderr
         res = cli("fetch", "--index-dir", str(root), **env)
         assert "Traceback" not in res.stderr, res.stderr
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", res.stdout + res.stderr), (
+            repr(res.stdout), repr(res.stderr))
         for word in ("plovertermzz", "sandpipertermzz", "turnstonetermzz"):
             found = cli("search", "--index-dir", str(root), "--json", word)
             assert json.loads(found.stdout)["total"] == 1, (word, found.stdout, res.stderr)

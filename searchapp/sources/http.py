@@ -189,6 +189,8 @@ class PoliteClient:
             self._wait_turn(host)
             try:
                 response = self._stream(url, headers)
+            except httpx.InvalidURL as exc:  # a hostile link httpx refuses (a control character)
+                raise FetchError(f"{url}: not a well-formed URL ({exc})") from exc
             except (httpx.TransportError, FetchError) as exc:
                 if attempt == self.settings.retries or isinstance(exc, FetchError):
                     raise FetchError(f"{url}: {_reason(exc)}") from exc
