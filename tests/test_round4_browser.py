@@ -17,7 +17,7 @@ from tests.web_helpers import running_server
 
 pytestmark = pytest.mark.browser
 
-from playwright.sync_api import Browser  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 from tests.test_browser import browser  # noqa: E402,F401 - the fixture
 
@@ -151,5 +151,41 @@ def test_back_to_results_returns_to_the_same_results(browser: Browser,  # noqa: 
         page.wait_for_url("**/search?**")
         assert page.url == server + shown
         assert page.locator(".hit .hit-title").first.inner_text() == title
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("round4l")
+    docs = tmp / "docs"
+    docs.mkdir()
+    for word in ("harbour", "cranes", "cargo", "winter", "ships", "quay", "tides", "gulls"):
+        (docs / f"{word}.txt").write_text(f"About {word}\n\nA note on the {word} of the port.\n",
+                                          encoding="utf-8")
+    root = tmp / "index"
+    assert index(root, docs).returncode == 0
+    with env(SEARCHAPP_INSTANCE_DIR=str(tmp / "instance"), SEARCHAPP_ADMIN_PASSWORD="p" * 12,
+             SEARCHAPP_RATELIMIT="5/minute"):
+        with running_server(root, tmp / "server.log") as base:
+            yield base
+
+
+def test_a_refused_search_says_so_instead_of_old_results(browser: Browser,  # noqa: F811
+                                                         limited_server: str) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:  # past the limit the box said "gulls" and the page still showed "harbour", silently
+        statuses: list[int] = []
+        page.on("response", lambda r: statuses.append(r.status) if "/search?" in r.url else None)
+        page.goto(f"{limited_server}/search?q=harbour")
+        for word in ("cranes", "cargo", "winter", "ships", "quay", "tides", "gulls"):
+            page.fill("#q", word)
+            page.wait_for_timeout(700)
+            if 429 in statuses:
+                break
+        assert 429 in statuses, statuses
+        alert = page.locator("#results [role=alert]")
+        expect(alert).to_contain_text("Too many requests")
+        assert page.locator("#results .hit").count() == 0  # no results of an earlier query
     finally:
         page.close()

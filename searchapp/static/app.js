@@ -61,6 +61,34 @@
     }
   });
 })();
+// A search the server refused (429 too many requests, 503 unavailable, 500) left the previous
+// query's results on screen without a word: htmx swaps no error response. Show the error
+// page's own title and text (localised by the server) in their place.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:responseError", function (ev) {
+    var target = ev.detail.target;
+    var xhr = ev.detail.xhr;
+    if (!target || target.id !== "results" || !xhr) { return; }
+    var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var title = page.querySelector(".error-page h1");
+    var text = page.querySelector(".error-page h1 + p");
+    var box = document.createElement("div");
+    box.className = "empty request-error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-status", String(xhr.status));
+    var head = document.createElement("p");
+    head.className = "empty-title";
+    head.textContent = title ? title.textContent : "HTTP " + xhr.status;
+    box.appendChild(head);
+    if (text) {
+      var more = document.createElement("p");
+      more.textContent = text.textContent;
+      box.appendChild(more);
+    }
+    target.replaceChildren(box);
+  });
+})();
 // A document page's "Back to results" goes back to the very results it was opened from (their
 // filters, order and page: the referrer's URL, same origin only), not just to its words.
 (function () {
