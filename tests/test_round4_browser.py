@@ -189,3 +189,19 @@ def test_a_refused_search_says_so_instead_of_old_results(browser: Browser,  # no
         assert page.locator("#results .hit").count() == 0  # no results of an earlier query
     finally:
         page.close()
+
+
+def test_the_chosen_interface_language_follows_into_documents(browser: Browser,  # noqa: F811
+                                                              server: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
+    try:  # ?ui=vi was dropped by every document link: the document page came in English
+        page.goto(f"{server}/search?q=pelicanquay&ui=vi")
+        page.locator(".hit a.hit-link").first.click()
+        page.wait_for_url("**/doc/**")
+        expect(page.locator(".doc .back")).to_contain_text("Quay lại kết quả")
+        assert page.locator("html").get_attribute("lang") == "vi"
+        page.locator(".related a").first.click()
+        page.wait_for_url("**/doc/**")
+        expect(page.locator(".doc .back")).to_contain_text("Quay lại kết quả")
+    finally:
+        page.close()

@@ -155,6 +155,8 @@ def doc_url(doc_id: str, query: str | None = None, part: int | None = None) -> s
     args = [] if query is None else [f"q={_quoted(query)}"]
     if part is not None:  # a part of a long document (search/parts.py)
         args.append(f"part={part}")
+    if (ui := request.args.get("ui", "")) in i18n.STRINGS:  # the interface language chosen
+        args.append(f"ui={ui}")
     if path_safe(doc_id):
         url = f"{request.script_root}/doc/{quote(doc_id, safe=_PATH_SAFE)}"
         return f"{url}?{'&'.join(args)}" if args else url
