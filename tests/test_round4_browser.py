@@ -205,3 +205,21 @@ def test_the_chosen_interface_language_follows_into_documents(browser: Browser, 
         expect(page.locator(".doc .back")).to_contain_text("Quay lại kết quả")
     finally:
         page.close()
+
+
+def test_every_tab_stop_shows_where_it_is(browser: Browser, server: str) -> None:  # noqa: F811
+    stops = {}
+    for width, height in ((1280, 800), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        try:  # at 1280 px the phone's hidden "Filters" switch took a tab stop showing nothing
+            page.goto(f"{server}/search?q=pelicanquay")
+            page.locator("#q").focus()
+            seen = []
+            for _ in range(10):
+                page.keyboard.press("Tab")
+                seen.append(page.evaluate("document.activeElement.id"))
+            stops[width] = seen
+        finally:
+            page.close()
+    assert "filters-open" not in stops[1280], stops
+    assert "filters-open" in stops[390], stops  # the phone's toggle is still reachable
