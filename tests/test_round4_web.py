@@ -111,6 +111,19 @@ def test_semantic_1_without_vectors_says_so(served: tuple[str, Path]) -> None:
     assert "Search by meaning is not available on this index" in page
 
 
+def test_a_page_past_the_last_is_not_no_results(served: tuple[str, Path]) -> None:
+    base, _ = served  # page 20 of 1 said "No results for “river”" and linked to page 19
+    found = api(base, q="river", page="20")
+    assert found["total"] > 0 and not found["hits"]
+    assert any("past the last page" in w for w in found["warnings"]), found["warnings"]
+    _, page = get(f"{base}/search?q=river&page=20")
+    assert "No results for" not in page and "Page 20 is past the last page" in page
+    link = re.search(r'class="empty-title past-last">.*?<a href="([^"]+)"', page, re.S)
+    assert link, page[-3000:]
+    status, last = get(base + link.group(1).replace("&amp;", "&"))
+    assert status == 200 and 'class="hit"' in last
+
+
 def test_sort_is_read_whatever_its_case_or_spaces(served: tuple[str, Path]) -> None:
     base, _ = served  # sort=DATE_ASC was ignored (relevance) with a note; " date" silently
     oldest = [h["id"] for h in api(base, q="river", sort="date_asc")["hits"]]

@@ -12,6 +12,7 @@ from .ratelimit import deep_limit, doc_limit, search_limit
 from .service import document, hit_json, run_search, semantic_notes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+PAST_LAST = "Page {n} is past the last page of these results ({last})."
 
 
 @bp.get("/search")
@@ -21,7 +22,10 @@ def search() -> ResponseReturnValue:
     req = search_request(request.args)
     results = run_search(req, request_notes(request) + semantic_notes(req), verbatim(request.args))
     page = results.page
-    said = correction_fields(page, results.suggestion, results.messages)
+    messages = list(results.messages)
+    if not page.hits and page.total and page.request.page > page.pages:  # not "nothing found"
+        messages.append(PAST_LAST.format(n=page.request.page, last=page.pages))
+    said = correction_fields(page, results.suggestion, messages)
     return jsonify(
         total=page.total,
         elapsed_ms=page.elapsed_ms,

@@ -71,6 +71,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "bad_sort": "Ignored sort={value}: use relevance, date (newest first) or date_asc "
         "(oldest first).",
         "bad_year": "Ignored year={value}: not a year (use 2024).",
+        "past_last_page": "Page {n} is past the last page of these results ({last}).",
+        "go_last_page": "Go to page {last}",
         "dates_swapped": "The start date came after the end date: searched from {low} to {high}.",
         "no_index": "No index yet",
         "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
@@ -163,6 +165,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "bad_sort": "Đã bỏ qua sort={value}: dùng relevance, date (mới nhất trước) hoặc "
         "date_asc (cũ nhất trước).",
         "bad_year": "Đã bỏ qua year={value}: không phải năm (dùng 2024).",
+        "past_last_page": "Trang {n} nằm sau trang cuối của các kết quả này ({last}).",
+        "go_last_page": "Đến trang {last}",
         "dates_swapped": "Ngày bắt đầu sau ngày kết thúc: đã tìm từ {low} đến {high}.",
         "no_index": "Chưa có chỉ mục",
         "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
