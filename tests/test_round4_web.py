@@ -34,6 +34,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     (docs / "ansi.txt").write_text("Harbour\x1b[31m colours\x07 report\x01\x02 of May\n\nthe "
                                    "ospreyword body. " + "A long quiet text. " * 40,
                                    encoding="utf-8")
+    (docs / "spoof\u202eexe.txt").write_text("Spoofed name\n\nthe ternwordzz note",
+                                             encoding="utf-8")
     (docs / "records.jsonl").write_text(json.dumps({
         "id": "rec/1", "title": "A record with a hostile language", "lang": "<svg onload=alert(1)>",
         "text": "This English record tells of the wagtailword and the committee that met in "
@@ -85,6 +87,16 @@ def test_control_characters_leave_titles(served: tuple[str, Path]) -> None:
     assert hit["title"] == "Harbour [31m colours report of May", hit
     _, page = get(f"{base}/search?q=ospreyword")
     assert re.search(r'class="hit-title"[^>]*>Harbour \[31m colours report of May<', page), page
+
+
+def test_file_names_show_what_they_hold(served: tuple[str, Path]) -> None:
+    base, _ = served  # "spoof\u202eexe.txt" was shown raw: it reads "spooftxt.exe"
+    hit = api(base, q="ternwordzz")["hits"][0]
+    for path in ("/search?q=ternwordzz", hit["link"]):
+        _, page = get(base + path)
+        shown = re.findall(r'class="hit-path">(.*?)</span>', page, re.S)
+        assert shown and all("\u202e" not in s for s in shown), shown
+        assert any("spoof\\u202eexe.txt" in s for s in shown), shown
 
 
 def test_a_date_range_typed_backwards_is_turned_round(served: tuple[str, Path]) -> None:

@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     analytics.init_app(app)  # /admin/analytics and its beacons (only with LOG_QUERIES)
     metrics.init_app(app)  # /metrics
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
+    app.jinja_env.filters["shown_name"] = shown_name
     app.context_processor(_template_context)
     app.register_error_handler(NoIndex, _no_index)
     app.register_error_handler(BackendUnavailable, _unavailable)
@@ -173,6 +174,17 @@ def path_safe(doc_id: str) -> bool:
 
 
 _UNSAFE_CHAR = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidi embeddings, overrides and isolates, and control characters: in a file name shown on a
+# page they would reorder or hide what follows ("invoice\u202efdp.exe" reads "invoiceexe.pdf").
+_HIDDEN_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_name(text: str) -> str:
+    """A file name or id as a page shows it: characters that reorder or hide text written as
+    escapes (\\u202e), so what is read is what the name holds."""
+    if not _HIDDEN_CHAR.search(text):
+        return text
+    return _HIDDEN_CHAR.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
