@@ -223,3 +223,15 @@ def test_every_tab_stop_shows_where_it_is(browser: Browser, server: str) -> None
             page.close()
     assert "filters-open" not in stops[1280], stops
     assert "filters-open" in stops[390], stops  # the phone's toggle is still reachable
+
+
+def test_a_long_filter_value_wraps_in_its_chip(browser: Browser, server: str) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:  # a 147-letter folder name as a source made the phone page 1,142 px wide
+        folder = "Annual_Reports_Ministry_of_Foreign_Affairs_2019_" * 3
+        page.goto(f"{server}/search?q=pelicanquay&lang=en&source={folder}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        kind = page.locator(".chip .chip-kind", has_text="Source").bounding_box()
+        assert kind is not None and kind["height"] < 30, kind  # "Source:" on one line
+    finally:
+        page.close()
