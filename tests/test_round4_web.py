@@ -250,6 +250,24 @@ def test_search_in_a_terminal_escapes_what_documents_hold(tmp_path: Path) -> Non
     assert "bell\\x07name.txt" in res.stdout and "\\x1b]0;pwned" in res.stdout, res.stdout
 
 
+def test_words_broken_across_lines_are_found(tmp_path: Path) -> None:
+    from tests.format_builders import make_pdf
+
+    docs = tmp_path / "docs"  # PDFium's line-end hyphen (U+FFFE) and soft hyphens split words
+    docs.mkdir()
+    calm = "Ein ruhiger Satz. " * 20
+    (docs / "justified.pdf").write_bytes(make_pdf(
+        ["Die Verhand-\nlungen über Arbeits-\nnormen dauerten lange.\n" + calm]))
+    (docs / "shy.txt").write_text("Notiz\n\nDie Verhand\u00adlungen wurden vertagt. " + calm,
+                                  encoding="utf-8")
+    root = tmp_path / "index"
+    assert index(root, docs).returncode == 0
+    for word, ids in (("Verhandlungen", ["justified.pdf", "shy.txt"]),
+                      ("Arbeitsnormen", ["justified.pdf"])):
+        found = json.loads(cli("search", "--index-dir", str(root), "--json", word).stdout)
+        assert sorted(h["id"] for h in found["hits"]) == ids, (word, found)
+
+
 def hostile_site() -> tuple[ThreadingHTTPServer, str]:
     """A site whose start page links to malformed URLs on its own host, then to a good page."""
     pages: dict[str, bytes] = {}

@@ -105,6 +105,8 @@ def read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
 def tidy(text: str, limits: Limits | None = None) -> str:
     """NFC, unified newlines, runs of spaces and blank lines squeezed, clipped to max_chars."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\xad" in text:  # soft hyphens: invisible break hints inside words ("Verhand\xadlungen")
+        text = text.replace("\xad", "")
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANKS.sub("\n\n", text).strip()
     if limits is not None and len(text) > limits.max_chars:
