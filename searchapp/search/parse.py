@@ -151,9 +151,7 @@ def _apply_date(pq: ParsedQuery, value: str) -> None:
 def parse(text: str) -> ParsedQuery:
     """Parse query text leniently into clauses, filters and warnings."""
     pq = ParsedQuery()
-    # pasted text: soft hyphens are invisible break hints inside a word (the index drops them
-    # too), zero-width spaces separate words as the index's tokenizers do
-    text = nfc(text or "").replace("\x00", " ").replace("\xad", "").replace("\u200b", " ")
+    text = nfc(text or "").replace("\x00", " ")
     if len(text) > MAX_QUERY_CHARS:
         pq.warnings.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
         text = text[:MAX_QUERY_CHARS]
