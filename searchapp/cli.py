@@ -16,6 +16,7 @@ from .cli_sources import INDEX_DIR as _INDEX_DIR
 from .config import Settings
 from .index.build import DocumentRefused, EmptyBuild, ValidationFailed
 from .index.layout import IndexBusy, IndexMissing, is_built
+from .ingest.records import escape_controls
 from .search.engine import Engine
 from .search.request import SearchRequest
 
@@ -211,11 +212,15 @@ def search_cmd(index_dir: Path | None, as_json: bool, limit: int, lang: tuple[st
         click.secho(f"note: did you mean {answer.suggestion!r}?", fg="yellow", err=True)
     click.echo(f"{page.total} result{'' if page.total == 1 else 's'} ({page.elapsed_ms:.1f} ms)")
     bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
+    # A document's text and name reach the terminal with their control characters escaped
+    # (\x1b]0;… in a file would retitle the window, \x07 ring, \x1b[2J clear the screen).
     for i, h in enumerate(page.hits, 1):
-        marked = h.snippet_html.replace("<mark>", "\0").replace("</mark>", "\1")
-        snippet = _plain_snippet(marked).replace("\0", bold).replace("\1", plain)
+        marked = h.snippet_html.replace("<mark>", "\ue000").replace("</mark>", "\ue001")
+        snippet = escape_controls(_plain_snippet(marked)).replace("\ue000", bold).replace(
+            "\ue001", plain)
         by = "  (matched by meaning)" if h.match == "meaning" else ""
-        click.echo(f"\n{i}. {h.title}  [{h.lang or '?'}] {h.date or ''}  ({h.id}, {h.score:.2f}){by}")
+        click.echo(f"\n{i}. {escape_controls(h.title)}  [{h.lang or '?'}] {h.date or ''}  "
+                   f"({escape_controls(h.id)}, {h.score:.2f}){by}")
         click.echo(f"   {snippet}")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .config import Settings
+from .ingest.records import escape_controls
 
 INDEX_DIR = click.option(  # every command's --index-dir (cli.py uses it too)
     "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -67,7 +68,7 @@ def source_list(index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"         {r.when} {state}: {r.listed} listed, {r.fetched} fetched, "
                    f"{r.unchanged} unchanged, {r.gone} gone, {r.failed} failed")
         for p in r.problems:
-            click.echo(f"           {p}")
+            click.echo(f"           {escape_controls(p)}")
 
 
 @source_group.command("remove")
@@ -135,7 +136,7 @@ def fetch_once(root: Path, quiet: bool) -> int:
                    f"{r.fetched} fetched, {r.unchanged} unchanged, {r.gone} gone, {r.failed} failed")
         if not quiet:
             for p in r.problems:
-                click.echo(f"  {p}")
+                click.echo(f"  {escape_controls(p)}")  # a hostile site's URLs
     web = web_folder(root)
     layout = IndexLayout(root)
     name = layout.current_version()

@@ -63,6 +63,7 @@ NO_LANGUAGE = "zxx"  # ISO 639-2: no linguistic content (numbers, codes)
 RELIABLE_LETTERS = 50
 MIN_CONFIDENCE = 0.5
 _LETTER_RE = re.compile(r"[^\W\d_]")
+_TAG_RE = re.compile(r"[a-z]{2,8}")
 
 
 def normalize_code(code: str | None) -> str:
@@ -79,7 +80,10 @@ def _normalize_code(code: str) -> str:
         return _ALIASES[c]
     base = c.split("-")[0]
     base = _ISO3.get(base, base)
-    return _ALIASES.get(base, base)[:8]
+    code = _ALIASES.get(base, base)
+    # a tag is letters (ISO 639: 2-3, BCP 47 allows up to 8): a record's "lang": "<svg …>"
+    # is no language (the caller detects one) rather than a facet value "<svg onl"
+    return code if _TAG_RE.fullmatch(code) else ""
 
 
 def detectable_languages() -> list[str]:

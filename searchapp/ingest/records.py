@@ -49,6 +49,13 @@ class Document:
     tags: tuple[str, ...] = ()
     boilerplate: tuple[str, ...] = ()  # furniture lines taken out of the body (shown dimmed)
 
+    def __post_init__(self) -> None:
+        """Control characters in a title (a PDF's broken metadata, ANSI colours in a text's
+        first line) showed as empty boxes in every list: each run becomes one space."""
+        if _CONTROL.search(self.title):
+            title = " ".join(_CONTROL.sub(" ", self.title).split())
+            object.__setattr__(self, "title", title)
+
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")

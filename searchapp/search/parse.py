@@ -234,6 +234,9 @@ def _apply_filter(pq: ParsedQuery, fname: str, value: str) -> None:
         for v in value.split(","):
             if code := normalize_code(v):
                 pq.langs.append(code)
+            elif v.strip():
+                pq.warnings.append(f"“{v.strip()[:40]}” is not a language code (en, vi, de…): "
+                                   "not filtered by it.")
     elif fname == "source":
         pq.sources.extend(v for v in value.split(",") if v)
     else:

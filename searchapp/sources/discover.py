@@ -33,7 +33,11 @@ class Listed:
 
 def in_scope(url: str, hosts: set[str], include: list[str]) -> bool:
     """Same host as the source, and matching one of the patterns when there are any."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port out of range or not a number raises ValueError
+    except ValueError:  # a malformed link ("http://[x"): never fetched
+        return False
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in hosts:
         return False
     return not include or any(fnmatch.fnmatch(url, p) for p in include)
@@ -47,6 +51,15 @@ def _unzip(body: bytes) -> bytes:
     except (zlib.error, gzip.BadGzipFile) as exc:
         raise FetchError(f"damaged gzip sitemap ({exc})") from exc
     return out
+
+
+def joined(base: str, ref: str) -> str:
+    """ref made absolute against base; '' for a malformed one ("http://[x"), which in_scope
+    then refuses, so one bad entry of a hostile sitemap, feed or page skips only itself."""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return ""
 
 
 def sitemap_urls(client: PoliteClient, url: str, problems: list[str],
@@ -79,11 +92,11 @@ def sitemap_urls(client: PoliteClient, url: str, problems: list[str],
             if depth >= MAX_SITEMAP_DEPTH:
                 continue
             try:
-                yield from sitemap_urls(client, urljoin(url, loc), problems, depth + 1)
+                yield from sitemap_urls(client, joined(url, loc), problems, depth + 1)
             except FetchError as exc:
                 problems.append(str(exc))
         elif name == "url":
-            yield Listed(urljoin(url, loc), lastmod)
+            yield Listed(joined(url, loc), lastmod)
 
 
 def feed_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
@@ -103,7 +116,7 @@ def feed_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
         stamp = (datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat()
                  if when else "")
         if link:
-            yield Listed(urljoin(url, link), stamp)
+            yield Listed(joined(url, link), stamp)
 
 
 def list_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
@@ -114,7 +127,7 @@ def list_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
     for line in r.body.decode("utf-8", "replace").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            yield Listed(urljoin(url, line))
+            yield Listed(joined(url, line))
 
 
 def page_links(html: bytes, base: str) -> list[str]:
@@ -124,14 +137,17 @@ def page_links(html: bytes, base: str) -> list[str]:
     tree = LexborHTMLParser(html)
     node = tree.css_first("base[href]")
     if node is not None:
-        base = urljoin(base, node.attributes.get("href") or "")
+        base = joined(base, node.attributes.get("href") or "") or base
     out: list[str] = []
     seen: set[str] = set()
     for a in tree.css("a[href]"):
         href = (a.attributes.get("href") or "").strip()
         if not href or href.startswith(("mailto:", "javascript:", "tel:", "#")):
             continue
-        link = urldefrag(urljoin(base, href))[0]
+        link = joined(base, href)
+        if not link:
+            continue
+        link = urldefrag(link)[0]
         if link not in seen:
             seen.add(link)
             out.append(link)

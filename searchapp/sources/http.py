@@ -148,21 +148,27 @@ class PoliteClient:
                 target = response.headers.get("location", "")
                 if not target:
                     raise FetchError(f"{url}: redirect without a Location")
-                url = urljoin(url, target)
+                try:
+                    url = urljoin(url, target)
+                except ValueError as exc:
+                    raise FetchError(f"{url}: a malformed redirect ({exc})") from exc
                 continue
             return response
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
     # ------------------------------------------------------------------ internals
     def _check(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:  # a hostile link or Location: "http://[x", "http://h:99999/"
+            raise FetchError(f"{url}: not a well-formed URL ({exc})") from exc
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"{url}: only http and https are fetched")
         host = parts.hostname.lower()
         if host not in self.allowed_hosts:
             raise FetchError(f"{url}: {host} is outside the source's hosts "
                              f"({', '.join(sorted(self.allowed_hosts))})")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         if why := address_refusal(host, port, self.settings.allow_private):
             raise FetchError(f"{url}: {why}")
 
@@ -183,6 +189,8 @@ class PoliteClient:
             self._wait_turn(host)
             try:
                 response = self._stream(url, headers)
+            except httpx.InvalidURL as exc:  # a hostile link httpx refuses (a control character)
+                raise FetchError(f"{url}: not a well-formed URL ({exc})") from exc
             except (httpx.TransportError, FetchError) as exc:
                 if attempt == self.settings.retries or isinstance(exc, FetchError):
                     raise FetchError(f"{url}: {_reason(exc)}") from exc

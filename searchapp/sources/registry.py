@@ -61,11 +61,19 @@ def web_folder(index_root: Path) -> Path:
 
 
 def check_url(url: str) -> str:
-    """The URL, if it is an absolute http(s) URL with a host; else SourceError."""
-    parts = urlsplit(url.strip())
+    """The URL, if it is an absolute http(s) URL with a host (and a port, if any, that can be
+    asked); else SourceError."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:  # "http://[::1" (an unclosed IPv6 address), "http://h:99999/"
+        raise SourceError(f"not a well-formed URL: {url[:300]!r} ({exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SourceError(f"not an http(s) URL: {url!r}")
-    return url.strip()
+        raise SourceError(f"not an http(s) URL: {url[:300]!r}")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise SourceError(f"a URL holds no spaces or control characters: {url[:300]!r}")
+    return url
 
 
 def guess_kind(url: str) -> str:

@@ -61,6 +61,48 @@
     }
   });
 })();
+// A search the server refused (429 too many requests, 503 unavailable, 500) left the previous
+// query's results on screen without a word: htmx swaps no error response. Show the error
+// page's own title and text (localised by the server) in their place.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:responseError", function (ev) {
+    var target = ev.detail.target;
+    var xhr = ev.detail.xhr;
+    if (!target || target.id !== "results" || !xhr) { return; }
+    var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var title = page.querySelector(".error-page h1");
+    var text = page.querySelector(".error-page h1 + p");
+    var box = document.createElement("div");
+    box.className = "empty request-error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-status", String(xhr.status));
+    var head = document.createElement("p");
+    head.className = "empty-title";
+    head.textContent = title ? title.textContent : "HTTP " + xhr.status;
+    box.appendChild(head);
+    if (text) {
+      var more = document.createElement("p");
+      more.textContent = text.textContent;
+      box.appendChild(more);
+    }
+    target.replaceChildren(box);
+  });
+})();
+// A document page's "Back to results" goes back to the very results it was opened from (their
+// filters, order and page: the referrer's URL, same origin only), not just to its words.
+(function () {
+  "use strict";
+  var back = document.querySelector(".doc .back a");
+  if (!back || !document.referrer) { return; }
+  try {
+    var from = new URL(document.referrer);
+    var to = new URL(back.href);
+    if (from.origin === location.origin && from.pathname === to.pathname) {
+      back.href = from.pathname + from.search;
+    }
+  } catch (e) { /* no URL support: the link keeps the query's words */ }
+})();
 // Search analytics (web/analytics.py), only when the server logs queries (body[data-analytics]):
 // a search made in the page is reported once its results have settled for 1.5 s (or when a
 // result is opened, or the page is left), a result click with its query. navigator.sendBeacon

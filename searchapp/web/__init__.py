@@ -36,6 +36,7 @@ from .auth import instance_dir
 from .service import EXTENSION, NoIndex, Services
 
 HTMX_JS = "htmx-2.0.11.min.js"
+MAX_POST_BYTES = 1 << 20  # the largest request body any view takes (synonyms.txt's editor)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         INDEX_DIR=str(settings.index_dir),
         DOCS_DIR=str(settings.docs_dir),
         JSON_SORT_KEYS=False,
+        # No form here is larger (a field is capped at 500 KB by werkzeug anyway): without a
+        # cap, an anonymous POST of any size was read whole, multipart parts spooled to disk,
+        # before CSRF or the login limit refused it. Over it: 413 before the body is read.
+        MAX_CONTENT_LENGTH=MAX_POST_BYTES,
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -74,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     analytics.init_app(app)  # /admin/analytics and its beacons (only with LOG_QUERIES)
     metrics.init_app(app)  # /metrics
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
+    app.jinja_env.filters["shown_name"] = shown_name
     app.context_processor(_template_context)
     app.register_error_handler(NoIndex, _no_index)
     app.register_error_handler(BackendUnavailable, _unavailable)
@@ -150,6 +156,8 @@ def doc_url(doc_id: str, query: str | None = None, part: int | None = None) -> s
     args = [] if query is None else [f"q={_quoted(query)}"]
     if part is not None:  # a part of a long document (search/parts.py)
         args.append(f"part={part}")
+    if (ui := request.args.get("ui", "")) in i18n.STRINGS:  # the interface language chosen
+        args.append(f"ui={ui}")
     if path_safe(doc_id):
         url = f"{request.script_root}/doc/{quote(doc_id, safe=_PATH_SAFE)}"
         return f"{url}?{'&'.join(args)}" if args else url
@@ -166,11 +174,25 @@ def path_safe(doc_id: str) -> bool:
 
 
 _UNSAFE_CHAR = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidi embeddings, overrides and isolates, and control characters: in a file name shown on a
+# page they would reorder or hide what follows ("invoice\u202efdp.exe" reads "invoiceexe.pdf").
+_HIDDEN_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_name(text: str) -> str:
+    """A file name or id as a page shows it: characters that reorder or hide text written as
+    escapes (\\u202e), so what is read is what the name holds."""
+    if not _HIDDEN_CHAR.search(text):
+        return text
+    return _HIDDEN_CHAR.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
     """The original file of a document (web/originals.py); a PDF opens at its page."""
-    url = f"{request.script_root}/file/{quote(doc_id, safe=_PATH_SAFE)}"
+    if path_safe(doc_id):
+        url = f"{request.script_root}/file/{quote(doc_id, safe=_PATH_SAFE)}"
+    else:  # a name the /file/<path> route cannot carry (a newline in it, say): doc_url
+        url = f"{request.script_root}/file?id={_quoted(doc_id)}"
     own_file = doc_id.lower().endswith(".pdf")  # not a PDF attached inside a mail
     return f"{url}#page={page}" if page and fmt == "pdf" and own_file else url
 

@@ -169,14 +169,17 @@ def reindex() -> ResponseReturnValue:
     targets = current_roots or [_docs_dir()]
     folder = request.form.get("folder", "").strip()
     if folder:  # another folder than the index's: only a full build, and only once confirmed
-        chosen = [Path(folder).expanduser().absolute()]
+        try:
+            chosen = [Path(folder).expanduser().absolute()]
+        except RuntimeError:  # ~user of no such user
+            return _status_response(f"Not started: {folder[:200]!r} is not a folder name.")
         if chosen != targets:
             if request.form.get("confirm") != "1":
                 return _status_response(
                     f"Not started: rebuilding from {chosen[0]} would replace the index of "
                     f"{', '.join(map(str, targets))}. Tick the confirmation to do it.")
-            if not chosen[0].exists():
-                return _status_response(f"Not started: {chosen[0]} does not exist.")
+            if problem := _folder_problem(chosen[0]):
+                return _status_response(f"Not started: {str(chosen[0])[:200]} {problem}.")
         targets, kind = chosen, "full"
     current = jobs.read_status(layout)
     if current is not None and current.running:
@@ -192,6 +195,14 @@ def reindex() -> ResponseReturnValue:
         return _status_response(_cannot_write(exc))
     return _status_response(f"Started a {job.kind} reindex of {', '.join(job.roots)}.",
                             started=True)
+
+
+def _folder_problem(folder: Path) -> str:
+    """Why folder cannot be indexed ('' when it can): missing, or a name the system refuses."""
+    try:
+        return "" if folder.exists() else "does not exist"
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
 
 
 def _cannot_write(exc: OSError) -> str:

@@ -8,19 +8,24 @@ from flask.typing import ResponseReturnValue
 from ..search.answer import correction_fields
 from .openapi import spec
 from .params import MAX_DOC_ID_CHARS, doc_part, request_notes, search_request, verbatim
-from .ratelimit import doc_limit, search_limit
-from .service import document, hit_json, run_search
+from .ratelimit import deep_limit, doc_limit, search_limit
+from .service import document, hit_json, run_search, semantic_notes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+PAST_LAST = "Page {n} is past the last page of these results ({last})."
 
 
 @bp.get("/search")
 @search_limit
+@deep_limit
 def search() -> ResponseReturnValue:
-    results = run_search(search_request(request.args), request_notes(request),
-                         verbatim(request.args))
+    req = search_request(request.args)
+    results = run_search(req, request_notes(request) + semantic_notes(req), verbatim(request.args))
     page = results.page
-    said = correction_fields(page, results.suggestion, results.messages)
+    messages = list(results.messages)
+    if not page.hits and page.total and page.request.page > page.pages:  # not "nothing found"
+        messages.append(PAST_LAST.format(n=page.request.page, last=page.pages))
+    said = correction_fields(page, results.suggestion, messages)
     return jsonify(
         total=page.total,
         elapsed_ms=page.elapsed_ms,

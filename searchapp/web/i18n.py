@@ -26,6 +26,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "semantic_on": "Words and meaning",
         "semantic_off": "Words only",
         "semantic_label": "Match",
+        "semantic_unavailable": "Search by meaning is not available on this index (no vectors): "
+        "these results match your words only.",
         "home_hint": "Type to search. Words match with or without accents; use \"quotes\" "
         "for phrases and -word to exclude.",
         "lang": "Language",
@@ -68,6 +70,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "bad_date": "Ignored {name}={value}: not a date (use 2024, 2024-05 or 2024-05-17).",
         "bad_sort": "Ignored sort={value}: use relevance, date (newest first) or date_asc "
         "(oldest first).",
+        "bad_year": "Ignored year={value}: not a year (use 2024).",
+        "past_last_page": "Page {n} is past the last page of these results ({last}).",
+        "go_last_page": "Go to page {last}",
+        "dates_swapped": "The start date came after the end date: searched from {low} to {high}.",
         "no_index": "No index yet",
         "no_index_text": "There is no search index yet. Build one with `searchapp index`, "
         "then reload this page.",
@@ -113,6 +119,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "semantic_on": "Từ và nghĩa",
         "semantic_off": "Chỉ theo từ",
         "semantic_label": "Khớp",
+        "semantic_unavailable": "Chỉ mục này chưa hỗ trợ tìm theo nghĩa (chưa có vector): "
+        "kết quả chỉ khớp theo từ.",
         "home_hint": "Gõ để tìm. Từ có dấu hay không dấu đều khớp; dùng \"ngoặc kép\" cho cụm "
         "từ và -từ để loại trừ.",
         "lang": "Ngôn ngữ",
@@ -156,6 +164,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "2024-05-17).",
         "bad_sort": "Đã bỏ qua sort={value}: dùng relevance, date (mới nhất trước) hoặc "
         "date_asc (cũ nhất trước).",
+        "bad_year": "Đã bỏ qua year={value}: không phải năm (dùng 2024).",
+        "past_last_page": "Trang {n} nằm sau trang cuối của các kết quả này ({last}).",
+        "go_last_page": "Đến trang {last}",
+        "dates_swapped": "Ngày bắt đầu sau ngày kết thúc: đã tìm từ {low} đến {high}.",
         "no_index": "Chưa có chỉ mục",
         "no_index_text": "Chưa có chỉ mục tìm kiếm. Hãy tạo bằng `searchapp index` rồi tải "
         "lại trang.",

@@ -102,14 +102,16 @@ def spec() -> dict[str, Any]:
                                f"{MAX_QUERY_CHARS} characters it is cut, with a warning."),
                         _param("lang", {"type": "string"}, "Language filter.", many=True),
                         _param("source", {"type": "string"}, "Source filter.", many=True),
-                        _param("year", {"type": "integer"}, "Year filter.", many=True),
+                        _param("year", {"type": "integer"}, "Year filter (a value that is not a year is "
+                               "ignored, with a warning).", many=True),
                         _param("format", {"type": "string"},
                                "File type filter (when the index stores one).", many=True),
                         _param("from", {"type": "string"}, "Dates from: 2024, 2024-05 or "
                                "2024-05-17 (its first day); anything else is ignored, with "
                                "a warning (as for to and sort)."),
                         _param("to", {"type": "string"}, "Dates up to: 2024, 2024-05 or "
-                               "2024-05-17 (its last day)."),
+                               "2024-05-17 (its last day). A range given the wrong way round "
+                               "(from after to) is turned round, with a warning."),
                         _param("sort", {"type": "string",
                                         "enum": ["relevance", "date", "date_asc"],
                                         "default": "relevance"},
@@ -121,9 +123,12 @@ def spec() -> dict[str, Any]:
                         _param("semantic", {"type": "integer", "enum": [0, 1]},
                                "1: keyword results fused with results by meaning (when the "
                                "index has vectors); 0: keywords only; absent: the server's "
-                               "default (SEARCHAPP_SEMANTIC_DEFAULT)."),
+                               "default (SEARCHAPP_SEMANTIC_DEFAULT). semantic=1 on an index "
+                               "without vectors gives keyword results and a warning."),
                         _param("page", {"type": "integer", "minimum": 1, "default": 1},
-                               "1-based page number (clamped)."),
+                               "1-based page number (clamped). A page ending past the 500th "
+                               "result also counts against the document rate limit "
+                               "(SEARCHAPP_DOC_RATELIMIT)."),
                         _param("page_size", {"type": "integer", "minimum": 1,
                                              "maximum": MAX_PAGE_SIZE, "default": 10},
                                "Hits per page (clamped)."),
@@ -181,7 +186,8 @@ def spec() -> dict[str, Any]:
             "/api/doc/{id}": {
                 "get": {
                     "summary": "One document with the query's matches marked",
-                    "description": "The original file is at /file/{id} (PDF: add #page=N).",
+                    "description": ("The original file is at /file/{id} (PDF: add #page=N), or "
+                                    "/file?id=… for an id /doc?id= links to."),
                     "operationId": "document",
                     "parameters": [
                         {"name": "id", "in": "path", "required": True,

@@ -99,10 +99,23 @@ def content_type(path: Path) -> tuple[str, bool]:
     return guessed, guessed in INLINE
 
 
+@bp.get("/file")
+@search_limit
+@file_limit
+def original_by_query() -> ResponseReturnValue:
+    """/file?id=<id>: the original of a document whose id does not survive as a path (a file
+    name with a newline, "..", a backslash: web.path_safe), as /doc?id= is its page."""
+    return _send(request.args.get("id", ""))
+
+
 @bp.get("/file/<path:doc_id>")
 @search_limit
 @file_limit
 def original(doc_id: str) -> ResponseReturnValue:
+    return _send(doc_id)
+
+
+def _send(doc_id: str) -> ResponseReturnValue:
     found = locate(services().index_dir, doc_id)
     if found is None:
         abort(404, description="no original file for this document")

@@ -9,6 +9,8 @@ beyond MAX_FILTER_VALUES per name are ignored.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
@@ -49,20 +51,50 @@ SORT_VALUES: dict[str, Sort] = {
 def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """Build a SearchRequest from GET arguments (q, lang, source, year, format, from, to, sort,
     page, page_size). from/to: 2024, 2024-05 or 2024-05-17 (the first / last day covered)."""
-    years = tuple(int(y) for y in _values(args, "year") if y.isdigit() and len(y) <= 4)
+    date_from, date_to = date_range(args)
     return SearchRequest(
         query=args.get("q", "")[:MAX_QUERY_CHARS],
         lang=_values(args, "lang"),
         source=_values(args, "source"),
-        year=years,
+        year=years(args),
         format=_values(args, "format"),
-        date_from=date_bound(args.get("from", "")[:10], end=False),
-        date_to=date_bound(args.get("to", "")[:10], end=True),
-        sort=SORT_VALUES.get(args.get("sort", ""), "relevance"),
+        date_from=date_from,
+        date_to=date_to,
+        sort=SORT_VALUES.get(_sort_text(args), "relevance"),
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         page_size=_int(args.get("page_size"), 10, 1, MAX_PAGE_SIZE),
         semantic=flag(args.get("semantic")),
     )
+
+
+def years(args: MultiDict[str, str]) -> tuple[int, ...]:
+    """year=2024 values (ASCII or other decimal digits; not "¹", which isdigit() lets through
+    and int() refuses)."""
+    return tuple(int(y) for y in _values(args, "year") if _is_year(y))
+
+
+def _is_year(value: str) -> bool:
+    return value.isdecimal() and len(value) <= 4
+
+
+def date_range(args: MultiDict[str, str]) -> tuple[date | None, date | None]:
+    """(from, to) as dates; a range typed the wrong way round (from after to) is turned round."""
+    low_text, high_text = args.get("from", "")[:10], args.get("to", "")[:10]
+    low, high = date_bound(low_text, end=False), date_bound(high_text, end=True)
+    if low is not None and high is not None and low > high:
+        return date_bound(high_text, end=False), date_bound(low_text, end=True)
+    return low, high
+
+
+def _sort_text(args: MultiDict[str, str]) -> str:
+    return args.get("sort", "").strip().lower()
+
+
+def page_end(args: MultiDict[str, str]) -> int:
+    """How many results come before the end of the page asked for (page × page_size, clamped as
+    search_request clamps them): what a page costs grows with it (ratelimit.deep_limit)."""
+    return (_int(args.get("page"), 1, 1, MAX_PAGE)
+            * _int(args.get("page_size"), 10, 1, MAX_PAGE_SIZE))
 
 
 def doc_part(args: MultiDict[str, str]) -> int | None:
@@ -96,9 +128,16 @@ def request_notes(request: Request) -> tuple[str, ...]:
         value = request.args.get(name, "")
         if value.strip() and date_bound(value[:10], end=name == "to") is None:
             notes.append(strings["bad_date"].format(name=name, value=_shown(value)))
-    sort = request.args.get("sort", "").strip()
+    low, high = date_range(request.args)
+    if low is not None and high is not None and date_bound(
+            request.args.get("from", "")[:10], end=False) != low:
+        notes.append(strings["dates_swapped"].format(low=low, high=high))
+    for value in request.args.getlist("year"):
+        if value.strip() and not _is_year(value.strip()):
+            notes.append(strings["bad_year"].format(value=_shown(value)))
+    sort = _sort_text(request.args)
     if sort and sort not in SORT_VALUES:
-        notes.append(strings["bad_sort"].format(value=_shown(sort)))
+        notes.append(strings["bad_sort"].format(value=_shown(request.args.get("sort", ""))))
     page = _int(request.args.get("page"), 1, 1, 10**9)
     size = _int(request.args.get("page_size"), 10, 1, MAX_PAGE_SIZE)
     if (page - 1) * size >= MAX_RESULT_WINDOW:

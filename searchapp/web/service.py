@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request
 
 from ..index.layout import IndexMissing
 from ..search.correct import search_with_correction
@@ -20,6 +20,7 @@ from ..search.semantic import SemanticIndex
 from ..search.suggest import Suggester
 from ..search.synonyms import FILE_NAME as SYNONYMS_FILE
 from ..search.synonyms import SynonymFile
+from . import i18n
 from .params import MAX_DOC_ID_CHARS
 from .requestlog import log_error, record_hits
 from .warmup import Warmer
@@ -273,6 +274,14 @@ def semantic_ready() -> bool:
                 and engine.semantic.has_vectors(engine.backend.version()))
     except Exception:  # noqa: BLE001 - keyword search stands
         return False
+
+
+def semantic_notes(req: SearchRequest, ready: bool | None = None) -> tuple[str, ...]:
+    """A note when the URL asks for results by meaning (semantic=1) that this index cannot
+    give (no vectors yet, the extra not installed, or the OpenSearch backend)."""
+    if not req.semantic or (semantic_ready() if ready is None else ready):
+        return ()
+    return (i18n.STRINGS[i18n.choose(request)]["semantic_unavailable"],)
 
 
 def default_on() -> bool:

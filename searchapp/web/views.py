@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from ..search.parse import MAX_QUERY_CHARS
 from ..search.request import SearchRequest
 from .params import doc_part, request_notes, search_request, verbatim
-from .ratelimit import doc_limit, search_limit
+from .ratelimit import deep_limit, doc_limit, search_limit
 from .service import (
     default_on,
     document,
@@ -28,6 +28,7 @@ from .service import (
     overview,
     run_facets,
     run_search,
+    semantic_notes,
     semantic_ready,
     services,
 )
@@ -42,6 +43,7 @@ SEARCH_BOX_ID = "q"
 @bp.get("/")
 @bp.get("/search")
 @search_limit
+@deep_limit
 def search() -> ResponseReturnValue:
     req = search_request(request.args)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
@@ -53,7 +55,8 @@ def search() -> ResponseReturnValue:
         req, fuse_later = keystroke_request(req, wants_results(req))
     results = None
     if wants_results(req):
-        results = run_search(req, request_notes(request), verbatim(request.args), keystroke)
+        results = run_search(req, request_notes(request) + semantic_notes(req, ready),
+                             verbatim(request.args), keystroke)
         services().warm()
     home = overview() if results is None else None
     template = "_results.html" if fragment else "search.html"

@@ -102,6 +102,17 @@ def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
         pdf.close()
 
 
+# PDFium gives a hyphen that ended a line, in a word broken across two lines, as U+FFFE (older
+# builds: U+0002) and drops the line break: "Verhand\ufffelungen". Left in, the word is lost to
+# search ("Verhandlungen" found nothing); removed, the halves are the word again.
+_LINE_HYPHENS = str.maketrans("", "", "\ufffe\x02")
+
+
+def joined_hyphens(text: str) -> str:
+    """A page's text with PDFium's line-end hyphens taken out (the word's halves joined)."""
+    return text.translate(_LINE_HYPHENS) if "\ufffe" in text or "\x02" in text else text
+
+
 def _read(pdf: Any, limits: Limits, deadline: Deadline) -> Extracted:
     try:
         meta = pdf.get_metadata_dict(skip_empty=True)
@@ -121,7 +132,7 @@ def _read(pdf: Any, limits: Limits, deadline: Deadline) -> Extracted:
         page = pdf[index]
         try:
             textpage = page.get_textpage()
-            text = tidy(logical_text(textpage))
+            text = tidy(joined_hyphens(logical_text(textpage)))
             textpage.close()
             if not text and limits.ocr and tesseract:
                 text = tidy(_ocr_page(page, limits.ocr_langs, deadline.end - time.monotonic()))
