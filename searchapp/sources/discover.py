@@ -21,6 +21,10 @@ from .http import FetchError, PoliteClient
 MAX_SITEMAP_DEPTH = 3
 MAX_LISTED = 50_000
 DOC_SUFFIXES = (".pdf", ".docx", ".odt", ".pptx", ".xlsx", ".epub", ".rtf")
+DOC_TYPES = {"application/pdf", "application/epub+zip", "application/rtf", "text/rtf",
+             "application/vnd.oasis.opendocument.text"} | {
+    f"application/vnd.openxmlformats-officedocument.{t}" for t in (
+        "wordprocessingml.document", "presentationml.presentation", "spreadsheetml.sheet")}
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,17 @@ def sitemap_urls(client: PoliteClient, url: str, problems: list[str],
     r = client.get(url)
     if r.status != 200:
         raise FetchError(f"{url}: HTTP {r.status}")
+    # blank lines or a BOM before <?xml (common from CMS plugins) are not a malformed sitemap
+    body = _unzip(r.body).removeprefix(b"\xef\xbb\xbf").lstrip()
+    if body and not body.startswith(b"<"):  # the protocol's text form: one full URL a line
+        lines = body.decode("utf-8", "replace").split()
+        listed = [Listed(line) for line in lines if line.startswith(("http://", "https://"))]
+        if not listed:
+            raise FetchError(f"{url}: not a sitemap (neither XML nor a list of URLs)")
+        yield from listed
+        return
     try:
-        root = ElementTree.fromstring(_unzip(r.body))
+        root = ElementTree.fromstring(body)
     except (ElementTree.ParseError, DefusedXmlException) as exc:
         raise FetchError(f"{url}: malformed sitemap XML ({exc})") from exc
     tag = root.tag.rsplit("}", 1)[-1]
@@ -104,6 +117,11 @@ def feed_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
                  if when else "")
         if link:
             yield Listed(urljoin(url, link), stamp)
+        for enclosure in entry.get("enclosures") or []:  # a PDF or office file of the entry
+            href = urljoin(url, enclosure.get("href") or "")
+            if href and (is_document_link(href) or str(enclosure.get("type") or "")
+                         .split(";")[0].strip().lower() in DOC_TYPES):
+                yield Listed(href, stamp)
 
 
 def list_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
@@ -111,7 +129,12 @@ def list_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
     r = client.get(url)
     if r.status != 200:
         raise FetchError(f"{url}: HTTP {r.status}")
-    for line in r.body.decode("utf-8", "replace").splitlines():
+    yield from _text_urls(r.body, url)
+
+
+def _text_urls(body: bytes, url: str) -> Iterator[Listed]:
+    """One URL a line, relative to url (# comments and blank lines ignored)."""
+    for line in body.decode("utf-8", "replace").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             yield Listed(urljoin(url, line))

@@ -75,6 +75,7 @@ class SourceRun:
         self.problems: list[str] = []
         self.counts = {"listed": 0, "fetched": 0, "unchanged": 0, "gone": 0, "failed": 0}
         self.done: set[str] = set()
+        self.start_failed = False  # a site whose start page could not be read: not reached
 
     def note(self, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -94,7 +95,8 @@ class SourceRun:
         except FetchError as exc:  # the source itself could not be read
             reached = False
             self.note(str(exc))
-        return Report(when=now_iso(), reached=reached, problems=self.problems, **self.counts)
+        return Report(when=now_iso(), reached=reached and not self.start_failed,
+                      problems=self.problems, **self.counts)
 
     def _listed(self) -> Iterator[Listed]:
         kind, url = self.source.kind, self.source.url
@@ -116,6 +118,8 @@ class SourceRun:
                     return
                 self.counts["listed"] += 1
                 body = self.page(Listed(url), follow=depth < SITE_DEPTH)
+                if depth == 0 and body is None:  # the start page answered no page
+                    self.start_failed = True
                 if body is not None and depth < SITE_DEPTH:
                     following += [u for u in page_links(body, url)
                                   if u not in self.done and not is_document_link(u)
@@ -133,7 +137,7 @@ class SourceRun:
         note = read_note(path) if path else None
         if note and not note.gone and item.modified and not newer(item.modified, note.fetched):
             self.counts["unchanged"] += 1
-            return _read(path) if follow and path else None
+            return self._unchanged(path, note, follow) if path else None
         try:
             r = self.client.get(url, note.etag if note else "",
                                 note.last_modified if note else "")
@@ -145,8 +149,9 @@ class SourceRun:
             return None
         if r.status == 304 and path and note:
             self.counts["unchanged"] += 1
-            write_note(path, replace(note, checked=now_iso(), gone=""))
-            return _read(path) if follow else None
+            note = replace(note, checked=now_iso(), gone="")
+            write_note(path, note)
+            return self._unchanged(path, note, follow)
         if r.status in (404, 410):
             if path and note:  # kept, and marked gone
                 self.counts["gone"] += 1
@@ -166,11 +171,24 @@ class SourceRun:
             return None
         self.counts["fetched"] += 1
         if saved.suffix == ".html":
-            for link in page_links(r.body, r.url):
-                if is_document_link(link) and in_scope(link, self.hosts, []):
-                    self.page(Listed(link))
+            self._documents(r.body, r.url)
             return r.body
         return None
+
+    def _unchanged(self, path: Path, note: SavedPage, follow: bool) -> bytes | None:
+        """An unchanged page: the linked documents not saved yet (a fetch that failed before
+        is tried again), and its HTML when follow is set."""
+        body = _read(path)
+        if body is not None:
+            self._documents(body, note.url, only_missing=True)
+        return body if follow else None
+
+    def _documents(self, html: bytes, base: str, only_missing: bool = False) -> None:
+        """Fetch the PDFs and office files a page links to on the source's host."""
+        for link in page_links(html, base):
+            if (is_document_link(link) and in_scope(link, self.hosts, [])
+                    and not (only_missing and saved_file(self.folder, link))):
+                self.page(Listed(link))
 
     def _save(self, url: str, r: Response, old: Path | None) -> Path | None:
         kind = r.headers.get("content-type", "").split(";")[0].strip().lower()

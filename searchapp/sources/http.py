@@ -108,6 +108,7 @@ class PoliteClient:
     allowed_hosts: set[str]
     requests: int = 0  # sent, robots.txt included (tests count them)
     _robots: dict[str, Protego | None] = field(default_factory=dict)
+    _robots_error: dict[str, str] = field(default_factory=dict)  # why robots.txt was not read
     _last: dict[str, float] = field(default_factory=dict)
     _client: httpx.Client | None = None
 
@@ -139,6 +140,10 @@ class PoliteClient:
         for _ in range(MAX_REDIRECTS + 1):
             self._check(url)
             if check_robots and not self.allows(url):
+                host = (urlsplit(url).hostname or "").lower()
+                if why := self._robots_error.get(host):
+                    raise FetchError(f"{url}: not fetched, {host}'s robots.txt could not be read "
+                                     f"({why})")
                 raise FetchError(f"{url}: disallowed by robots.txt")
             if url in seen:
                 raise FetchError(f"{url}: redirect loop")
@@ -233,11 +238,13 @@ class PoliteClient:
             r = self.get(robots_url, check_robots=False)
         except HostBackoff:
             raise
-        except FetchError:
+        except FetchError as exc:
             rules = Protego.parse("User-agent: *\nDisallow: /")  # unreachable: ask nothing
+            self._robots_error[host] = str(exc).removeprefix(f"{robots_url}: ")
         else:
             if r.status >= 500:
                 rules = Protego.parse("User-agent: *\nDisallow: /")
+                self._robots_error[host] = f"HTTP {r.status}"
             elif r.status >= 400:
                 rules = None  # no robots.txt: everything allowed
             else:

@@ -1,0 +1,248 @@
+"""Web sources checked against sites the first tests (test_web_sources.py) do not use, as
+real ministry and news sites are: sitemaps a CMS writes with a blank line before `<?xml`,
+feeds whose PDFs are enclosures, linked PDFs that failed once, sites that go down, pages in
+a legacy charset given only in the HTTP header, pages whose only date is the feed's. A real
+HTTP server on 127.0.0.1, the real `searchapp source` / `searchapp fetch` commands, a real
+index."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from searchapp.search.engine import Engine
+from searchapp.search.request import Hit, SearchRequest
+from tests.format_builders import make_pdf
+
+EXE = [sys.executable, "-m", "searchapp.cli"]
+FILLER = ("Nội dung bài viết về hợp tác quốc tế và phát triển kinh tế bền vững giữa hai nước. " * 3)
+Route = tuple[bytes, str] | Callable[[BaseHTTPRequestHandler], None]
+
+
+def article(title: str, words: str, extra: str = "") -> bytes:
+    """A ministry page: menus and a footer around the article."""
+    return ("<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
+            f"<title>{title}</title></head><body><nav><a href='/'>Trang chủ</a></nav>"
+            f"<main><article><h1>{title}</h1><p>{words} {FILLER}</p>{extra}</article></main>"
+            "<footer>Bộ Ngoại giao</footer></body></html>").encode()
+
+
+class Site:
+    """Routes (path -> (body, content type) or a handler) and the paths asked for."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {
+            "/robots.txt": (b"User-agent: *\nDisallow: /private/\n", "text/plain")}
+        self.hits: Counter[str] = Counter()
+        self.base = ""
+
+
+def serve(site: Site) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            site.hits[self.path] += 1
+            route = site.routes.get(self.path)
+            if callable(route):
+                route(self)
+                return
+            if route is None:
+                self.send_response(404)
+                self.end_headers()
+                return
+            body, ctype = route
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", "Mon, 05 Jan 2026 10:00:00 GMT")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    s = Site()
+    server = serve(s)
+    yield s
+    server.shutdown()
+    server.server_close()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SEARCHAPP_FETCH_ALLOW_PRIVATE": "1", "SEARCHAPP_FETCH_DELAY": "0",
+           "SEARCHAPP_FETCH_TIMEOUT": "5"}
+    return subprocess.run([*EXE, *args], capture_output=True, text=True, env=env, timeout=240)
+
+
+def add(idx: Path, url: str, kind: str) -> None:
+    out = cli("source", "add", "--index-dir", str(idx), url, "--kind", kind)
+    assert out.returncode == 0, out.stderr
+
+
+def hits(index: Path, q: str) -> list[Hit]:
+    return Engine(index).search(SearchRequest(query=q, prefix_last=False)).hits
+
+
+def urls(index: Path, q: str) -> list[str]:
+    return [h.url for h in hits(index, q)]
+
+
+def test_a_sitemap_with_a_blank_line_before_its_xml_declaration_is_read(
+        tmp_path: Path, site: Site) -> None:
+    """CMS plugins often write a newline (or a BOM) before `<?xml`; crawlers read such a
+    sitemap. So is the protocol's text form (one URL a line)."""
+    b = site.base
+    ns = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+    site.routes.update({
+        "/tin/a.html": (article("Bài A", "alphaword"), "text/html"),
+        "/tin/b.html": (article("Bài B", "betaword"), "text/html"),
+        "/tin/c.html": (article("Bài C", "gammaword"), "text/html"),
+        "/sitemap.xml": ((f"<?xml version='1.0'?><sitemapindex {ns}>"
+                          f"<sitemap><loc>{b}/sm-news.xml</loc></sitemap>"
+                          f"<sitemap><loc>{b}/sm-old.xml.gz</loc></sitemap>"
+                          f"<sitemap><loc>{b}/sm-text.txt</loc></sitemap></sitemapindex>").encode(),
+                         "application/xml"),
+        "/sm-news.xml": ((f"\n\n<?xml version='1.0' encoding='UTF-8'?>\n<urlset {ns}><url>"
+                          f"<loc>{b}/tin/a.html</loc></url></urlset>").encode(), "text/xml"),
+        "/sm-old.xml.gz": (gzip.compress(f"\ufeff \r\n<?xml version='1.0'?><urlset {ns}><url><loc>"
+                                         f"{b}/tin/b.html</loc></url></urlset>".encode()),
+                           "application/x-gzip"),
+        "/sm-text.txt": (f"{b}/tin/c.html\n".encode(), "text/plain"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/sitemap.xml", "sitemap")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "malformed" not in out.stdout, out.stdout
+    assert urls(idx, "alphaword") == [f"{b}/tin/a.html"], out.stdout
+    assert urls(idx, "betaword") == [f"{b}/tin/b.html"], out.stdout
+    assert urls(idx, "gammaword") == [f"{b}/tin/c.html"], out.stdout
+    # a sitemap URL that answers a plain-text page which lists no URL is reported, not crawled
+    site.routes["/sm-text.txt"] = (b"Service temporarily unavailable\n", "text/plain")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert "not a sitemap" in out.stdout, out.stdout
+    assert site.hits["/Service"] == 0 and urls(idx, "gammaword") == [f"{b}/tin/c.html"]
+
+
+def test_a_pdf_enclosed_in_a_feed_entry_is_fetched_and_found(tmp_path: Path, site: Site) -> None:
+    """RSS items carry their PDF as an <enclosure> (a relative URL here); audio is left."""
+    b = site.base
+    site.routes.update({
+        "/tin/e.html": (article("Thông cáo", "epsilonword"), "text/html"),
+        "/files/annex.pdf": (make_pdf(["Annex: enclosureword statistics of the talks."],
+                                      title="Annex"), "application/pdf"),
+        "/files/talk.mp3": (b"ID3" + b"\0" * 100, "audio/mpeg"),
+        "/rss.xml": (("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+                      "<title>Tin &amp; bài</title><item><title><![CDATA[Thông cáo <b>1</b>]]>"
+                      f"</title><link>{b}/tin/e.html</link>"
+                      "<enclosure url='/files/annex.pdf' type='application/pdf' length='900'/>"
+                      "<enclosure url='/files/talk.mp3' type='audio/mpeg' length='103'/>"
+                      "<pubDate>Fri, 05 Dec 2025 07:30:00 +0700</pubDate></item>"
+                      "</channel></rss>").encode(), "application/rss+xml"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/rss.xml", "feed")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert urls(idx, "epsilonword") == [f"{b}/tin/e.html"]
+    assert urls(idx, "enclosureword") == [f"{b}/files/annex.pdf"], out.stdout
+    assert site.hits["/files/talk.mp3"] == 0
+
+
+def test_a_linked_pdf_that_failed_is_fetched_when_its_page_is_unchanged(
+        tmp_path: Path, site: Site) -> None:
+    """A PDF that answered 500 at the first fetch is fetched at the next one, although the page
+    linking it answers 304 then (before, it was never asked for again)."""
+    b = site.base
+    broken = {"on": True}
+    pdf = make_pdf(["Report: flakypdfword figures."], title="Report")
+
+    def flaky(handler: BaseHTTPRequestHandler) -> None:
+        if broken["on"]:
+            handler.send_response(500)
+            handler.end_headers()
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/pdf")
+        handler.send_header("Content-Length", str(len(pdf)))
+        handler.end_headers()
+        handler.wfile.write(pdf)
+
+    site.routes.update({
+        "/tin/a.html": (article("Bài A", "alphaword", "<a href='/files/report.pdf'>PDF</a>"),
+                        "text/html"),
+        "/files/report.pdf": flaky,
+        "/list.txt": (f"{b}/tin/a.html\n".encode(), "text/plain"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert "report.pdf: HTTP 500" in out.stdout, out.stdout
+    assert urls(idx, "alphaword") == [f"{b}/tin/a.html"] and urls(idx, "flakypdfword") == []
+    broken["on"] = False
+    asked = site.hits["/files/report.pdf"]
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 unchanged" in out.stdout, out.stdout  # the page answered 304
+    assert urls(idx, "flakypdfword") == [f"{b}/files/report.pdf"], out.stdout
+    # once saved, an unchanged page's PDF is not asked for again
+    asked = site.hits["/files/report.pdf"]
+    assert cli("fetch", "--index-dir", str(idx)).returncode == 0
+    assert site.hits["/files/report.pdf"] == asked
+
+
+def test_a_site_whose_start_page_fails_is_not_reached(tmp_path: Path, site: Site) -> None:
+    """`fetch` exits 0 only when every source was reached: a site whose start page answers 404
+    (or cannot be fetched) was not."""
+    idx = tmp_path / "idx"
+    add(idx, f"{site.base}/moved-away/", "site")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode != 0, out.stdout
+    assert "NOT REACHED" in out.stdout and "moved-away/: HTTP 404" in out.stdout, out.stdout
+    listing = json.loads(cli("source", "list", "--index-dir", str(idx), "--json").stdout)
+    assert listing[0]["last"]["reached"] is False
+
+
+def test_a_site_that_goes_down_is_reported_down_and_keeps_its_pages(tmp_path: Path) -> None:
+    """A site that is down says so (not "disallowed by robots.txt", which is what a robots.txt
+    that cannot be read turned into), and everything fetched before stays searchable."""
+    s = Site()
+    server = serve(s)
+    b = s.base
+    s.routes.update({
+        "/tin/a.html": (article("Bài A", "alphaword"), "text/html"),
+        "/list.txt": (f"{b}/tin/a.html\n".encode(), "text/plain"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    assert cli("fetch", "--index-dir", str(idx)).returncode == 0
+    server.shutdown()
+    server.server_close()
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode != 0 and "NOT REACHED" in out.stdout, out.stdout
+    assert "cannot connect" in out.stdout and "disallowed" not in out.stdout, out.stdout
+    assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
