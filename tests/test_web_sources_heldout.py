@@ -246,3 +246,47 @@ def test_a_site_that_goes_down_is_reported_down_and_keeps_its_pages(tmp_path: Pa
     assert out.returncode != 0 and "NOT REACHED" in out.stdout, out.stdout
     assert "cannot connect" in out.stdout and "disallowed" not in out.stdout, out.stdout
     assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
+
+
+def test_two_fetches_at_once_never_ask_a_host_two_things_at_once(tmp_path: Path, site: Site) -> None:
+    """A fetch from cron, the serving interval or /admin's button while another runs: the
+    second stops with a message, and the host never sees two requests at once."""
+    import time
+
+    b = site.base
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0}
+
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.4)
+        body = article("Bài", "pageword" + handler.path.split("/p")[-1].split(".")[0])
+        with lock:
+            state["now"] -= 1
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    for n in range(10):
+        site.routes[f"/tin/p{n}.html"] = slow
+    site.routes["/list.txt"] = ("".join(f"{b}/tin/p{n}.html\n" for n in range(10)).encode(),
+                                "text/plain")
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    env = {**os.environ, "SEARCHAPP_FETCH_ALLOW_PRIVATE": "1", "SEARCHAPP_FETCH_DELAY": "0"}
+    first = subprocess.Popen([*EXE, "fetch", "--index-dir", str(idx)], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while site.hits["/tin/p0.html"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = cli("fetch", "--index-dir", str(idx))
+    out, err = first.communicate(timeout=240)
+    assert first.returncode == 0, out + err
+    assert state["most"] == 1, state
+    assert second.returncode != 0 and "another fetch of this index is running" in second.stderr, (
+        second.stdout + second.stderr)
+    assert all(urls(idx, f"pageword{n}") == [f"{b}/tin/p{n}.html"] for n in range(10))

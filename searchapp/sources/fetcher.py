@@ -10,6 +10,7 @@ run. PDFs and office files linked from a fetched page on the source's host are f
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -33,6 +34,7 @@ from .http import FetchError, FetchSettings, HostBackoff, PoliteClient, Response
 from .registry import Report, Source
 
 MAX_PROBLEMS = 20
+FETCH_LOCK = "fetch.lock"  # in the index root: held while a fetch runs
 SITE_DEPTH = 2
 SITE_MAX_PAGES = 500
 _TYPES = {
@@ -218,17 +220,31 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+class FetchBusy(Exception):
+    """Another fetch of the same index is running."""
+
+
 def fetch_all(index_root: Path, settings: FetchSettings | None = None) -> list[tuple[Source, Report]]:
-    """Fetch every source of the index; each source's report is stored as it ends."""
+    """Fetch every source of the index; each source's report is stored as it ends.
+
+    One fetch per index at a time (FetchBusy otherwise): two would ask the same hosts at
+    once, past their delay, and write the same saved files."""
     settings = settings or FetchSettings.from_env()
     folder = registry.web_folder(index_root)
-    out = []
-    client = PoliteClient(settings, set())
-    try:
-        for source in registry.load(index_root):
-            report = SourceRun(source, folder, client).run()
-            registry.record(index_root, source.url, report)
-            out.append((source, report))
-    finally:
-        client.close()
-    return out
+    Path(index_root).mkdir(parents=True, exist_ok=True)
+    with open(Path(index_root) / FETCH_LOCK, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FetchBusy("another fetch of this index is running; this one stops "
+                            "(the sources are fetched by the one running)") from None
+        out = []
+        client = PoliteClient(settings, set())
+        try:
+            for source in registry.load(index_root):
+                report = SourceRun(source, folder, client).run()
+                registry.record(index_root, source.url, report)
+                out.append((source, report))
+        finally:
+            client.close()
+        return out
