@@ -290,3 +290,64 @@ def test_two_fetches_at_once_never_ask_a_host_two_things_at_once(tmp_path: Path,
     assert second.returncode != 0 and "another fetch of this index is running" in second.stderr, (
         second.stdout + second.stderr)
     assert all(urls(idx, f"pageword{n}") == [f"{b}/tin/p{n}.html"] for n in range(10))
+
+
+def test_a_page_whose_charset_only_the_http_header_gives_is_read_in_it(
+        tmp_path: Path, site: Site) -> None:
+    """A Slovene statement in windows-1250 with no <meta charset>: the server's Content-Type
+    says the charset (browsers decode by it); guessed, it came back as mojibake. A UTF-8 page
+    under a server's default `charset=iso-8859-1` stays UTF-8."""
+    b = site.base
+    sl = ("<html><head><title>Izjava ministrstva</title></head><body><p>Ministrstvo za zunanje "
+          "zadeve izraža globoko zaskrbljenost zaradi razvoja razmer. Minister se bo sestal z "
+          "veleposlaniki držav članic.</p></body></html>")
+    vi = ("<html><head><title>Thông cáo</title></head><body><p>Bộ Ngoại giao thông báo về cuộc "
+          "họp của Hội đồng Bảo an.</p></body></html>")
+    site.routes.update({
+        "/sl.html": (sl.encode("cp1250"), "text/html; charset=windows-1250"),
+        "/vi.html": (vi.encode("utf-8"), "text/html; charset=ISO-8859-1"),
+        "/list.txt": (f"{b}/sl.html\n{b}/vi.html\n".encode(), "text/plain"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    found = hits(idx, "držav članic")  # found either way (typo tolerance): read its snippet
+    assert [h.url for h in found] == [f"{b}/sl.html"]
+    assert "<mark>članic</mark>" in found[0].snippet_html, found[0].snippet_html  # not "èlanic"
+    found = hits(idx, "Hội đồng Bảo an")
+    assert [h.url for h in found] == [f"{b}/vi.html"] and "Bộ Ngoại giao" in found[0].snippet_html
+    saved = next((idx / "web" / "127.0.0.1").glob("*.html"))  # the exact bytes are kept
+    assert {p.read_bytes() for p in (idx / "web" / "127.0.0.1").glob("*.html")} == {
+        sl.encode("cp1250"), vi.encode("utf-8")}, saved
+
+
+def test_an_undated_page_takes_the_date_its_feed_or_sitemap_gives(
+        tmp_path: Path, site: Site) -> None:
+    """A page that says nothing of its date is dated by its feed's pubDate (the day in the
+    feed's time zone: 06:30 in Hanoi is the 5th, though 23:30 UTC of the 4th) or its sitemap's
+    lastmod, before the server's Last-Modified (a CMS's render time) or the day it was
+    fetched."""
+    b = site.base
+    ns = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+    site.routes.update({
+        "/tin/f.html": (article("Bài F", "feedword"), "text/html"),
+        "/tin/s.html": (article("Bài S", "sitemapword"), "text/html"),
+        "/tin/n.html": (article("Bài N", "nodateword"), "text/html"),
+        "/rss.xml": (("<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+                      f"<item><title>F</title><link>{b}/tin/f.html</link>"
+                      "<pubDate>Fri, 05 Dec 2025 06:30:00 +0700</pubDate></item>"
+                      f"<item><title>N</title><link>{b}/tin/n.html</link></item>"
+                      "</channel></rss>").encode(), "application/rss+xml"),
+        "/sitemap.xml": ((f"<?xml version='1.0'?><urlset {ns}><url><loc>{b}/tin/s.html</loc>"
+                          "<lastmod>2025-11-20T09:00:00+07:00</lastmod></url></urlset>").encode(),
+                         "application/xml"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/rss.xml", "feed")
+    add(idx, f"{b}/sitemap.xml", "sitemap")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert [h.date for h in hits(idx, "feedword")] == ["2025-12-05"]
+    assert [h.date for h in hits(idx, "sitemapword")] == ["2025-11-20"]
+    assert [h.date for h in hits(idx, "nodateword")] == ["2026-01-05"]  # Last-Modified

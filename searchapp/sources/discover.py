@@ -14,6 +14,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from .http import FetchError, PoliteClient
@@ -112,9 +114,7 @@ def feed_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
         raise FetchError(f"{url}: not a readable feed ({parsed.get('bozo_exception')})")
     for entry in parsed.entries:
         link = entry.get("link") or ""
-        when = entry.get("updated_parsed") or entry.get("published_parsed")
-        stamp = (datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat()
-                 if when else "")
+        stamp = _entry_stamp(entry)
         if link:
             yield Listed(urljoin(url, link), stamp)
         for enclosure in entry.get("enclosures") or []:  # a PDF or office file of the entry
@@ -122,6 +122,28 @@ def feed_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
             if href and (is_document_link(href) or str(enclosure.get("type") or "")
                          .split(";")[0].strip().lower() in DOC_TYPES):
                 yield Listed(href, stamp)
+
+
+def _entry_stamp(entry: Any) -> str:
+    """An entry's updated (else published) time, ISO, in the feed's own time zone (its date
+    is the day the site says, not the UTC day); '' when it has none."""
+    for key in ("updated", "published"):
+        raw = str(entry.get(key) or "").strip()
+        if not raw:
+            continue
+        try:
+            return parsedate_to_datetime(raw).isoformat()  # RSS: RFC 822
+        except (TypeError, ValueError, IndexError):
+            pass
+        try:
+            stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))  # Atom: RFC 3339
+            return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).isoformat()
+        except ValueError:
+            pass
+        when = entry.get(f"{key}_parsed")  # other forms feedparser read (in UTC)
+        if when:
+            return datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat()
+    return ""
 
 
 def list_urls(client: PoliteClient, url: str) -> Iterator[Listed]:

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..ingest.saved import SavedPage, now_iso, read_note, write_note
+from ..ingest.saved import SavedPage, header_charset, now_iso, read_note, write_note
 from . import registry
 from .discover import (
     Listed,
@@ -137,6 +137,9 @@ class SourceRun:
         self.done.add(url)
         path = saved_file(self.folder, url)
         note = read_note(path) if path else None
+        if note and path and item.modified and note.listed != item.modified:
+            note = replace(note, listed=item.modified)  # the source's date, kept for the loader
+            write_note(path, note)
         if note and not note.gone and item.modified and not newer(item.modified, note.fetched):
             self.counts["unchanged"] += 1
             return self._unchanged(path, note, follow) if path else None
@@ -168,7 +171,7 @@ class SourceRun:
             self.counts["failed"] += 1
             self.note(f"{url}: HTTP {r.status}")
             return None
-        saved = self._save(url, r, path)
+        saved = self._save(url, r, path, item.modified)
         if saved is None:
             return None
         self.counts["fetched"] += 1
@@ -192,7 +195,7 @@ class SourceRun:
                     and not (only_missing and saved_file(self.folder, link))):
                 self.page(Listed(link))
 
-    def _save(self, url: str, r: Response, old: Path | None) -> Path | None:
+    def _save(self, url: str, r: Response, old: Path | None, listed: str) -> Path | None:
         kind = r.headers.get("content-type", "").split(";")[0].strip().lower()
         suffix = _TYPES.get(kind) or Path(urlsplit(r.url).path).suffix.lower()
         if suffix not in set(_TYPES.values()):
@@ -209,7 +212,8 @@ class SourceRun:
         write_note(path, SavedPage(
             url=r.url, fetched=now_iso(), checked=now_iso(), etag=r.headers.get("etag", ""),
             last_modified=r.headers.get("last-modified", ""), content_type=kind,
-            source=self.source.url))
+            source=self.source.url, charset=header_charset(r.headers.get("content-type", "")),
+            listed=listed))
         return path
 
 
