@@ -351,3 +351,49 @@ def test_an_undated_page_takes_the_date_its_feed_or_sitemap_gives(
     assert [h.date for h in hits(idx, "feedword")] == ["2025-12-05"]
     assert [h.date for h in hits(idx, "sitemapword")] == ["2025-11-20"]
     assert [h.date for h in hits(idx, "nodateword")] == ["2026-01-05"]  # Last-Modified
+
+
+def test_a_host_that_stops_answering_ends_its_turn_for_every_source(
+        tmp_path: Path, site: Site) -> None:
+    """A host that hangs after its list was read costs three unanswered pages, not every page
+    of the list (each waited out three times); a host that answered 503 is not asked again by
+    the next source on it in the same run, and that source was not reached."""
+    import time
+
+    b = site.base
+
+    def hang(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(4)
+
+    for n in range(12):
+        site.routes[f"/tin/h{n}.html"] = hang
+    site.routes["/hang-list.txt"] = ("".join(f"{b}/tin/h{n}.html\n" for n in range(12)).encode(),
+                                     "text/plain")
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/hang-list.txt", "list")
+    env = {**os.environ, "SEARCHAPP_FETCH_ALLOW_PRIVATE": "1", "SEARCHAPP_FETCH_DELAY": "0",
+           "SEARCHAPP_FETCH_TIMEOUT": "0.5"}
+    started = time.monotonic()
+    out = subprocess.run([*EXE, "fetch", "--index-dir", str(idx)], capture_output=True, text=True,
+                         env=env, timeout=300)
+    took = time.monotonic() - started
+    asked = sum(site.hits[f"/tin/h{n}.html"] for n in range(12))
+    assert asked == 9, (asked, out.stdout)  # three pages, each tried three times
+    assert "did not answer 3 pages in a row" in out.stdout, out.stdout
+    assert took < 40, took
+
+    def busy(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(503)
+        handler.send_header("Retry-After", "600")
+        handler.end_headers()
+
+    site.routes["/busy-feed.xml"] = busy
+    site.routes["/tin/a.html"] = (article("Bài A", "alphaword"), "text/html")
+    site.routes["/list.txt"] = (f"{b}/tin/a.html\n".encode(), "text/plain")
+    idx2 = tmp_path / "idx2"
+    add(idx2, f"{b}/busy-feed.xml", "feed")
+    add(idx2, f"{b}/list.txt", "list")
+    out = cli("fetch", "--index-dir", str(idx2))
+    assert site.hits["/busy-feed.xml"] == 1 and site.hits["/list.txt"] == 0, out.stdout
+    assert out.returncode != 0 and out.stdout.count("NOT REACHED") == 2, out.stdout
+    assert "not asked" in out.stdout, out.stdout

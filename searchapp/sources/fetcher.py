@@ -92,8 +92,9 @@ class SourceRun:
                 for item in self._listed():
                     self.counts["listed"] += 1
                     self.page(item)
-        except HostBackoff as exc:
+        except HostBackoff as exc:  # the rest next run; not reached if its own URL was refused
             self.note(str(exc))
+            reached = not str(exc).startswith(f"{self.source.url}: ")
         except FetchError as exc:  # the source itself could not be read
             reached = False
             self.note(str(exc))

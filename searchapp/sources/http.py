@@ -11,8 +11,9 @@ rules of a polite and safe fetcher:
   127.0.0.1 is refused); redirects only within the source's hosts, at most MAX_REDIRECTS;
 - each response bounded in size (SEARCHAPP_FETCH_MAX_MB) and in total time
   (SEARCHAPP_FETCH_TIMEOUT, however slowly the bytes come);
-- connection errors and 500/502/504 retried with back-off; 429 and 503 end the host's turn for
-  this run (HostBackoff, with Retry-After), to be resumed at the next fetch.
+- connection errors and 500/502/504 retried with back-off; 429 and 503, or HOST_SILENT_LIMIT
+  pages in a row with no answer, end the host's turn for this run, for every source on it
+  (HostBackoff, with Retry-After), to be resumed at the next fetch.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .. import __version__
 
 MAX_REDIRECTS = 5
 RETRY_STATUS = (500, 502, 504)
+HOST_SILENT_LIMIT = 3  # pages in a row with no answer (after retries): the host's turn ends
 
 
 class FetchError(Exception):
@@ -110,6 +112,8 @@ class PoliteClient:
     _robots: dict[str, Protego | None] = field(default_factory=dict)
     _robots_error: dict[str, str] = field(default_factory=dict)  # why robots.txt was not read
     _last: dict[str, float] = field(default_factory=dict)
+    _silent: dict[str, int] = field(default_factory=dict)  # requests in a row with no answer
+    _backoff: dict[str, str] = field(default_factory=dict)  # hosts whose turn ended, and why
     _client: httpx.Client | None = None
 
     def __post_init__(self) -> None:
@@ -184,20 +188,32 @@ class PoliteClient:
 
     def _send(self, url: str, headers: dict[str, str]) -> Response:
         host = (urlsplit(url).hostname or "").lower()
+        if why := self._backoff.get(host):  # the host's turn ended earlier in this run
+            raise HostBackoff(f"{url}: not asked, {why}", None)
         for attempt in range(self.settings.retries + 1):
             self._wait_turn(host)
             try:
                 response = self._stream(url, headers)
             except (httpx.TransportError, FetchError) as exc:
-                if attempt == self.settings.retries or isinstance(exc, FetchError):
+                if isinstance(exc, FetchError):
+                    raise FetchError(f"{url}: {_reason(exc)}") from exc
+                if attempt == self.settings.retries:
+                    self._silent[host] = self._silent.get(host, 0) + 1
+                    if self._silent[host] >= HOST_SILENT_LIMIT:
+                        self._backoff[host] = (f"{host} did not answer {HOST_SILENT_LIMIT} "
+                                               "pages in a row")
+                        raise HostBackoff(f"{url}: {_reason(exc)}; {self._backoff[host]}, the "
+                                          "rest is fetched at the next run", None) from exc
                     raise FetchError(f"{url}: {_reason(exc)}") from exc
                 time.sleep(min(8.0, 0.5 * 2 ** attempt))
                 continue
+            self._silent[host] = 0
             if response.status in RETRY_STATUS and attempt < self.settings.retries:
                 time.sleep(min(8.0, 0.5 * 2 ** attempt))
                 continue
             if response.status in (429, 503):
                 after = _retry_after(response.headers.get("retry-after", ""))
+                self._backoff[host] = f"{host} answered {response.status}"
                 raise HostBackoff(
                     f"{url}: {response.status} from {host}, backing off"
                     + (f" (Retry-After {after:.0f} s)" if after is not None else "")
