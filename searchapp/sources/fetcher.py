@@ -159,18 +159,16 @@ class SourceRun:
             write_note(path, note)
             return self._unchanged(path, note, follow)
         if r.status in (404, 410):
-            if path and note:  # kept, and marked gone
-                self.counts["gone"] += 1
-                if not note.gone:
-                    write_note(path, replace(note, checked=now_iso(),
-                                             gone=f"{r.status} since {date.today()}"))
-            else:
-                self.counts["failed"] += 1
-                self.note(f"{url}: HTTP {r.status}")
-            return None
+            return self._gone(url, path, note, f"HTTP {r.status}")
+        if r.status == 200 and _sent_home(url, r.url, self.source.url):
+            return self._gone(url, path, note, f"redirected to {r.url}")  # a removed article
         if r.status != 200:
             self.counts["failed"] += 1
             self.note(f"{url}: HTTP {r.status}")
+            return None
+        if not r.body.strip() and path and note:  # a site in trouble: keep what it said before
+            self.counts["failed"] += 1
+            self.note(f"{url}: an empty answer; the copy fetched {note.fetched[:10]} is kept")
             return None
         saved = self._save(url, r, path, item.modified)
         if saved is None:
@@ -180,6 +178,17 @@ class SourceRun:
             self._documents(r.body, r.url)
             return r.body
         return None
+
+    def _gone(self, url: str, path: Path | None, note: SavedPage | None, why: str) -> None:
+        """A page the site removed: its saved copy is kept and marked gone."""
+        if path and note:
+            self.counts["gone"] += 1
+            if not note.gone:
+                write_note(path, replace(note, checked=now_iso(),
+                                         gone=f"{why} since {date.today()}"))
+        else:
+            self.counts["failed"] += 1
+            self.note(f"{url}: {why}")
 
     def _unchanged(self, path: Path, note: SavedPage, follow: bool) -> bytes | None:
         """An unchanged page: the linked documents not saved yet (a fetch that failed before
@@ -216,6 +225,15 @@ class SourceRun:
             source=self.source.url, charset=header_charset(r.headers.get("content-type", "")),
             listed=listed))
         return path
+
+
+def _sent_home(url: str, final: str, start: str) -> bool:
+    """A page redirected to its site's home page or to the source's start page: how many sites
+    answer for an article they removed (saving the home page in its place would lose it)."""
+    if final == url:
+        return False
+    return (urlsplit(final).path.strip("/") == "" != urlsplit(url).path.strip("/")
+            or (final == start != url))
 
 
 def _read(path: Path) -> bytes | None:
