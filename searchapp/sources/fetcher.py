@@ -159,9 +159,11 @@ class SourceRun:
             write_note(path, note)
             return self._unchanged(path, note, follow)
         if r.status in (404, 410):
-            return self._gone(url, path, note, f"HTTP {r.status}")
+            self._gone(url, path, note, f"HTTP {r.status}")
+            return None
         if r.status == 200 and _sent_home(url, r.url, self.source.url):
-            return self._gone(url, path, note, f"redirected to {r.url}")  # a removed article
+            self._gone(url, path, note, f"redirected to {r.url}")  # a removed article
+            return None
         if r.status != 200:
             self.counts["failed"] += 1
             self.note(f"{url}: HTTP {r.status}")
