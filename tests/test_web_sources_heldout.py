@@ -437,3 +437,44 @@ def test_a_removed_article_sent_to_the_home_page_or_emptied_keeps_its_saved_copy
     assert urls(idx, "betaword") == [f"{b}/tin/b.html"]
     assert urls(idx, "homepageword") == []  # never saved in the article's place
     assert urls(idx, "gammanewword") == [f"{b}/tin/c.html"] and urls(idx, "gammaword") == []
+
+
+def test_tracking_parameters_make_no_second_copy_of_a_page(tmp_path: Path, site: Site) -> None:
+    """Feeds add utm_* to every link (FeedBurner, newsletters); the sitemap lists the page
+    plain: one page, asked once per run, one saved copy, one document, its plain address.
+    Other parameters stay."""
+    b = site.base
+
+    def by_path(handler: BaseHTTPRequestHandler) -> None:  # as real servers: the query ignored
+        path, _, query = handler.path.partition("?")
+        body = article("Bài", "alphaword" if path == "/tin/a.html" else f"listword {query}")
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    for path in ("/tin/a.html", "/tin/a.html?utm_source=rss&utm_medium=feed",
+                 "/tin/list.aspx?id=7&utm_campaign=x", "/tin/list.aspx?id=7"):
+        site.routes[path] = by_path
+    ns = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+    site.routes.update({
+        "/rss.xml": (("<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><item>"
+                      f"<title>A</title><link>{b}/tin/a.html?utm_source=rss&amp;utm_medium=feed"
+                      f"</link></item><item><title>L</title><link>{b}/tin/list.aspx?id=7&amp;"
+                      "utm_campaign=x</link></item></channel></rss>").encode(),
+                     "application/rss+xml"),
+        "/sitemap.xml": ((f"<?xml version='1.0'?><urlset {ns}><url><loc>{b}/tin/a.html</loc>"
+                          "</url></urlset>").encode(), "application/xml"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/rss.xml", "feed")
+    add(idx, f"{b}/sitemap.xml", "sitemap")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert site.hits["/tin/a.html"] == 1, site.hits
+    assert site.hits["/tin/a.html?utm_source=rss&utm_medium=feed"] == 0
+    assert site.hits["/tin/list.aspx?id=7"] == 1
+    assert len(list((idx / "web" / "127.0.0.1").glob("*.html"))) == 2
+    assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
+    assert urls(idx, "listword") == [f"{b}/tin/list.aspx?id=7"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from .http import FetchError, PoliteClient
 
@@ -35,6 +35,23 @@ class Listed:
 
     url: str
     modified: str = ""
+
+
+TRACKING = ("utm_", "fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmktg")
+
+
+def clean_url(url: str) -> str:
+    """The URL without its fragment and the tracking parameters feeds and newsletters add
+    (utm_*, fbclid...): one page, one document, one address."""
+    url = urldefrag(url)[0]
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parts.query.split("&")  # kept as written: no re-encoding of the others
+    kept = [p for p in pairs if not p.split("=", 1)[0].lower().startswith(TRACKING)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def in_scope(url: str, hosts: set[str], include: list[str]) -> bool:
@@ -176,7 +193,7 @@ def page_links(html: bytes, base: str) -> list[str]:
         href = (a.attributes.get("href") or "").strip()
         if not href or href.startswith(("mailto:", "javascript:", "tel:", "#")):
             continue
-        link = urldefrag(urljoin(base, href))[0]
+        link = clean_url(urljoin(base, href))
         if link not in seen:
             seen.add(link)
             out.append(link)

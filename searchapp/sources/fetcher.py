@@ -22,6 +22,7 @@ from ..ingest.saved import SavedPage, header_charset, now_iso, read_note, write_
 from . import registry
 from .discover import (
     Listed,
+    clean_url,
     feed_urls,
     in_scope,
     is_document_link,
@@ -68,7 +69,8 @@ def saved_file(folder: Path, url: str) -> Path | None:
 class SourceRun:
     """One fetch of one source."""
 
-    def __init__(self, source: Source, folder: Path, client: PoliteClient) -> None:
+    def __init__(self, source: Source, folder: Path, client: PoliteClient,
+                 asked: set[str] | None = None) -> None:
         self.source = source
         self.folder = folder
         self.client = client  # shared by the run: robots.txt and the delay are per host
@@ -77,6 +79,7 @@ class SourceRun:
         self.problems: list[str] = []
         self.counts = {"listed": 0, "fetched": 0, "unchanged": 0, "gone": 0, "failed": 0}
         self.done: set[str] = set()
+        self.asked = set() if asked is None else asked  # URLs any source asked for this run
         self.start_failed = False  # a site whose start page could not be read: not reached
 
     def note(self, message: str) -> None:
@@ -107,6 +110,7 @@ class SourceRun:
             sitemap_urls(self.client, url, self.problems) if kind == "sitemap"
             else feed_urls(self.client, url) if kind == "feed" else list_urls(self.client, url))
         for item in found:
+            item = replace(item, url=clean_url(item.url))
             if in_scope(item.url, self.hosts, self.source.include):
                 yield item
 
@@ -137,6 +141,10 @@ class SourceRun:
             return None
         self.done.add(url)
         path = saved_file(self.folder, url)
+        if url in self.asked:  # listed by another source too: asked once per run
+            self.counts["unchanged"] += 1
+            return _read(path) if follow and path else None
+        self.asked.add(url)
         note = read_note(path) if path else None
         if note and path and item.modified and note.listed != item.modified:
             note = replace(note, listed=item.modified)  # the source's date, kept for the loader
@@ -265,9 +273,10 @@ def fetch_all(index_root: Path, settings: FetchSettings | None = None) -> list[t
                             "(the sources are fetched by the one running)") from None
         out = []
         client = PoliteClient(settings, set())
+        asked: set[str] = set()
         try:
             for source in registry.load(index_root):
-                report = SourceRun(source, folder, client).run()
+                report = SourceRun(source, folder, client, asked).run()
                 registry.record(index_root, source.url, report)
                 out.append((source, report))
         finally:
