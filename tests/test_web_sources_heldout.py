@@ -478,3 +478,30 @@ def test_tracking_parameters_make_no_second_copy_of_a_page(tmp_path: Path, site:
     assert len(list((idx / "web" / "127.0.0.1").glob("*.html"))) == 2
     assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
     assert urls(idx, "listword") == [f"{b}/tin/list.aspx?id=7"]
+
+
+def test_a_lastmod_that_a_304_answered_is_not_asked_again(tmp_path: Path, site: Site) -> None:
+    """A CMS touches a page's lastmod without changing it: the next fetch asks, gets a 304;
+    the one after has nothing to ask (the lastmod is older than that 304)."""
+    from datetime import UTC, datetime
+
+    b = site.base
+    ns = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+
+    def sitemap(lastmod: str) -> tuple[bytes, str]:
+        return ((f"<?xml version='1.0'?><urlset {ns}><url><loc>{b}/tin/a.html</loc>"
+                 f"<lastmod>{lastmod}</lastmod></url></urlset>").encode(), "application/xml")
+
+    site.routes["/tin/a.html"] = (article("Bài A", "alphaword"), "text/html")
+    site.routes["/sitemap.xml"] = sitemap("2020-01-01T00:00:00Z")
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/sitemap.xml", "sitemap")
+    assert cli("fetch", "--index-dir", str(idx)).returncode == 0
+    assert site.hits["/tin/a.html"] == 1
+    site.routes["/sitemap.xml"] = sitemap(datetime.now(UTC).isoformat(timespec="seconds"))
+    out = cli("fetch", "--index-dir", str(idx))
+    assert site.hits["/tin/a.html"] == 2 and "1 unchanged" in out.stdout, out.stdout  # a 304
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0 and "1 unchanged" in out.stdout, out.stdout
+    assert site.hits["/tin/a.html"] == 2  # not asked a third time
+    assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]

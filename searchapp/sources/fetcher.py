@@ -149,7 +149,9 @@ class SourceRun:
         if note and path and item.modified and note.listed != item.modified:
             note = replace(note, listed=item.modified)  # the source's date, kept for the loader
             write_note(path, note)
-        if note and not note.gone and item.modified and not newer(item.modified, note.fetched):
+        # unchanged since our last look (a 200, or a 304 that said it had not changed)
+        if (note and not note.gone and item.modified
+                and not newer(item.modified, note.checked or note.fetched)):
             self.counts["unchanged"] += 1
             return self._unchanged(path, note, follow) if path else None
         try:
