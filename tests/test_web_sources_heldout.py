@@ -505,3 +505,39 @@ def test_a_lastmod_that_a_304_answered_is_not_asked_again(tmp_path: Path, site: 
     assert out.returncode == 0 and "1 unchanged" in out.stdout, out.stdout
     assert site.hits["/tin/a.html"] == 2  # not asked a third time
     assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
+
+
+def test_pdfs_sent_under_a_wrong_content_type_are_read_as_pdfs(tmp_path: Path, site: Site) -> None:
+    """Download handlers send PDFs as application/force-download (named only in
+    Content-Disposition) or octet-stream, and misconfigured servers as text/html: the file's
+    first bytes say it is a PDF."""
+    b = site.base
+
+    def handler_for(body: bytes, ctype: str, disposition: str = "") -> Route:
+        def send(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Type", ctype)
+            if disposition:
+                handler.send_header("Content-Disposition", disposition)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+        return send
+
+    site.routes.update({
+        "/DownloadFile.aspx?id=5": handler_for(make_pdf(["Decree on forcedownloadword."]),
+                                               "application/force-download",
+                                               'attachment; filename="Nghi-dinh-5.pdf"'),
+        "/files/b.pdf": handler_for(make_pdf(["Report on mislabelledword."]), "text/html"),
+        "/files/c": handler_for(make_pdf(["Annex on octetword."]), "application/octet-stream"),
+        "/list.txt": (f"{b}/DownloadFile.aspx?id=5\n{b}/files/b.pdf\n{b}/files/c\n".encode(),
+                      "text/plain"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0 and "0 failed" in out.stdout, out.stdout + out.stderr
+    assert urls(idx, "forcedownloadword") == [f"{b}/DownloadFile.aspx?id=5"]
+    assert urls(idx, "mislabelledword") == [f"{b}/files/b.pdf"]
+    assert urls(idx, "octetword") == [f"{b}/files/c"]
+    assert [h.format for h in hits(idx, "mislabelledword")] == ["pdf"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -219,7 +220,7 @@ class SourceRun:
 
     def _save(self, url: str, r: Response, old: Path | None, listed: str) -> Path | None:
         kind = r.headers.get("content-type", "").split(";")[0].strip().lower()
-        suffix = _TYPES.get(kind) or Path(urlsplit(r.url).path).suffix.lower()
+        suffix = _suffix(r, kind)
         if suffix not in set(_TYPES.values()):
             self.counts["failed"] += 1
             self.note(f"{url}: content type {kind or 'unknown'!r} is not read")
@@ -237,6 +238,23 @@ class SourceRun:
             source=self.source.url, charset=header_charset(r.headers.get("content-type", "")),
             listed=listed))
         return path
+
+
+def _suffix(r: Response, kind: str) -> str:
+    """The saved file's suffix: a PDF or RTF by its first bytes (servers send them as
+    octet-stream, force-download, even text/html), else by the declared type, the
+    Content-Disposition file name or the URL's path."""
+    if r.body.startswith(b"%PDF-"):
+        return ".pdf"
+    if r.body.startswith(b"{\\rtf"):
+        return ".rtf"
+    if kind in _TYPES:
+        return _TYPES[kind]
+    named = re.search(r"""filename\*?=(?:[\w-]+'[\w-]*')?["']?([^"';]+)""",
+                      r.headers.get("content-disposition", ""))
+    if named and Path(named.group(1).strip()).suffix.lower() in _TYPES.values():
+        return Path(named.group(1).strip()).suffix.lower()
+    return Path(urlsplit(r.url).path).suffix.lower()
 
 
 def _sent_home(url: str, final: str, start: str) -> bool:
