@@ -200,6 +200,19 @@ def page_links(html: bytes, base: str) -> list[str]:
     return out
 
 
+def text_size(html: bytes) -> int:
+    """How many characters of text a reader of the page sees (scripts and styles left out)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    body = tree.body or tree.root
+    if body is None:
+        return 0
+    for node in body.css("script, style, noscript, template"):
+        node.decompose()
+    return len("".join(body.text(separator=" ", strip=True).split()))
+
+
 def is_document_link(url: str) -> bool:
     """A link to a PDF, office or e-book file (fetched and read as a document)."""
     return urlsplit(url).path.lower().endswith(DOC_SUFFIXES)

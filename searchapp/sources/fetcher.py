@@ -31,11 +31,13 @@ from .discover import (
     newer,
     page_links,
     sitemap_urls,
+    text_size,
 )
 from .http import FetchError, FetchSettings, HostBackoff, PoliteClient, Response
 from .registry import Report, Source
 
 MAX_PROBLEMS = 20
+MIN_PAGE_TEXT = 20  # characters (spaces left out): less, and a page that had text is kept
 FETCH_LOCK = "fetch.lock"  # in the index root: held while a fetch runs
 SITE_DEPTH = 2
 SITE_MAX_PAGES = 500
@@ -179,9 +181,10 @@ class SourceRun:
             self.counts["failed"] += 1
             self.note(f"{url}: HTTP {r.status}")
             return None
-        if not r.body.strip() and path and note:  # a site in trouble: keep what it said before
+        if path and note and _emptied(r, path):  # a site in trouble: keep what it said before
             self.counts["failed"] += 1
-            self.note(f"{url}: an empty answer; the copy fetched {note.fetched[:10]} is kept")
+            self.note(f"{url}: an empty answer or a page with no text; the copy fetched "
+                      f"{note.fetched[:10]} is kept")
             return None
         saved = self._save(url, r, path, item.modified)
         if saved is None:
@@ -255,6 +258,19 @@ def _suffix(r: Response, kind: str) -> str:
     if named and Path(named.group(1).strip()).suffix.lower() in _TYPES.values():
         return Path(named.group(1).strip()).suffix.lower()
     return Path(urlsplit(r.url).path).suffix.lower()
+
+
+def _emptied(r: Response, old: Path) -> bool:
+    """The answer is empty, or a page with no text (a script shell, a blank template) where
+    the copy saved before had text: replacing it would drop the document from the archive."""
+    if not r.body.strip():
+        return True
+    if old.suffix != ".html" or not r.body.lstrip()[:1] == b"<" or r.body.startswith(b"%PDF-"):
+        return False
+    if text_size(r.body) >= MIN_PAGE_TEXT:
+        return False
+    saved = _read(old)
+    return saved is not None and text_size(saved) >= MIN_PAGE_TEXT
 
 
 def _sent_home(url: str, final: str, start: str) -> bool:
