@@ -549,3 +549,33 @@ def test_pdfs_sent_under_a_wrong_content_type_are_read_as_pdfs(tmp_path: Path, s
     assert urls(idx, "mislabelledword") == [f"{b}/files/b.pdf"]
     assert urls(idx, "octetword") == [f"{b}/files/c"]
     assert [h.format for h in hits(idx, "mislabelledword")] == ["pdf"]
+
+
+def test_a_result_says_its_page_was_removed_from_the_site(tmp_path: Path, site: Site) -> None:
+    """A page that answers 404 is kept; its result, on the real server, says it is gone from
+    the site (the live link no longer works), with the saved copy still linked."""
+    import urllib.request
+
+    from tests.web_helpers import running_server
+
+    b = site.base
+    site.routes.update({
+        "/tin/a.html": (article("Bài A", "alphaword"), "text/html"),
+        "/tin/b.html": (article("Bài B", "betaword"), "text/html"),
+        "/list.txt": (f"{b}/tin/a.html\n{b}/tin/b.html\n".encode(), "text/plain"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    assert cli("fetch", "--index-dir", str(idx)).returncode == 0
+    del site.routes["/tin/a.html"]
+    out = cli("fetch", "--index-dir", str(idx))
+    assert "1 gone" in out.stdout, out.stdout
+    with running_server(idx, tmp_path / "server.log") as base:
+        with urllib.request.urlopen(f"{base}/search?q=alphaword") as r:
+            gone = r.read().decode()
+        with urllib.request.urlopen(f"{base}/search?q=betaword&ui=vi") as r:
+            there = r.read().decode()
+    assert 'class="badge gone"' in gone and "removed from the site" in gone, gone
+    assert 'title="HTTP 404 since ' in gone and f'href="{b}/tin/a.html"' in gone
+    assert 'class="saved-link"' in gone
+    assert 'class="badge gone"' not in there and f'href="{b}/tin/b.html"' in there
