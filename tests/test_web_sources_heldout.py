@@ -579,3 +579,28 @@ def test_a_result_says_its_page_was_removed_from_the_site(tmp_path: Path, site: 
     assert 'title="HTTP 404 since ' in gone and f'href="{b}/tin/a.html"' in gone
     assert 'class="saved-link"' in gone
     assert 'class="badge gone"' not in there and f'href="{b}/tin/b.html"' in there
+
+
+def test_a_feed_added_as_a_sitemap_and_the_reverse_are_read_for_what_they_are(
+        tmp_path: Path, site: Site) -> None:
+    """`--kind` given wrong (or a URL like /feed guessed wrong): the XML says what it is. Before,
+    the source listed nothing and still counted as reached."""
+    b = site.base
+    site.routes.update({
+        "/tin/a.html": (article("Bài A", "alphaword"), "text/html"),
+        "/tin/b.html": (article("Bài B", "betaword"), "text/html"),
+        "/feed": ((f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><item>"
+                   f"<title>A</title><link>{b}/tin/a.html</link></item></channel></rss>").encode(),
+                  "application/rss+xml"),
+        "/news.xml": (("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/"
+                       f"sitemap/0.9'><url><loc>{b}/tin/b.html</loc></url></urlset>").encode(),
+                      "application/xml"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/feed", "sitemap")
+    add(idx, f"{b}/news.xml", "feed")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "read as a feed" in out.stdout and "read as a sitemap" in out.stdout, out.stdout
+    assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
+    assert urls(idx, "betaword") == [f"{b}/tin/b.html"]

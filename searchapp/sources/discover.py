@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
-from .http import FetchError, PoliteClient
+from .http import FetchError, PoliteClient, Response
 
 MAX_SITEMAP_DEPTH = 3
 MAX_LISTED = 50_000
@@ -72,16 +72,33 @@ def _unzip(body: bytes) -> bytes:
     return out
 
 
+def fetch_listing(client: PoliteClient, url: str) -> Response:
+    """The 200 answer for a sitemap, feed or list; FetchError otherwise."""
+    r = client.get(url)
+    if r.status != 200:
+        raise FetchError(f"{url}: HTTP {r.status}")
+    return r
+
+
+def listing_kind(body: bytes) -> str:
+    """'sitemap' or 'feed' by what the XML is (whatever kind the source was added as), ''
+    when it is neither."""
+    head = _unzip(body)[:2048].lower()
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        return "sitemap"
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    return ""
+
+
 def sitemap_urls(client: PoliteClient, url: str, problems: list[str],
-                 depth: int = 0) -> Iterator[Listed]:
+                 depth: int = 0, r: Response | None = None) -> Iterator[Listed]:
     """Every <url> of a sitemap, following <sitemap> entries of a sitemap index (a child
     sitemap that fails is noted in problems, the others are still read)."""
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException
 
-    r = client.get(url)
-    if r.status != 200:
-        raise FetchError(f"{url}: HTTP {r.status}")
+    r = r or fetch_listing(client, url)
     # blank lines or a BOM before <?xml (common from CMS plugins) are not a malformed sitemap
     body = _unzip(r.body).removeprefix(b"\xef\xbb\xbf").lstrip()
     if body and not body.startswith(b"<"):  # the protocol's text form: one full URL a line
@@ -118,13 +135,11 @@ def sitemap_urls(client: PoliteClient, url: str, problems: list[str],
             yield Listed(urljoin(url, loc), lastmod)
 
 
-def feed_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
+def feed_urls(client: PoliteClient, url: str, r: Response | None = None) -> Iterator[Listed]:
     """The links of a feed's entries, with their updated (else published) dates."""
     import feedparser
 
-    r = client.get(url)
-    if r.status != 200:
-        raise FetchError(f"{url}: HTTP {r.status}")
+    r = r or fetch_listing(client, url)
     parsed = feedparser.parse(r.body, response_headers={
         "content-type": r.headers.get("content-type", ""), "content-location": url})
     if parsed.bozo and not parsed.entries:
@@ -163,11 +178,9 @@ def _entry_stamp(entry: Any) -> str:
     return ""
 
 
-def list_urls(client: PoliteClient, url: str) -> Iterator[Listed]:
+def list_urls(client: PoliteClient, url: str, r: Response | None = None) -> Iterator[Listed]:
     """A plain text file on the web, one URL a line (# comments and blank lines ignored)."""
-    r = client.get(url)
-    if r.status != 200:
-        raise FetchError(f"{url}: HTTP {r.status}")
+    r = r or fetch_listing(client, url)
     yield from _text_urls(r.body, url)
 
 

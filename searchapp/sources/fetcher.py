@@ -25,9 +25,11 @@ from .discover import (
     Listed,
     clean_url,
     feed_urls,
+    fetch_listing,
     in_scope,
     is_document_link,
     list_urls,
+    listing_kind,
     newer,
     page_links,
     sitemap_urls,
@@ -109,9 +111,14 @@ class SourceRun:
 
     def _listed(self) -> Iterator[Listed]:
         kind, url = self.source.kind, self.source.url
+        r = fetch_listing(self.client, url)
+        actual = listing_kind(r.body) or kind  # a feed added as a sitemap is read as a feed
+        if actual != kind:
+            self.note(f"{url}: read as a {actual}, which it is (it was added as a {kind})")
         found: Iterable[Listed] = (
-            sitemap_urls(self.client, url, self.problems) if kind == "sitemap"
-            else feed_urls(self.client, url) if kind == "feed" else list_urls(self.client, url))
+            sitemap_urls(self.client, url, self.problems, r=r) if actual == "sitemap"
+            else feed_urls(self.client, url, r) if actual == "feed"
+            else list_urls(self.client, url, r))
         for item in found:
             item = replace(item, url=clean_url(item.url))
             if in_scope(item.url, self.hosts, self.source.include):
