@@ -326,7 +326,7 @@ def test_an_undated_page_takes_the_date_its_feed_or_sitemap_gives(
         tmp_path: Path, site: Site) -> None:
     """A page that says nothing of its date is dated by its feed's pubDate (the day in the
     feed's time zone: 06:30 in Hanoi is the 5th, though 23:30 UTC of the 4th) or its sitemap's
-    lastmod, before the server's Last-Modified (a CMS's render time) or the day it was
+    lastmod (a news sitemap's publication date), before the server's Last-Modified (a CMS's render time) or the day it was
     fetched."""
     b = site.base
     ns = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
@@ -339,9 +339,15 @@ def test_an_undated_page_takes_the_date_its_feed_or_sitemap_gives(
                       "<pubDate>Fri, 05 Dec 2025 06:30:00 +0700</pubDate></item>"
                       f"<item><title>N</title><link>{b}/tin/n.html</link></item>"
                       "</channel></rss>").encode(), "application/rss+xml"),
-        "/sitemap.xml": ((f"<?xml version='1.0'?><urlset {ns}><url><loc>{b}/tin/s.html</loc>"
-                          "<lastmod>2025-11-20T09:00:00+07:00</lastmod></url></urlset>").encode(),
-                         "application/xml"),
+        "/tin/g.html": (article("Bài G", "newssitemapword"), "text/html"),
+        "/sitemap.xml": ((f"<?xml version='1.0'?><urlset {ns} xmlns:news='http://www.google.com"
+                          f"/schemas/sitemap-news/0.9'><url><loc>{b}/tin/s.html</loc>"
+                          "<lastmod>2025-11-20T09:00:00+07:00</lastmod></url>"
+                          f"<url><loc>{b}/tin/g.html</loc><news:news><news:publication>"
+                          "<news:name>Bo Ngoai giao</news:name><news:language>vi</news:language>"
+                          "</news:publication><news:publication_date>2025-10-02T08:00:00+07:00"
+                          "</news:publication_date><news:title>G</news:title></news:news></url>"
+                          "</urlset>").encode(), "application/xml"),
     })
     idx = tmp_path / "idx"
     add(idx, f"{b}/rss.xml", "feed")
@@ -350,6 +356,7 @@ def test_an_undated_page_takes_the_date_its_feed_or_sitemap_gives(
     assert out.returncode == 0, out.stdout + out.stderr
     assert [h.date for h in hits(idx, "feedword")] == ["2025-12-05"]
     assert [h.date for h in hits(idx, "sitemapword")] == ["2025-11-20"]
+    assert [h.date for h in hits(idx, "newssitemapword")] == ["2025-10-02"]  # news:publication_date
     assert [h.date for h in hits(idx, "nodateword")] == ["2026-01-05"]  # Last-Modified
 
 

@@ -122,6 +122,10 @@ def sitemap_urls(client: PoliteClient, url: str, problems: list[str],
                 loc = (child.text or "").strip()
             elif key == "lastmod":
                 lastmod = (child.text or "").strip()
+            elif key == "news" and not lastmod:  # a Google News sitemap's publication date
+                for item in child:
+                    if item.tag.rsplit("}", 1)[-1] == "publication_date":
+                        lastmod = (item.text or "").strip()
         if not loc:
             continue
         if tag == "sitemapindex" and name == "sitemap":
