@@ -611,3 +611,26 @@ def test_a_feed_added_as_a_sitemap_and_the_reverse_are_read_for_what_they_are(
     assert "read as a feed" in out.stdout and "read as a sitemap" in out.stdout, out.stdout
     assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
     assert urls(idx, "betaword") == [f"{b}/tin/b.html"]
+
+
+def test_a_home_page_address_sent_to_the_root_is_the_home_page_not_a_removal(
+        tmp_path: Path, site: Site) -> None:
+    """The guard above must not take /index.html -> / (or a site's start page) for a removed
+    article: that page is saved and read."""
+    b = site.base
+
+    def to_root(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(301)
+        handler.send_header("Location", "/")
+        handler.end_headers()
+
+    site.routes.update({"/": (article("Trang chủ", "homepageword"), "text/html"),
+                        "/index.html": to_root, "/vi": to_root,
+                        "/list.txt": (f"{b}/index.html\n".encode(), "text/plain")})
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    add(idx, f"{b}/vi", "site")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0 and "gone" in out.stdout and "failed" in out.stdout, out.stdout
+    assert "redirected" not in out.stdout, out.stdout
+    assert urls(idx, "homepageword") == [f"{b}/"]

@@ -283,10 +283,17 @@ def _emptied(r: Response, old: Path) -> bool:
 def _sent_home(url: str, final: str, start: str) -> bool:
     """A page redirected to its site's home page or to the source's start page: how many sites
     answer for an article they removed (saving the home page in its place would lose it)."""
-    if final == url:
+    if final == url or url == start:
         return False
-    return (urlsplit(final).path.strip("/") == "" != urlsplit(url).path.strip("/")
-            or (final == start != url))
+    if final == start:
+        return True
+    path = urlsplit(url).path.strip("/")
+    if urlsplit(final).path.strip("/") or not path:
+        return False
+    # "/index.html", "/home", "/vi" sent to "/" are the home page itself, not a removed page
+    homeish = "/" not in path and (len(path) <= 5 or path.lower().startswith(
+        ("index", "default", "home", "trang-chu")))
+    return not homeish or bool(urlsplit(url).query)
 
 
 def _read(path: Path) -> bytes | None:
