@@ -634,3 +634,22 @@ def test_a_home_page_address_sent_to_the_root_is_the_home_page_not_a_removal(
     assert out.returncode == 0 and "gone" in out.stdout and "failed" in out.stdout, out.stdout
     assert "redirected" not in out.stdout, out.stdout
     assert urls(idx, "homepageword") == [f"{b}/"]
+
+
+def test_listed_urls_left_out_as_outside_the_source_are_reported(tmp_path: Path, site: Site) -> None:
+    """A feed whose links all go through another host (a feed proxy, a CDN, the www. name)
+    fetched nothing and said nothing; now the report says how many were left out and why."""
+    b = site.base
+    other = b.replace("127.0.0.1", "localhost")
+    site.routes["/rss.xml"] = (
+        ("<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+         + "".join(f"<item><title>{n}</title><link>{other}/~r/tin/{n}.html</link></item>"
+                   for n in range(3))
+         + "</channel></rss>").encode(), "application/rss+xml")
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/rss.xml", "feed")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert "3 URL(s) it lists are outside 127.0.0.1, left out (e.g. " in out.stdout, out.stdout
+    assert f"{other}/~r/tin/0.html" in out.stdout
+    listing = json.loads(cli("source", "list", "--index-dir", str(idx), "--json").stdout)
+    assert any("left out" in p for p in listing[0]["last"]["problems"])

@@ -119,10 +119,17 @@ class SourceRun:
             sitemap_urls(self.client, url, self.problems, r=r) if actual == "sitemap"
             else feed_urls(self.client, url, r) if actual == "feed"
             else list_urls(self.client, url, r))
+        outside: list[str] = []
         for item in found:
             item = replace(item, url=clean_url(item.url))
             if in_scope(item.url, self.hosts, self.source.include):
                 yield item
+            else:
+                outside.append(item.url)
+        if outside:  # said once: a feed whose links all go through another host lists nothing
+            self.note(f"{len(outside)} URL(s) it lists are outside {self.source.host}"
+                      + (" or its --include patterns" if self.source.include else "")
+                      + f", left out (e.g. {outside[0]})")
 
     def _crawl(self) -> None:
         """A start page and its same-host links, breadth first, SITE_DEPTH deep."""
