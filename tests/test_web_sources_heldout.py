@@ -653,3 +653,25 @@ def test_listed_urls_left_out_as_outside_the_source_are_reported(tmp_path: Path,
     assert f"{other}/~r/tin/0.html" in out.stdout
     listing = json.loads(cli("source", "list", "--index-dir", str(idx), "--json").stdout)
     assert any("left out" in p for p in listing[0]["last"]["problems"])
+
+
+def test_a_raw_unicode_address_and_its_percent_encoded_form_are_one_page(
+        tmp_path: Path, site: Site) -> None:
+    """Sitemaps often list "/tin/bài-một.html" unescaped while pages link it percent-encoded:
+    one request, one saved copy, one document."""
+    b = site.base
+    encoded = "/tin/b%C3%A0i-m%E1%BB%99t.html"
+    site.routes[encoded] = (article("Bài một", "unicodepathword"), "text/html")
+    site.routes["/sitemap.xml"] = (
+        ("<?xml version='1.0' encoding='utf-8'?><urlset xmlns='http://www.sitemaps.org/schemas/"
+         f"sitemap/0.9'><url><loc>{b}/tin/bài-một.html</loc></url></urlset>").encode(),
+        "application/xml")
+    site.routes["/list.txt"] = (f"{b}{encoded}\n".encode(), "text/plain")
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/sitemap.xml", "sitemap")
+    add(idx, f"{b}/list.txt", "list")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert site.hits[encoded] == 1, site.hits
+    assert len(list((idx / "web" / "127.0.0.1").glob("*.html"))) == 1
+    assert urls(idx, "unicodepathword") == [b + encoded]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urldefrag, urljoin, urlsplit, urlunsplit
 
 from .http import FetchError, PoliteClient, Response
 
@@ -42,16 +42,18 @@ TRACKING = ("utm_", "fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", 
 
 def clean_url(url: str) -> str:
     """The URL without its fragment and the tracking parameters feeds and newsletters add
-    (utm_*, fbclid...): one page, one document, one address."""
-    url = urldefrag(url)[0]
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    pairs = parts.query.split("&")  # kept as written: no re-encoding of the others
+    (utm_*, fbclid...), its path and query percent-encoded as a client sends them (a sitemap's
+    raw "/tin/bài.html" and a link's "/tin/b%C3%A0i.html" are one page): one page, one
+    document, one address."""
+    parts = urlsplit(urldefrag(url)[0])
+    pairs = parts.query.split("&") if parts.query else []  # as written: no re-encoding
     kept = [p for p in pairs if not p.split("=", 1)[0].lower().startswith(TRACKING)]
-    if len(kept) == len(pairs):
-        return url
-    return urlunsplit(parts._replace(query="&".join(kept)))
+    return urlunsplit(parts._replace(path=quote(parts.path, safe=_PATH_SAFE),
+                                     query=quote("&".join(kept), safe=_QUERY_SAFE)))
+
+
+_PATH_SAFE = "/%:@!$&'()*+,;=~[]"  # reserved characters and escapes already there are kept
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def in_scope(url: str, hosts: set[str], include: list[str]) -> bool:
