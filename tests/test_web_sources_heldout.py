@@ -647,7 +647,8 @@ def test_a_home_page_address_sent_to_the_root_is_the_home_page_not_a_removal(
 
 def test_listed_urls_left_out_as_outside_the_source_are_reported(tmp_path: Path, site: Site) -> None:
     """A feed whose links all go through another host (a feed proxy, a CDN, the www. name)
-    fetched nothing and said nothing; now the report says how many were left out and why."""
+    fetched nothing and said nothing, nor did PDFs linked on a files host; now the report says
+    how many were left out and why."""
     b = site.base
     other = b.replace("127.0.0.1", "localhost")
     site.routes["/rss.xml"] = (
@@ -655,10 +656,16 @@ def test_listed_urls_left_out_as_outside_the_source_are_reported(tmp_path: Path,
          + "".join(f"<item><title>{n}</title><link>{other}/~r/tin/{n}.html</link></item>"
                    for n in range(3))
          + "</channel></rss>").encode(), "application/rss+xml")
+    site.routes["/tin/a.html"] = (article("Bài A", "alphaword", f"<a href='{other}/f/r.pdf'>PDF"
+                                          f"</a> <a href='{other}/f/s.pdf'>PDF</a>"), "text/html")
+    site.routes["/list.txt"] = (f"{b}/tin/a.html\n".encode(), "text/plain")
     idx = tmp_path / "idx"
     add(idx, f"{b}/rss.xml", "feed")
+    add(idx, f"{b}/list.txt", "list")
     out = cli("fetch", "--index-dir", str(idx))
     assert "3 URL(s) it lists are outside 127.0.0.1, left out (e.g. " in out.stdout, out.stdout
+    assert (f"2 linked document(s) on other hosts were not fetched (only 127.0.0.1's are; "
+            f"e.g. {other}/f/r.pdf)") in out.stdout, out.stdout
     assert f"{other}/~r/tin/0.html" in out.stdout
     listing = json.loads(cli("source", "list", "--index-dir", str(idx), "--json").stdout)
     assert any("left out" in p for p in listing[0]["last"]["problems"])

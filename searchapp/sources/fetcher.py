@@ -86,6 +86,7 @@ class SourceRun:
         self.done: set[str] = set()
         self.asked = set() if asked is None else asked  # URLs any source asked for this run
         self.start_failed = False  # a site whose start page could not be read: not reached
+        self.elsewhere: set[str] = set()  # document links on other hosts, not fetched
 
     def note(self, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -106,6 +107,9 @@ class SourceRun:
         except FetchError as exc:  # the source itself could not be read
             reached = False
             self.note(str(exc))
+        if self.elsewhere:
+            self.note(f"{len(self.elsewhere)} linked document(s) on other hosts were not fetched "
+                      f"(only {self.source.host}'s are; e.g. {min(self.elsewhere)})")
         return Report(when=now_iso(), reached=reached and not self.start_failed,
                       problems=self.problems, **self.counts)
 
@@ -231,8 +235,11 @@ class SourceRun:
     def _documents(self, html: bytes, base: str, only_missing: bool = False) -> None:
         """Fetch the PDFs and office files a page links to on the source's host."""
         for link in page_links(html, base):
-            if (is_document_link(link) and in_scope(link, self.hosts, [])
-                    and not (only_missing and saved_file(self.folder, link))):
+            if not is_document_link(link):
+                continue
+            if not in_scope(link, self.hosts, []):
+                self.elsewhere.add(link)  # reported once at the end of the run
+            elif not (only_missing and saved_file(self.folder, link)):
                 self.page(Listed(link))
 
     def _save(self, url: str, r: Response, old: Path | None, listed: str) -> Path | None:
