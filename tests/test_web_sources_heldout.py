@@ -416,7 +416,8 @@ def test_a_host_that_stops_answering_ends_its_turn_for_every_source(
 def test_a_removed_article_sent_to_the_home_page_or_emptied_keeps_its_saved_copy(
         tmp_path: Path, site: Site) -> None:
     """Sites answer for a removed article with a redirect to their home page, or, in trouble,
-    with an empty 200 or a page with no text (a script shell after a redesign). Either way the
+    with an empty 200 or a page with no text (a script shell after a redesign), and for a
+    removed PDF with a 200 "not found" page. Either way the
     article fetched before stays in the archive under its own URL (marked gone, or kept)
     instead of being replaced by the home page or by nothing."""
     b = site.base
@@ -426,8 +427,9 @@ def test_a_removed_article_sent_to_the_home_page_or_emptied_keeps_its_saved_copy
         "/tin/b.html": (article("Bài B", "betaword"), "text/html"),
         "/tin/c.html": (article("Bài C", "gammaword"), "text/html"),
         "/tin/d.html": (article("Bài D", "deltaword"), "text/html"),
+        "/files/e.pdf": (make_pdf(["Decree on epsilonpdfword."]), "application/pdf"),
         "/list.txt": (f"{b}/tin/a.html\n{b}/tin/b.html\n{b}/tin/c.html\n{b}/tin/d.html\n"
-                      .encode(), "text/plain"),
+                      f"{b}/files/e.pdf\n".encode(), "text/plain"),
     })
     idx = tmp_path / "idx"
     add(idx, f"{b}/list.txt", "list")
@@ -447,15 +449,18 @@ def test_a_removed_article_sent_to_the_home_page_or_emptied_keeps_its_saved_copy
     site.routes["/tin/a.html"] = home
     site.routes["/tin/b.html"] = empty
     site.routes["/tin/c.html"] = (article("Bài C mới", "gammanewword"), "text/html")  # changed
+    site.routes["/files/e.pdf"] = (article("Không tìm thấy", "notfoundpageword"), "text/html")
     site.routes["/tin/d.html"] = (b"<!doctype html><html><head><title>Loading</title><script>"
                                   b"window.app=1</script></head><body><div id='root'></div>"
                                   b"<script src='/app.js'></script></body></html>", "text/html")
     out = cli("fetch", "--index-dir", str(idx))
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "1 gone" in out.stdout and "an empty answer" in out.stdout, out.stdout
+    assert "2 gone" in out.stdout and "an empty answer" in out.stdout, out.stdout
     assert urls(idx, "alphaword") == [f"{b}/tin/a.html"]
     assert urls(idx, "betaword") == [f"{b}/tin/b.html"]
     assert urls(idx, "deltaword") == [f"{b}/tin/d.html"]  # not replaced by a script shell
+    assert urls(idx, "epsilonpdfword") == [f"{b}/files/e.pdf"]  # not by a 200 'not found' page
+    assert urls(idx, "notfoundpageword") == []
     assert "a page with no text" in out.stdout, out.stdout
     assert urls(idx, "homepageword") == []  # never saved in the article's place
     assert urls(idx, "gammanewword") == [f"{b}/tin/c.html"] and urls(idx, "gammaword") == []

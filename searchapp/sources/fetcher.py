@@ -199,6 +199,10 @@ class SourceRun:
             self.counts["failed"] += 1
             self.note(f"{url}: HTTP {r.status}")
             return None
+        if (path and note and path.suffix != ".html"
+                and _suffix(r, _kind(r)) == ".html"):  # a PDF's URL now answering a page
+            self._gone(url, path, note, "answers a web page instead of its file")
+            return None
         if path and note and _emptied(r, path):  # a site in trouble: keep what it said before
             self.counts["failed"] += 1
             self.note(f"{url}: an empty answer or a page with no text; the copy fetched "
@@ -243,7 +247,7 @@ class SourceRun:
                 self.page(Listed(link))
 
     def _save(self, url: str, r: Response, old: Path | None, listed: str) -> Path | None:
-        kind = r.headers.get("content-type", "").split(";")[0].strip().lower()
+        kind = _kind(r)
         suffix = _suffix(r, kind)
         if suffix not in set(_TYPES.values()):
             self.counts["failed"] += 1
@@ -262,6 +266,11 @@ class SourceRun:
             source=self.source.url, charset=header_charset(r.headers.get("content-type", "")),
             listed=listed))
         return path
+
+
+def _kind(r: Response) -> str:
+    """The response's media type, lower case, without parameters."""
+    return r.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _suffix(r: Response, kind: str) -> str:
