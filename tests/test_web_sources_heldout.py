@@ -696,3 +696,37 @@ def test_a_raw_unicode_address_and_its_percent_encoded_form_are_one_page(
     assert site.hits[encoded] == 1, site.hits
     assert len(list((idx / "web" / "127.0.0.1").glob("*.html"))) == 1
     assert urls(idx, "unicodepathword") == [b + encoded]
+
+
+def test_a_result_title_is_the_article_not_the_site_name(tmp_path: Path, site: Site) -> None:
+    """Ministry pages title themselves "Article - Site name"; the result shows the article's
+    title (its <h1>). A logo <h1> in the page's header neither becomes the title nor hides the
+    article's; a section <h1> ("Tin tức") under a three-part title keeps the whole title."""
+    b = site.base
+    body = f"<p>{FILLER}</p>"
+
+    def page_(title: str, header: str, main: str, word: str) -> bytes:
+        return (f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{title}"
+                f"</title></head><body><header>{header}<nav><a href='/'>Trang chủ</a></nav>"
+                f"</header><main>{main}<p>{word}</p>{body}</main><footer>Bộ Ngoại giao</footer>"
+                "</body></html>").encode()
+
+    logo = "<h1 class='logo'>Bộ Ngoại giao</h1>"
+    site.routes.update({
+        "/a.html": (page_("Bài A về hợp tác - Cổng thông tin điện tử", "",
+                          "<h1>Bài A về hợp tác</h1>", "aword"), "text/html"),
+        "/b.html": (page_("Bài B về kinh tế | Bộ Ngoại giao", logo,
+                          "<article><h1>Bài B về kinh tế</h1></article>", "bword"), "text/html"),
+        "/c.html": (page_("Bài C về văn hóa | Bộ Ngoại giao", logo, "<h2>Bài C về văn hóa</h2>",
+                          "cword"), "text/html"),
+        "/d.html": (page_("Tin tức - Bài D về giáo dục - Bộ Ngoại giao", "", "<h1>Tin tức</h1>",
+                          "dword"), "text/html"),
+        "/list.txt": ("".join(f"{b}/{n}.html\n" for n in "abcd").encode(), "text/plain"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    assert cli("fetch", "--index-dir", str(idx)).returncode == 0
+    assert [h.title for h in hits(idx, "aword")] == ["Bài A về hợp tác"]
+    assert [h.title for h in hits(idx, "bword")] == ["Bài B về kinh tế"]
+    assert [h.title for h in hits(idx, "cword")] == ["Bài C về văn hóa | Bộ Ngoại giao"]
+    assert [h.title for h in hits(idx, "dword")] == ["Tin tức - Bài D về giáo dục - Bộ Ngoại giao"]
