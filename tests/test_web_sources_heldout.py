@@ -730,3 +730,29 @@ def test_a_result_title_is_the_article_not_the_site_name(tmp_path: Path, site: S
     assert [h.title for h in hits(idx, "bword")] == ["Bài B về kinh tế"]
     assert [h.title for h in hits(idx, "cword")] == ["Bài C về văn hóa | Bộ Ngoại giao"]
     assert [h.title for h in hits(idx, "dword")] == ["Tin tức - Bài D về giáo dục - Bộ Ngoại giao"]
+
+
+def test_admin_fetch_button_waits_for_a_fetch_run_elsewhere(tmp_path: Path) -> None:
+    """/admin's Fetch now while `searchapp fetch` runs from cron or a shell: it says a fetch is
+    running instead of starting one that stops at once (its message only in fetch.log)."""
+    import fcntl
+
+    from searchapp.index.build import build_index
+    from searchapp.web import create_app
+    from tests.test_admin import PASSWORD, login, make_docs, token_of
+
+    docs = make_docs(tmp_path / "docs", 3)
+    index = tmp_path / "index"
+    build_index(index, [docs])
+    add(index, "https://example.org/feed.xml", "feed")
+    app = create_app({"INDEX_DIR": str(index), "DOCS_DIR": str(docs),
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "ADMIN_PASSWORD": PASSWORD})
+    client = app.test_client()
+    assert login(client) == 302
+    token = token_of(client.get("/admin/sources/").get_data(as_text=True))
+    with open(index / "fetch.lock", "a+") as lock:  # what a running `searchapp fetch` holds
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        client.post("/admin/sources/fetch", data={"csrf_token": token})
+        page_ = client.get("/admin/sources/").get_data(as_text=True)
+    assert "A fetch is already running." in page_
+    assert not (index / "fetch.json").exists()  # no fetch process was started

@@ -330,6 +330,18 @@ class FetchBusy(Exception):
     """Another fetch of the same index is running."""
 
 
+def fetch_running(index_root: Path) -> bool:
+    """Whether a fetch of this index runs now (from any process: the CLI, cron, the server)."""
+    try:
+        with open(Path(index_root) / FETCH_LOCK, "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def fetch_all(index_root: Path, settings: FetchSettings | None = None) -> list[tuple[Source, Report]]:
     """Fetch every source of the index; each source's report is stored as it ends.
 
