@@ -1,18 +1,20 @@
 """Fetch what is new or changed in every source and save it under <index root>/web/<host>/.
 
 Each page's exact bytes are saved as an ordinary file (a reindex never fetches again) with its
-note (ingest/saved.py: URL, fetch time, ETag, Last-Modified). A page is asked for again only
-when its source does not date it or dates it after our fetch, and then conditionally
-(If-None-Match / If-Modified-Since): an unchanged page costs one 304 or nothing. A page that
-answers 404 or 410 is kept and marked gone; a host that answers 429 or 503 is left for the next
-run. PDFs and office files linked from a fetched page on the source's host are fetched too.
+note (ingest/saved.py: URL, fetch time, ETag, Last-Modified, charset, the source's date). A page
+is asked for again only when its source does not date it or dates it after our last look, and
+then conditionally (If-None-Match / If-Modified-Since): an unchanged page costs one 304 or
+nothing; a URL two sources list is asked once per run. A page that answers 404 or 410, or that
+now sends its reader home, is kept and marked gone; an empty or textless answer keeps the copy
+before (answers.py); a host that answers 429 or 503 is left for the next run. PDFs and office
+files linked from a page on the source's host are fetched too, and tried again while missing.
+One fetch per index at a time (fetch.lock).
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -21,7 +23,9 @@ from urllib.parse import urlsplit
 
 from ..ingest.saved import SavedPage, header_charset, now_iso, read_note, write_note
 from . import registry
+from .answers import TYPES, emptied, kind_of, sent_home, suffix_of
 from .discover import (
+    DOC_SUFFIXES,
     Listed,
     clean_url,
     feed_urls,
@@ -33,25 +37,15 @@ from .discover import (
     newer,
     page_links,
     sitemap_urls,
-    text_size,
 )
 from .http import FetchError, FetchSettings, HostBackoff, PoliteClient, Response
 from .registry import Report, Source
 
 MAX_PROBLEMS = 20
-MIN_PAGE_TEXT = 20  # characters (spaces left out): less, and a page that had text is kept
 FETCH_LOCK = "fetch.lock"  # in the index root: held while a fetch runs
+SAVED_SUFFIXES = tuple(dict.fromkeys(TYPES.values()))  # .html first: most saved files
 SITE_DEPTH = 2
 SITE_MAX_PAGES = 500
-_TYPES = {
-    "text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf",
-    "text/plain": ".txt", "text/markdown": ".md",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "application/vnd.oasis.opendocument.text": ".odt", "application/epub+zip": ".epub",
-    "application/rtf": ".rtf", "text/rtf": ".rtf",
-}
 
 
 def page_stem(folder: Path, url: str) -> Path:
@@ -61,12 +55,12 @@ def page_stem(folder: Path, url: str) -> Path:
 
 
 def saved_file(folder: Path, url: str) -> Path | None:
-    """The file a URL was saved to before, if any."""
+    """The file a URL was saved to before, if any (one stat per suffix a saved file may have:
+    listing the host's folder for each page made a fetch quadratic in the pages kept)."""
     stem = page_stem(folder, url)
-    if not stem.parent.is_dir():
-        return None
-    for path in stem.parent.glob(stem.name + ".*"):
-        if not path.name.startswith("."):
+    for suffix in SAVED_SUFFIXES:
+        path = stem.with_suffix(suffix)
+        if path.is_file():
             return path
     return None
 
@@ -192,7 +186,7 @@ class SourceRun:
         if r.status in (404, 410):
             self._gone(url, path, note, f"HTTP {r.status}")
             return None
-        if r.status == 200 and _sent_home(url, r.url, self.source.url):
+        if r.status == 200 and sent_home(url, r.url, self.source.url):
             self._gone(url, path, note, f"redirected to {r.url}")  # a removed article
             return None
         if r.status != 200:
@@ -200,10 +194,10 @@ class SourceRun:
             self.note(f"{url}: HTTP {r.status}")
             return None
         if (path and note and path.suffix != ".html"
-                and _suffix(r, _kind(r)) == ".html"):  # a PDF's URL now answering a page
+                and suffix_of(r, kind_of(r)) == ".html"):  # a PDF's URL now answering a page
             self._gone(url, path, note, "answers a web page instead of its file")
             return None
-        if path and note and _emptied(r, path):  # a site in trouble: keep what it said before
+        if path and note and emptied(r, path):  # a site in trouble: keep what it said before
             self.counts["failed"] += 1
             self.note(f"{url}: an empty answer or a page with no text; the copy fetched "
                       f"{note.fetched[:10]} is kept")
@@ -232,7 +226,7 @@ class SourceRun:
         """An unchanged page: the linked documents not saved yet (a fetch that failed before
         is tried again), and its HTML when follow is set."""
         body = _read(path)
-        if body is not None:
+        if body is not None and _may_link_documents(body):
             self._documents(body, note.url, only_missing=True)
         return body if follow else None
 
@@ -247,9 +241,9 @@ class SourceRun:
                 self.page(Listed(link))
 
     def _save(self, url: str, r: Response, old: Path | None, listed: str) -> Path | None:
-        kind = _kind(r)
-        suffix = _suffix(r, kind)
-        if suffix not in set(_TYPES.values()):
+        kind = kind_of(r)
+        suffix = suffix_of(r, kind)
+        if suffix not in set(TYPES.values()):
             self.counts["failed"] += 1
             self.note(f"{url}: content type {kind or 'unknown'!r} is not read")
             return None
@@ -268,55 +262,10 @@ class SourceRun:
         return path
 
 
-def _kind(r: Response) -> str:
-    """The response's media type, lower case, without parameters."""
-    return r.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def _suffix(r: Response, kind: str) -> str:
-    """The saved file's suffix: a PDF or RTF by its first bytes (servers send them as
-    octet-stream, force-download, even text/html), else by the declared type, the
-    Content-Disposition file name or the URL's path."""
-    if r.body.startswith(b"%PDF-"):
-        return ".pdf"
-    if r.body.startswith(b"{\\rtf"):
-        return ".rtf"
-    if kind in _TYPES:
-        return _TYPES[kind]
-    named = re.search(r"""filename\*?=(?:[\w-]+'[\w-]*')?["']?([^"';]+)""",
-                      r.headers.get("content-disposition", ""))
-    if named and Path(named.group(1).strip()).suffix.lower() in _TYPES.values():
-        return Path(named.group(1).strip()).suffix.lower()
-    return Path(urlsplit(r.url).path).suffix.lower()
-
-
-def _emptied(r: Response, old: Path) -> bool:
-    """The answer is empty, or a page with no text (a script shell, a blank template) where
-    the copy saved before had text: replacing it would drop the document from the archive."""
-    if not r.body.strip():
-        return True
-    if old.suffix != ".html" or not r.body.lstrip()[:1] == b"<" or r.body.startswith(b"%PDF-"):
-        return False
-    if text_size(r.body) >= MIN_PAGE_TEXT:
-        return False
-    saved = _read(old)
-    return saved is not None and text_size(saved) >= MIN_PAGE_TEXT
-
-
-def _sent_home(url: str, final: str, start: str) -> bool:
-    """A page redirected to its site's home page or to the source's start page: how many sites
-    answer for an article they removed (saving the home page in its place would lose it)."""
-    if final == url or url == start:
-        return False
-    if final == start:
-        return True
-    path = urlsplit(url).path.strip("/")
-    if urlsplit(final).path.strip("/") or not path:
-        return False
-    # "/index.html", "/home", "/vi" sent to "/" are the home page itself, not a removed page
-    homeish = "/" not in path and (len(path) <= 5 or path.lower().startswith(
-        ("index", "default", "home", "trang-chu")))
-    return not homeish or bool(urlsplit(url).query)
+def _may_link_documents(html: bytes) -> bool:
+    """Whether a page's bytes name a document suffix at all (most pages: no parse needed)."""
+    lowered = html.lower()
+    return any(suffix.encode() in lowered for suffix in DOC_SUFFIXES)
 
 
 def _read(path: Path) -> bytes | None:
