@@ -756,3 +756,36 @@ def test_admin_fetch_button_waits_for_a_fetch_run_elsewhere(tmp_path: Path) -> N
         page_ = client.get("/admin/sources/").get_data(as_text=True)
     assert "A fetch is already running." in page_
     assert not (index / "fetch.json").exists()  # no fetch process was started
+
+
+def test_a_page_saved_under_its_tracking_url_before_is_updated_not_copied(
+        tmp_path: Path, site: Site) -> None:
+    """An archive fetched before tracking parameters were dropped holds the page under its
+    utm_* address: the next fetch finds that copy (a 304), and a new version replaces it in
+    place (a move would count as a removal for the archive guard): one document all along, its
+    address now the plain one."""
+    from searchapp.sources.fetcher import page_stem
+
+    b = site.base
+    site.routes["/tin/a.html"] = (article("Bài A", "alphaword"), "text/html")
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/list.txt", "list")
+    site.routes["/list.txt"] = (f"{b}/tin/a.html?utm_source=rss\n".encode(), "text/plain")
+    site.routes["/tin/a.html?utm_source=rss"] = site.routes["/tin/a.html"]
+    # what the old fetcher left: the bytes and note under the utm address's name
+    from searchapp.ingest.saved import SavedPage, write_note
+    old = page_stem(idx / "web", f"{b}/tin/a.html?utm_source=rss").with_suffix(".html")
+    old.parent.mkdir(parents=True)
+    body = article("Bài A", "alphaword")
+    old.write_bytes(body)
+    write_note(old, SavedPage(url=f"{b}/tin/a.html?utm_source=rss", fetched="2026-01-01T00:00:00",
+                              etag='"' + hashlib.sha1(body).hexdigest()[:16] + '"'))
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0 and "1 unchanged" in out.stdout, out.stdout  # a 304 for the old copy
+    site.routes["/tin/a.html"] = (article("Bài A mới", "alphanewword"), "text/html")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert "1 fetched" in out.stdout, out.stdout
+    saved = sorted(p.name for p in (idx / "web" / "127.0.0.1").iterdir())
+    assert len(saved) == 2 and old.exists(), saved  # one page and its note, in place
+    assert urls(idx, "alphanewword") == [f"{b}/tin/a.html"], out.stdout + out.stderr
+    assert urls(idx, "alphaword") == []

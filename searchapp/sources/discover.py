@@ -35,6 +35,7 @@ class Listed:
 
     url: str
     modified: str = ""
+    raw: str = ""  # the URL as listed, when clean_url changed it (pages saved under it before)
 
 
 TRACKING = ("utm_", "fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmktg")

@@ -21,7 +21,14 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..ingest.saved import SavedPage, header_charset, now_iso, read_note, write_note
+from ..ingest.saved import (
+    SavedPage,
+    header_charset,
+    note_path,
+    now_iso,
+    read_note,
+    write_note,
+)
 from . import registry
 from .answers import TYPES, emptied, kind_of, sent_home, suffix_of
 from .discover import (
@@ -119,7 +126,8 @@ class SourceRun:
             else list_urls(self.client, url, r))
         outside: list[str] = []
         for item in found:
-            item = replace(item, url=clean_url(item.url))
+            clean = clean_url(item.url)
+            item = replace(item, url=clean, raw=item.url if clean != item.url else "")
             if in_scope(item.url, self.hosts, self.source.include):
                 yield item
             else:
@@ -155,7 +163,8 @@ class SourceRun:
         if url in self.done:
             return None
         self.done.add(url)
-        path = saved_file(self.folder, url)
+        path = saved_file(self.folder, url) or (  # saved before under its URL as listed
+            saved_file(self.folder, item.raw) if item.raw else None)
         if url in self.asked:  # listed by another source too: asked once per run
             self.counts["unchanged"] += 1
             return _read(path) if follow and path else None
@@ -247,13 +256,17 @@ class SourceRun:
             self.counts["failed"] += 1
             self.note(f"{url}: content type {kind or 'unknown'!r} is not read")
             return None
-        path = page_stem(self.folder, url).with_suffix(suffix)
+        # a page saved before stays under its name (one saved under the URL as listed before
+        # tracking parameters were dropped too: moving it would count as a removal)
+        path = (old.with_suffix("") if old is not None else page_stem(self.folder, url)
+                ).with_suffix(suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.part")
         tmp.write_bytes(r.body)
         tmp.replace(path)
         if old is not None and old != path:
             old.unlink(missing_ok=True)
+            note_path(old).unlink(missing_ok=True)
         write_note(path, SavedPage(
             url=r.url, fetched=now_iso(), checked=now_iso(), etag=r.headers.get("etag", ""),
             last_modified=r.headers.get("last-modified", ""), content_type=kind,
