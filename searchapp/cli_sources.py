@@ -123,14 +123,18 @@ def fetch_once(root: Path, quiet: bool) -> int:
     from .index.jobs import run_job
     from .index.layout import IndexBusy, IndexLayout
     from .index.manifest import roots as manifest_roots
-    from .sources.fetcher import fetch_all
+    from .sources.fetcher import FetchBusy, fetch_all
     from .sources.registry import load, web_folder
 
     settings = Settings.from_env()
     if not load(root):
         raise click.ClickException("no sources: add one with `searchapp source add URL`")
     unreached = 0
-    for source, r in fetch_all(root):
+    try:
+        reports = fetch_all(root)
+    except FetchBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    for source, r in reports:
         unreached += not r.reached
         click.echo(f"{source.url}: {'reached' if r.reached else 'NOT REACHED'}, {r.listed} listed, "
                    f"{r.fetched} fetched, {r.unchanged} unchanged, {r.gone} gone, {r.failed} failed")

@@ -155,12 +155,14 @@ def _read_document_file(
     _record(report, rel, before, digest)
     if suffix in HTML_SUFFIXES:  # refused before a reader process is even asked
         check_nesting(data.decode("utf-8", "replace"))
+    saved = read_note(path)  # a page fetched from the web: its address, charset and dates
+    given = saved.declared(data) if saved is not None and suffix in HTML_SUFFIXES else data
     if suffix in TEXT_SUFFIXES:  # linear-time decoding: read here
-        items = read_here(data, path.name, limits)
+        items = read_here(given, path.name, limits)
     else:  # parsers in C libraries: a child process bounded in time and memory (isolate.py)
-        items = read_isolated(data, path.name, limits)
-    saved = read_note(path)  # a page fetched from the web: its address and HTTP date
-    fallback = (saved.modified_date() if saved else None) or _mtime_date(before)
+        items = read_isolated(given, path.name, limits)
+    fallback = ((saved.listed_date() or saved.modified_date() if saved else None)
+                or _mtime_date(before))
     docs = [to_document(ex, rel, source, digest, fallback) for ex in items if ex.body.strip()]
     if not docs:
         raise SkipFile("no text")

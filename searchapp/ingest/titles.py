@@ -34,16 +34,36 @@ def looks_like_code(text: str) -> bool:
     return bool(_CODE.search(text))
 
 
+SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " / ")
+
+
 def choose_title(*candidates: str) -> str:
     """The first candidate that is not code; the last candidate (a page's <h1>) picks among
-    the others when they differ: the one that holds it."""
+    the others when they differ: the one that holds it, or the <h1> itself when the other
+    only adds a site name ("Minister meets ILO | Ministry of Foreign Affairs")."""
     usable = [c for c in candidates if c.strip() and not looks_like_code(c)]
-    if len(usable) > 2:
+    if len(candidates) > 1 and len(usable) > 1 and usable[-1] is candidates[-1]:
         heading = usable[-1].casefold()
         for candidate in usable[:-1]:
             if heading in candidate.casefold():
-                return candidate
+                return usable[-1] if _site_named(candidate.casefold(), heading) else candidate
     return usable[0] if usable else ""
+
+
+def _site_named(title: str, heading: str) -> bool:
+    """title is heading and one more part (a site name) joined by a separator; a title of
+    three parts ("News - Article - Site") under an <h1> that names a section is kept."""
+    if title.startswith(heading):
+        rest = title[len(heading):]
+        return rest.startswith(SITE_SEPARATORS) and not _parted(rest[3:])
+    if title.endswith(heading):
+        rest = title[: len(title) - len(heading)]
+        return rest.endswith(SITE_SEPARATORS) and not _parted(rest[:-3])
+    return False
+
+
+def _parted(text: str) -> bool:
+    return not text.strip() or any(sep in text for sep in SITE_SEPARATORS)
 
 
 def _collapsed(text: str) -> str:

@@ -11,8 +11,9 @@ rules of a polite and safe fetcher:
   127.0.0.1 is refused); redirects only within the source's hosts, at most MAX_REDIRECTS;
 - each response bounded in size (SEARCHAPP_FETCH_MAX_MB) and in total time
   (SEARCHAPP_FETCH_TIMEOUT, however slowly the bytes come);
-- connection errors and 500/502/504 retried with back-off; 429 and 503 end the host's turn for
-  this run (HostBackoff, with Retry-After), to be resumed at the next fetch.
+- connection errors and 500/502/504 retried with back-off; 429 and 503, or HOST_SILENT_LIMIT
+  pages in a row with no answer, end the host's turn for this run, for every source on it
+  (HostBackoff, with Retry-After), to be resumed at the next fetch.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .. import __version__
 
 MAX_REDIRECTS = 5
 RETRY_STATUS = (500, 502, 504)
+HOST_SILENT_LIMIT = 3  # pages in a row with no answer (after retries): the host's turn ends
 
 
 class FetchError(Exception):
@@ -108,7 +110,10 @@ class PoliteClient:
     allowed_hosts: set[str]
     requests: int = 0  # sent, robots.txt included (tests count them)
     _robots: dict[str, Protego | None] = field(default_factory=dict)
+    _robots_error: dict[str, str] = field(default_factory=dict)  # why robots.txt was not read
     _last: dict[str, float] = field(default_factory=dict)
+    _silent: dict[str, int] = field(default_factory=dict)  # requests in a row with no answer
+    _backoff: dict[str, str] = field(default_factory=dict)  # hosts whose turn ended, and why
     _client: httpx.Client | None = None
 
     def __post_init__(self) -> None:
@@ -139,6 +144,10 @@ class PoliteClient:
         for _ in range(MAX_REDIRECTS + 1):
             self._check(url)
             if check_robots and not self.allows(url):
+                host = (urlsplit(url).hostname or "").lower()
+                if why := self._robots_error.get(host):
+                    raise FetchError(f"{url}: not fetched, {host}'s robots.txt could not be read "
+                                     f"({why})")
                 raise FetchError(f"{url}: disallowed by robots.txt")
             if url in seen:
                 raise FetchError(f"{url}: redirect loop")
@@ -185,6 +194,8 @@ class PoliteClient:
 
     def _send(self, url: str, headers: dict[str, str]) -> Response:
         host = (urlsplit(url).hostname or "").lower()
+        if why := self._backoff.get(host):  # the host's turn ended earlier in this run
+            raise HostBackoff(f"{url}: not asked, {why}", None)
         for attempt in range(self.settings.retries + 1):
             self._wait_turn(host)
             try:
@@ -192,15 +203,25 @@ class PoliteClient:
             except httpx.InvalidURL as exc:  # a hostile link httpx refuses (a control character)
                 raise FetchError(f"{url}: not a well-formed URL ({exc})") from exc
             except (httpx.TransportError, FetchError) as exc:
-                if attempt == self.settings.retries or isinstance(exc, FetchError):
+                if isinstance(exc, FetchError):
+                    raise FetchError(f"{url}: {_reason(exc)}") from exc
+                if attempt == self.settings.retries:
+                    self._silent[host] = self._silent.get(host, 0) + 1
+                    if self._silent[host] >= HOST_SILENT_LIMIT:
+                        self._backoff[host] = (f"{host} did not answer {HOST_SILENT_LIMIT} "
+                                               "pages in a row")
+                        raise HostBackoff(f"{url}: {_reason(exc)}; {self._backoff[host]}, the "
+                                          "rest is fetched at the next run", None) from exc
                     raise FetchError(f"{url}: {_reason(exc)}") from exc
                 time.sleep(min(8.0, 0.5 * 2 ** attempt))
                 continue
+            self._silent[host] = 0
             if response.status in RETRY_STATUS and attempt < self.settings.retries:
                 time.sleep(min(8.0, 0.5 * 2 ** attempt))
                 continue
             if response.status in (429, 503):
                 after = _retry_after(response.headers.get("retry-after", ""))
+                self._backoff[host] = f"{host} answered {response.status}"
                 raise HostBackoff(
                     f"{url}: {response.status} from {host}, backing off"
                     + (f" (Retry-After {after:.0f} s)" if after is not None else "")
@@ -241,11 +262,13 @@ class PoliteClient:
             r = self.get(robots_url, check_robots=False)
         except HostBackoff:
             raise
-        except FetchError:
+        except FetchError as exc:
             rules = Protego.parse("User-agent: *\nDisallow: /")  # unreachable: ask nothing
+            self._robots_error[host] = str(exc).removeprefix(f"{robots_url}: ")
         else:
             if r.status >= 500:
                 rules = Protego.parse("User-agent: *\nDisallow: /")
+                self._robots_error[host] = f"HTTP {r.status}"
             elif r.status >= 400:
                 rules = None  # no robots.txt: everything allowed
             else:

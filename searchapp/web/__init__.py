@@ -197,6 +197,13 @@ def file_url(doc_id: str, page: int | None = None, fmt: str = "") -> str:
     return f"{url}#page={page}" if page and fmt == "pdf" and own_file else url
 
 
+def gone_from_site(doc_id: str) -> str:
+    """Why a fetched page is gone from its site, '' if it is not (web/originals.py)."""
+    from .originals import gone_from_site as gone
+
+    return gone(doc_id)
+
+
 def _query_lang(query: str) -> str:
     """The language of a query (a hit by meaning in another one says so), once per request."""
     cached = g.get("_query_lang")
@@ -217,6 +224,7 @@ def _template_context() -> dict[str, Any]:
         "qs": qs,
         "doc_url": doc_url,
         "file_url": file_url,
+        "gone_from_site": gone_from_site,
         "lang_name": lambda code: i18n.language_name(ui, code),
         "text_dir": i18n.text_direction,
         "language_count": i18n.language_count,

@@ -86,6 +86,16 @@ def locate(index_dir: Path, doc_id: str) -> tuple[Path, Path] | None:
     return None
 
 
+def gone_from_site(doc_id: str) -> str:
+    """Why and since when a page fetched from the web is gone from its site ('' if it is not,
+    or the document was not fetched): its saved copy is what is left."""
+    from ..ingest.saved import read_note
+
+    found = locate(services().index_dir, doc_id)
+    note = read_note(found[0]) if found else None
+    return note.gone if note else ""
+
+
 def download_name(path: Path) -> str:
     """path's name as a header can carry it: control characters and undecodable bytes -> '_'."""
     return "".join(c if c.isprintable() else "_" for c in path.name) or "file"

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from ..index.processes import process_alive, process_start
 from ..ingest.saved import now_iso
 from ..sources import registry
+from ..sources.fetcher import fetch_running
 from . import auth
 
 bp = Blueprint("sources", __name__, url_prefix="/admin/sources")
@@ -76,7 +77,7 @@ def remove() -> ResponseReturnValue:
 @auth.login_required
 def fetch() -> ResponseReturnValue:
     root = _root()
-    if running(root):
+    if running(root) or fetch_running(root):  # this page's, or the CLI's, cron's, the interval's
         flash("A fetch is already running.")
         return redirect(url_for("sources.page"))
     if not registry.load(root):

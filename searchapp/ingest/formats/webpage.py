@@ -41,17 +41,23 @@ def _meta(tree: HTMLParser, selector: str, attr: str = "content") -> str:
     return one_line(value) if value else ""
 
 
-def _heading(tree: HTMLParser) -> str:
-    """The page's first <h1> outside navigation and footers."""
+def _heading(tree: HTMLParser) -> tuple[str, bool]:
+    """The page's first <h1> outside navigation and footers, and whether it is in the page's
+    own <header> (a site's logo): one outside it first."""
+    banner = ""
     for node in tree.css("h1"):
-        parent, inside = node.parent, False
+        parent, inside, header, content = node.parent, False, False, False
         while parent is not None and not inside:
             inside = parent.tag in ("nav", "footer", "aside", "script", "template")
+            header = header or parent.tag == "header"
+            content = content or parent.tag in ("article", "main")
             parent = parent.parent
         text = one_line(node.text())
         if text and not inside:
-            return text
-    return ""
+            if not header or content:
+                return text, False
+            banner = banner or text
+    return banner, bool(banner)
 
 
 def visible_text(html: str) -> str:
@@ -129,10 +135,11 @@ def extract_html(html: str, limits: Limits, fmt: str = "html") -> Extracted:
     html_node = tree.css_first("html")
     lang = lang_code(html_node.attributes.get("lang") if html_node is not None else "")
     url = _meta(tree, 'link[rel="canonical"]', "href") or _meta(tree, 'meta[property="og:url"]')
-    heading = _heading(tree)
+    heading, banner = _heading(tree)
     node = tree.css_first("title")
     title = choose_title(_meta(tree, 'meta[property="og:title"]'),
-                         one_line(node.text()) if node is not None else "", heading)
+                         one_line(node.text()) if node is not None else "",
+                         "" if banner else heading)  # a logo does not pick the title
     date = None
     for selector in _DATE_META:
         date = as_date(_meta(tree, selector))
