@@ -8,7 +8,8 @@ rules of a polite and safe fetcher:
   Crawl-delay when longer); a clear User-Agent; robots.txt honoured;
 - only http(s); no address that is loopback, private, link-local, multicast or reserved unless
   SEARCHAPP_FETCH_ALLOW_PRIVATE=1, checked at every redirect hop (a public page redirecting to
-  127.0.0.1 is refused); redirects only within the source's hosts, at most MAX_REDIRECTS;
+  127.0.0.1 is refused) and again on the socket itself (addresses.py: DNS rebinding);
+  redirects only within the source's hosts, at most MAX_REDIRECTS;
 - each response bounded in size (SEARCHAPP_FETCH_MAX_MB) and in total time
   (SEARCHAPP_FETCH_TIMEOUT, however slowly the bytes come);
 - connection errors and 500/502/504 retried with back-off; 429 and 503, or HOST_SILENT_LIMIT
@@ -18,9 +19,7 @@ rules of a polite and safe fetcher:
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +28,7 @@ import httpx
 from protego import Protego
 
 from .. import __version__
+from .addresses import AddressRefused, address_refusal, checked_transport
 
 MAX_REDIRECTS = 5
 RETRY_STATUS = (500, 502, 504)
@@ -85,23 +85,6 @@ class Response:
     body: bytes = b""
 
 
-def address_refusal(host: str, port: int, allow_private: bool) -> str:
-    """Why this host must not be fetched ('' when it may): an address not on the public net."""
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        return f"cannot resolve {host} ({exc.strerror or exc})"
-    if allow_private:
-        return ""
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified):
-            return (f"{host} is at {ip}, a loopback/private/link-local address "
-                    "(SEARCHAPP_FETCH_ALLOW_PRIVATE=1 allows it)")
-    return ""
-
-
 @dataclass
 class PoliteClient:
     """GET within a set of allowed hosts, politely; one instance per source and run."""
@@ -121,6 +104,7 @@ class PoliteClient:
             headers={"User-Agent": self.settings.user_agent},
             timeout=httpx.Timeout(min(self.settings.timeout, 30.0)),
             follow_redirects=False, trust_env=False,
+            transport=checked_transport(self.settings.allow_private),  # addresses.py
         )
 
     def close(self) -> None:
@@ -202,6 +186,8 @@ class PoliteClient:
                 response = self._stream(url, headers)
             except httpx.InvalidURL as exc:  # a hostile link httpx refuses (a control character)
                 raise FetchError(f"{url}: not a well-formed URL ({exc})") from exc
+            except AddressRefused as exc:  # the address changed since _check (addresses.py)
+                raise FetchError(f"{url}: {exc}") from exc
             except (httpx.TransportError, FetchError) as exc:
                 if isinstance(exc, FetchError):
                     raise FetchError(f"{url}: {_reason(exc)}") from exc
