@@ -1,4 +1,4 @@
-"""DNS rebinding: a host that resolves to a public address when the URL is checked and to
+"""What the fetcher connects to and when. DNS rebinding: a host that resolves to a public address when the URL is checked and to
 127.0.0.1 when the socket connects must not reach the local server (sources/addresses.py).
 
 A real HTTP server on 127.0.0.1 and the real PoliteClient; only the name lookup is scripted,
@@ -18,10 +18,11 @@ from searchapp.sources.http import FetchError, FetchSettings, PoliteClient
 
 class Handler(BaseHTTPRequestHandler):
     hits: list[str] = []
+    robots = b"User-agent: *\nAllow: /\n"
 
     def do_GET(self) -> None:  # noqa: N802
         Handler.hits.append(self.path)
-        body = b"User-agent: *\nAllow: /\n" if self.path == "/robots.txt" else b"internal secret"
+        body = Handler.robots if self.path == "/robots.txt" else b"internal secret"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -38,6 +39,7 @@ def local_server():  # type: ignore[no-untyped-def]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Handler.hits = []
+    Handler.robots = b"User-agent: *\nAllow: /\n"
     yield server.server_address[1]
     server.shutdown()
     server.server_close()
@@ -82,3 +84,33 @@ def test_allowed_private_addresses_still_connect_to_the_address_checked(
         client.close()
     assert r.status == 200 and r.body == b"internal secret"
     assert Handler.hits == ["/robots.txt", "/page"]
+
+
+def test_a_crawl_delay_of_an_hour_ends_the_host_s_turn_instead_of_holding_the_run(
+        local_server: int) -> None:
+    """robots.txt's Crawl-delay is honoured, but one of an hour does not hold a fetch for hours:
+    the host gets one page this run and the rest at the next runs (http.MAX_WAIT)."""
+    import time
+
+    from searchapp.sources.http import HostBackoff
+
+    Handler.robots = b"User-agent: *\nCrawl-delay: 3600\n"
+    client = PoliteClient(FetchSettings(delay=0, retries=0, allow_private=True), {"localhost"})
+    outcome: list[object] = []
+
+    def fetch_two() -> None:
+        try:
+            outcome.append(client.get(f"http://localhost:{local_server}/one").status)
+            outcome.append(client.get(f"http://localhost:{local_server}/two").status)
+        except HostBackoff as exc:
+            outcome.append(str(exc))
+
+    started = time.monotonic()
+    thread = threading.Thread(target=fetch_two, daemon=True)
+    thread.start()
+    thread.join(20)
+    client.close()
+    assert not thread.is_alive(), "the fetch waited out the hour's Crawl-delay"
+    assert time.monotonic() - started < 20
+    assert outcome[0] == 200 and "asks 3600 s between requests" in str(outcome[1]), outcome
+    assert Handler.hits == ["/robots.txt", "/one"]

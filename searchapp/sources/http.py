@@ -33,6 +33,7 @@ from .addresses import AddressRefused, address_refusal, checked_transport
 MAX_REDIRECTS = 5
 RETRY_STATUS = (500, 502, 504)
 HOST_SILENT_LIMIT = 3  # pages in a row with no answer (after retries): the host's turn ends
+MAX_WAIT = 60.0  # a longer Crawl-delay ends the host's turn (one page per run) instead of waiting
 
 
 class FetchError(Exception):
@@ -97,6 +98,7 @@ class PoliteClient:
     _last: dict[str, float] = field(default_factory=dict)
     _silent: dict[str, int] = field(default_factory=dict)  # requests in a row with no answer
     _backoff: dict[str, str] = field(default_factory=dict)  # hosts whose turn ended, and why
+    _pages: dict[str, int] = field(default_factory=dict)  # requests per host, robots.txt aside
     _client: httpx.Client | None = None
 
     def __post_init__(self) -> None:
@@ -165,15 +167,25 @@ class PoliteClient:
         if why := address_refusal(host, port, self.settings.allow_private):
             raise FetchError(f"{url}: {why}")
 
-    def _wait_turn(self, host: str) -> None:
+    def _wait_turn(self, host: str, url: str) -> None:
         rules = self._robots.get(host)
         delay = self.settings.delay
         crawl = rules.crawl_delay(self.settings.user_agent) if rules is not None else None
         if crawl:
             delay = max(delay, float(crawl))
         last = self._last.get(host)
+        pages = self._pages.get(host, 0)
         if last is not None and (wait := last + delay - time.monotonic()) > 0:
+            if wait > MAX_WAIT:  # Crawl-delay: 3600 must not hold the run for hours
+                if pages:  # one page a run (after robots.txt), the next at the next run
+                    self._backoff[host] = (f"{host}'s robots.txt asks {delay:.0f} s between "
+                                           "requests")
+                    raise HostBackoff(f"{url}: not asked, {self._backoff[host]}; the next page "
+                                      "is fetched at the next run", None)
+                wait = self.settings.delay
             time.sleep(wait)
+        if not url.endswith("/robots.txt"):
+            self._pages[host] = pages + 1
         self._last[host] = time.monotonic()
 
     def _send(self, url: str, headers: dict[str, str]) -> Response:
@@ -181,7 +193,7 @@ class PoliteClient:
         if why := self._backoff.get(host):  # the host's turn ended earlier in this run
             raise HostBackoff(f"{url}: not asked, {why}", None)
         for attempt in range(self.settings.retries + 1):
-            self._wait_turn(host)
+            self._wait_turn(host, url)
             try:
                 response = self._stream(url, headers)
             except httpx.InvalidURL as exc:  # a hostile link httpx refuses (a control character)
