@@ -131,9 +131,38 @@ def test_toml_front_matter_and_markdown_reader() -> None:
 
 def test_markdown_without_front_matter_uses_first_heading() -> None:
     (doc,) = plaintext.extract(b"Intro line\n\n## Installing *searchapp*\n\ntext", "a.md", LIMITS)
-    assert doc.title == "Installing *searchapp*"
+    assert doc.title == "Installing searchapp"  # the heading as shown, not its markup
     meta, body = split_front_matter("---\nnot: [valid yaml\n---\nbody")
     assert meta == {} and body.startswith("---")
+
+
+def test_markdown_is_read_as_the_rendered_page_shows_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Markup is not text: a link keeps its words but not its URL, an image its alt text,
+    emphasis, heading hashes and table pipes go; a tight list is one item a line."""
+    from searchapp.index.build import build_index
+    from searchapp.search.engine import Engine
+    from searchapp.search.request import SearchRequest
+
+    source = (
+        "# Báo cáo **quý** ba\n\nĐoạn văn *nhấn mạnh* với [liên kết](https://example.com/zqxpath) "
+        "và `mã_nguồn`.\n\n- mục một\n- mục __hai__\n\n| Tỉnh | Số ca |\n|---|---|\n"
+        "| Huế | 12 |\n\n![bản đồ vùng lũ](map.png)\n"
+    )
+    (doc,) = plaintext.extract(source.encode(), "bao-cao.md", LIMITS)
+    assert doc.title == "Báo cáo quý ba"
+    for markup in ("**", "](", "zqxpath", "|", "# ", "__", "`", "!["):
+        assert markup not in doc.body, (markup, doc.body)
+    assert "Đoạn văn nhấn mạnh với liên kết và mã_nguồn." in doc.body
+    assert "mục một\nmục hai" in doc.body and "Tỉnh Số ca\nHuế 12" in doc.body
+    assert "bản đồ vùng lũ" in doc.body
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bao-cao.md").write_text(source, encoding="utf-8")
+    build_index(tmp_path / "idx", [docs])
+    engine = Engine(tmp_path / "idx")
+    assert engine.search(SearchRequest(query="zqxpath", prefix_last=False)).total == 0
+    hit = engine.search(SearchRequest(query="nhấn mạnh", prefix_last=False)).hits[0]
+    assert "*" not in hit.snippet_html and "nhấn" in hit.snippet_html
 
 
 def test_plaintext_reader_refuses_empty_and_binary() -> None:

@@ -1,16 +1,15 @@
-"""Plain text and Markdown files: decoded by encoding.decode_text, front matter read for Markdown."""
+"""Plain text and Markdown files: decoded by encoding.decode_text; Markdown's front matter read
+and its markup rendered away (mdtext.py)."""
 
 from __future__ import annotations
-
-import re
 
 from searchapp.ingest.extracted import Extracted, Limits, SkipFile
 from searchapp.ingest.formats._common import check_size, guarded, heading_title, tidy
 from searchapp.ingest.formats.encoding import decode_text
 from searchapp.ingest.formats.frontmatter import split_front_matter
+from searchapp.ingest.formats.mdtext import markdown_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown"}
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 @guarded("text file")
@@ -20,9 +19,9 @@ def extract(data: bytes, name: str, limits: Limits) -> list[Extracted]:
     is_md = name.lower().endswith((".md", ".markdown"))
     meta, body = split_front_matter(text)
     title = meta.get("title", "")
-    if is_md and not title:
-        m = _MD_HEADING.search(body)
-        title = m[1].strip() if m else ""
+    if is_md:  # the text a reader of the rendered page sees (mdtext.py)
+        body, heading = markdown_text(body)
+        title = title or heading
     body = tidy(body, limits)
     if not body:
         raise SkipFile("empty file (no text)")
