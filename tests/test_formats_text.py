@@ -165,6 +165,26 @@ def test_markdown_is_read_as_the_rendered_page_shows_it(tmp_path) -> None:  # ty
     assert "*" not in hit.snippet_html and "nhấn" in hit.snippet_html
 
 
+def test_terminal_colours_in_a_saved_log_do_not_glue_onto_its_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Output saved from a terminal keeps its colour codes: "\\x1b[31mERROR" was indexed as the
+    word "31merror", so "error" did not find it and the page showed "[31m"."""
+    from searchapp.index.build import build_index
+    from searchapp.search.engine import Engine
+    from searchapp.search.request import SearchRequest
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "build-output.txt").write_bytes(
+        b"\x1b]0;ci runner\x07\x1b[1;31mERROR\x1b[0m disk quota exceeded on \x1b[4mnode7\x1b[24m\n"
+        b"\x1b[32mPASSED\x1b[0m 118 tests \x1b(B\n")
+    build_index(tmp_path / "idx", [docs])
+    engine = Engine(tmp_path / "idx")
+    page = engine.search(SearchRequest(query="error quota", prefix_last=False))
+    assert page.total == 1
+    assert "[31m" not in page.hits[0].snippet_html and "\x1b" not in page.hits[0].snippet_html
+    assert engine.search(SearchRequest(query="node7 passed", prefix_last=False)).total == 1
+
+
 def test_plaintext_reader_refuses_empty_and_binary() -> None:
     with pytest.raises(SkipFile, match="empty"):
         plaintext.extract(b"", "a.txt", LIMITS)

@@ -19,6 +19,10 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _BLANKS = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
+# Terminal escape sequences (colours and cursor moves: CSI; window titles and links: OSC;
+# character sets: nF; the two-byte ones) in logs and captured output: left in,
+# "\x1b[31mERROR" is the word "31merror"
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]+[0-~]|[@-Z\\-_])")
 
 
 R = TypeVar("R")
@@ -106,8 +110,10 @@ def read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
 def tidy(text: str, limits: Limits | None = None) -> str:
     """NFC, unified newlines, runs of spaces and blank lines squeezed, clipped to max_chars;
     soft hyphens and zero-width spaces (invisible break hints) dropped, half-width katakana
-    made full-width."""
+    made full-width, terminal escape sequences (colours) removed."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\x1b" in text:
+        text = _ANSI.sub("", text).replace("\x1b", "")
     text = typed_form(text)  # analysis/text.py, as queries
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANKS.sub("\n\n", text).strip()
