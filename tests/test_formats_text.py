@@ -185,6 +185,35 @@ def test_terminal_colours_in_a_saved_log_do_not_glue_onto_its_words(tmp_path) ->
     assert engine.search(SearchRequest(query="node7 passed", prefix_last=False)).total == 1
 
 
+def test_a_man_page_saved_with_overstrikes_reads_as_its_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`man grep > grep.txt` without `col -b` keeps nroff's overstrikes ("N\\bNA\\bA": bold,
+    "_\\bl": underlined): a third of the file was backspaces, so it was skipped as binary; a
+    bell or a DEL of a broken export showed as a box."""
+    from searchapp.index.build import build_index
+    from searchapp.search.engine import Engine
+    from searchapp.search.request import SearchRequest
+
+    def bold(word: str) -> str:
+        return "".join(f"{c}\b{c}" for c in word)
+
+    def underlined(word: str) -> str:
+        return "".join(f"_\b{c}" for c in word)
+
+    page = (f"{bold('NAME')}\n       {bold('grep')} - print {underlined('lines')} that match "
+            f"patterns\x07\n\n{bold('DESCRIPTION')}\n       Searches each\x7f{underlined('FILE')} "
+            "for patterns.\n")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "grep.txt").write_text(page, encoding="utf-8")
+    (doc,) = plaintext.extract(page.encode(), "grep.txt", LIMITS)
+    assert "\b" not in doc.body and "\x07" not in doc.body and "\x7f" not in doc.body
+    assert doc.body.startswith("NAME\ngrep - print lines that match patterns")
+    build_index(tmp_path / "idx", [docs])
+    engine = Engine(tmp_path / "idx")
+    assert engine.search(SearchRequest(query="grep description", prefix_last=False)).total == 1
+    assert engine.search(SearchRequest(query="each file", prefix_last=False)).total == 1
+
+
 def test_plaintext_reader_refuses_empty_and_binary() -> None:
     with pytest.raises(SkipFile, match="empty"):
         plaintext.extract(b"", "a.txt", LIMITS)

@@ -19,6 +19,12 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _BLANKS = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
+# Overstrikes of text formatted for a terminal (man pages, nroff): "N\bN" is a bold N, "_\bN"
+# an underlined one; as `col -b` does, the character before each backspace goes
+_OVERSTRIKE = re.compile(r"[^\n]\x08")
+# Other control characters (a bell, a stray NUL of a broken export) show as boxes; tabs,
+# newlines and form feeds stay
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]+")
 # Terminal escape sequences (colours and cursor moves: CSI; window titles and links: OSC;
 # character sets: nF; the two-byte ones) in logs and captured output: left in,
 # "\x1b[31mERROR" is the word "31merror"
@@ -110,10 +116,15 @@ def read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
 def tidy(text: str, limits: Limits | None = None) -> str:
     """NFC, unified newlines, runs of spaces and blank lines squeezed, clipped to max_chars;
     soft hyphens and zero-width spaces (invisible break hints) dropped, half-width katakana
-    made full-width, terminal escape sequences (colours) removed."""
+    made full-width, terminal escape sequences (colours) and overstrikes removed, other control
+    characters made spaces."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if "\x1b" in text:
         text = _ANSI.sub("", text).replace("\x1b", "")
+    if "\x08" in text:
+        text = _OVERSTRIKE.sub("", text)
+    if _CONTROLS.search(text) is not None:
+        text = _CONTROLS.sub(" ", text)
     text = typed_form(text)  # analysis/text.py, as queries
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _BLANKS.sub("\n\n", text).strip()

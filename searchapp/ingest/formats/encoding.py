@@ -18,6 +18,7 @@ Vietnamese spells tones as combining marks, so the result is NFC'ed to precompos
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from functools import cache
 from typing import Any
@@ -26,12 +27,15 @@ from searchapp.ingest.extracted import SkipFile
 from searchapp.ingest.formats import sniff
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v", "\x1b"}
+_OVERSTRIKE = re.compile(r"[^\x00-\x1f]\x08(?=[^\x00-\x1f])")
 _CHAOS_MARGIN = 0.05
 _RELAXED_THRESHOLD = 0.5
 
 
 def _control_share(text: str) -> float:
     sample = text[:65536]
+    if "\x08" in sample:  # nroff's overstrikes ("N\bN" bold, "_\bN" underlined) are text
+        sample = _OVERSTRIKE.sub("", sample)
     if not sample:
         return 0.0
     bad = sum(
