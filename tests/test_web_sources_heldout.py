@@ -789,3 +789,36 @@ def test_a_page_saved_under_its_tracking_url_before_is_updated_not_copied(
     assert len(saved) == 2 and old.exists(), saved  # one page and its note, in place
     assert urls(idx, "alphanewword") == [f"{b}/tin/a.html"], out.stdout + out.stderr
     assert urls(idx, "alphaword") == []
+
+
+def test_a_site_source_reads_the_sitemaps_its_robots_txt_names(tmp_path: Path, site: Site) -> None:
+    """A site source crawls links SITE_DEPTH deep from its start page; an archive page no link
+    near it reaches is still found when robots.txt names a sitemap that lists it (as search
+    engines read them), with its lastmod: unchanged, it is not asked again."""
+    b = site.base
+    ns = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+    site.routes.update({
+        "/robots.txt": (f"User-agent: *\nDisallow: /private/\nSitemap: {b}/sm.xml\n"
+                        "Sitemap: http://other.example/sm.xml\n".encode(), "text/plain"),
+        "/vi": (article("Trang chủ", "homeword", "<a href='/vi/tin/a.html'>A</a>"), "text/html"),
+        "/vi/tin/a.html": (article("Bài A", "nearword"), "text/html"),
+        "/vi/kho/2019/deep.html": (article("Bài lưu trữ", "deeparchiveword"), "text/html"),
+        "/private/hidden.html": (article("Ẩn", "hiddenword"), "text/html"),
+        "/sm.xml": ((f"<?xml version='1.0'?><urlset {ns}>"
+                     f"<url><loc>{b}/vi/kho/2019/deep.html</loc><lastmod>2019-03-04</lastmod></url>"
+                     f"<url><loc>{b}/vi/tin/a.html</loc></url>"
+                     f"<url><loc>{b}/private/hidden.html</loc></url></urlset>").encode(),
+                    "application/xml"),
+    })
+    idx = tmp_path / "idx"
+    add(idx, f"{b}/vi", "site")
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert urls(idx, "deeparchiveword") == [f"{b}/vi/kho/2019/deep.html"], out.stdout
+    assert str(hits(idx, "deeparchiveword")[0].date).startswith("2019-03-04")
+    assert urls(idx, "nearword") == [f"{b}/vi/tin/a.html"]
+    assert site.hits["/vi/tin/a.html"] == 1  # linked and listed: asked once
+    assert site.hits["/private/hidden.html"] == 0  # robots.txt still rules what is fetched
+    out = cli("fetch", "--index-dir", str(idx))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert site.hits["/vi/kho/2019/deep.html"] == 1  # its lastmod has not moved

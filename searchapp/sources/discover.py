@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urldefrag, urljoin, urlsplit, urlunsplit
 
-from .http import FetchError, PoliteClient, Response
+from .http import FetchError, HostBackoff, PoliteClient, Response
 
 MAX_SITEMAP_DEPTH = 3
 MAX_LISTED = 50_000
@@ -196,6 +196,22 @@ def _entry_stamp(entry: Any) -> str:
         if when:
             return datetime.fromtimestamp(calendar.timegm(when), UTC).isoformat()
     return ""
+
+
+def robots_sitemap_urls(client: PoliteClient, url: str, problems: list[str]) -> Iterator[Listed]:
+    """Every page of the sitemaps a site's robots.txt names (Sitemap: lines) on url's host: the
+    pages of a site source that no link near its start page reaches (a sitemap that fails is
+    noted in problems, the others are still read)."""
+    host = (urlsplit(url).hostname or "").lower()
+    for sitemap in dict.fromkeys(client.sitemaps(url)):
+        if (urlsplit(sitemap).hostname or "").lower() != host:
+            continue
+        try:
+            yield from sitemap_urls(client, sitemap, problems)
+        except HostBackoff:
+            raise
+        except FetchError as exc:
+            problems.append(str(exc))
 
 
 def list_urls(client: PoliteClient, url: str, r: Response | None = None) -> Iterator[Listed]:

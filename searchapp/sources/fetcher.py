@@ -43,6 +43,7 @@ from .discover import (
     listing_kind,
     newer,
     page_links,
+    robots_sitemap_urls,
     sitemap_urls,
 )
 from .http import FetchError, FetchSettings, HostBackoff, PoliteClient, Response
@@ -138,7 +139,8 @@ class SourceRun:
                       + f", left out (e.g. {outside[0]})")
 
     def _crawl(self) -> None:
-        """A start page and its same-host links, breadth first, SITE_DEPTH deep."""
+        """A start page and its same-host links, breadth first, SITE_DEPTH deep; then the pages
+        of the sitemaps its robots.txt names."""
         frontier = [self.source.url]
         for depth in range(SITE_DEPTH + 1):
             following: list[str] = []
@@ -156,6 +158,16 @@ class SourceRun:
                                   and in_scope(u, self.hosts, [])]
             frontier = [u for u in dict.fromkeys(following)
                         if in_scope(u, self.hosts, self.source.include) or u == self.source.url]
+        for item in robots_sitemap_urls(self.client, self.source.url, self.problems):
+            clean = clean_url(item.url)  # then the pages no link reached
+            item = replace(item, url=clean, raw=item.url if clean != item.url else "")
+            if item.url in self.done or not in_scope(item.url, self.hosts, self.source.include):
+                continue
+            if len(self.done) >= SITE_MAX_PAGES:
+                self.note(f"stopped at {SITE_MAX_PAGES} pages")
+                return
+            self.counts["listed"] += 1
+            self.page(item)
 
     def page(self, item: Listed, follow: bool = False) -> bytes | None:
         """Fetch one page if needed and save it; its HTML (saved or new) when follow is set."""

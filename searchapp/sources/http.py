@@ -118,6 +118,11 @@ class PoliteClient:
         rules = self._robots_of(url)
         return rules is None or bool(rules.can_fetch(url, self.settings.user_agent))
 
+    def sitemaps(self, url: str) -> list[str]:
+        """The sitemaps the robots.txt of url's host names (its Sitemap: lines), absolute."""
+        rules = self._robots_of(url)
+        return [urljoin(url, s) for s in rules.sitemaps] if rules is not None else []
+
     def get(self, url: str, etag: str = "", last_modified: str = "",
             check_robots: bool = True) -> Response:
         """The response to a GET of url (redirects followed within the allowed hosts)."""
