@@ -57,6 +57,15 @@ _PATH_SAFE = "/%:@!$&'()*+,;=~[]"  # reserved characters and escapes already the
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
+def same_site(host: str) -> set[str]:
+    """A host and its www. twin: example.gov and www.example.gov are one site (most sites
+    redirect one to the other, and link to either)."""
+    host = host.lower()
+    if "." not in host or host.replace(".", "").isdigit() or ":" in host:  # a name, not an IP
+        return {host}
+    return {host, host[4:] if host.startswith("www.") else f"www.{host}"}
+
+
 def in_scope(url: str, hosts: set[str], include: list[str]) -> bool:
     """Same host as the source, and matching one of the patterns when there are any."""
     try:

@@ -44,6 +44,7 @@ from .discover import (
     newer,
     page_links,
     robots_sitemap_urls,
+    same_site,
     sitemap_urls,
 )
 from .http import FetchError, FetchSettings, HostBackoff, PoliteClient, Response
@@ -81,8 +82,8 @@ class SourceRun:
         self.source = source
         self.folder = folder
         self.client = client  # shared by the run: robots.txt and the delay are per host
-        client.allowed_hosts = {source.host}
-        self.hosts = {source.host}
+        self.hosts = same_site(source.host)  # example.gov and www.example.gov
+        client.allowed_hosts = self.hosts
         self.problems: list[str] = []
         self.counts = {"listed": 0, "fetched": 0, "unchanged": 0, "gone": 0, "failed": 0}
         self.done: set[str] = set()

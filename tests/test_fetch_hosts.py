@@ -1,8 +1,9 @@
-"""What the fetcher connects to and when. DNS rebinding: a host that resolves to a public address when the URL is checked and to
-127.0.0.1 when the socket connects must not reach the local server (sources/addresses.py).
+"""Which hosts and addresses the fetcher talks to, and when (sources/http.py, addresses.py).
 
-A real HTTP server on 127.0.0.1 and the real PoliteClient; only the name lookup is scripted,
-as a rebinding DNS server would answer (public first, then loopback)."""
+DNS rebinding: a host that resolves to a public address when the URL is checked and to
+127.0.0.1 when the socket connects must not reach the local server; a Crawl-delay of an hour
+does not hold a run; a site's www. twin is the same site. A real HTTP server on 127.0.0.1 and
+the real client; only name lookups are scripted, as a DNS server would answer."""
 
 from __future__ import annotations
 
@@ -114,3 +115,61 @@ def test_a_crawl_delay_of_an_hour_ends_the_host_s_turn_instead_of_holding_the_ru
     assert time.monotonic() - started < 20
     assert outcome[0] == 200 and "asks 3600 s between requests" in str(outcome[1]), outcome
     assert Handler.hits == ["/robots.txt", "/one"]
+
+
+def test_a_site_added_without_www_follows_its_redirect_to_www(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """example.gov and www.example.gov are one site: a source added as one whose pages redirect
+    to (or link to) the other was NOT REACHED ("outside the source's hosts")."""
+    from searchapp.sources import registry
+    from searchapp.sources.fetcher import fetch_all
+
+    class TwinHandler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            host = (self.headers.get("Host") or "").split(":")[0]
+            port = self.server.server_address[1]
+            if host == "site.test":  # the bare name redirects to www, as most sites do
+                self.send_response(301)
+                self.send_header("Location", f"http://www.site.test:{port}{self.path}")
+                self.end_headers()
+                return
+            pages = {
+                "/robots.txt": b"User-agent: *\nAllow: /\n",
+                "/vi": (f"<html><body><a href='/vi/a.html'>a</a> <a href='http://site.test:{port}"
+                        f"/vi/b.html'>b</a><p>trang chủ homeword</p></body></html>").encode(),
+                "/vi/a.html": "<html><body><h1>Bài A</h1><p>alphaword lần một</p></body></html>".encode(),
+                "/vi/b.html": "<html><body><h1>Bài B</h1><p>betaword lần hai</p></body></html>".encode(),
+            }
+            body = pages.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8"
+                             if self.path != "/robots.txt" else "text/plain")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TwinHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    real = socket.getaddrinfo
+
+    def lookup(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name in ("site.test", "www.site.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
+                     ("127.0.0.1", port))]
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    idx = tmp_path / "idx"
+    try:
+        registry.add(idx, f"http://site.test:{port}/vi", "site", [], "2026-12-07T00:00:00+00:00")
+        ((_source, report),) = fetch_all(idx, FetchSettings(delay=0, retries=0,
+                                                            allow_private=True))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.reached, report.problems
+    assert report.fetched == 3, (report.fetched, report.problems)
