@@ -52,7 +52,7 @@ class Document:
     def __post_init__(self) -> None:
         """Control characters in a title (a PDF's broken metadata, ANSI colours in a text's
         first line) showed as empty boxes in every list: each run becomes one space."""
-        if _CONTROL.search(self.title):
+        if self.title and _CONTROL.search(self.title):  # most records come without a title
             title = " ".join(_CONTROL.sub(" ", self.title).split())
             object.__setattr__(self, "title", title)
 
