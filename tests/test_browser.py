@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_helpers import LAUNCH_ARGS, build_xss_index, running_server
+from tests.chromium import Chromium, module_chromium
+from tests.web_helpers import build_xss_index, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -30,17 +31,19 @@ if CHROMIUM is None and os.environ.get("CI") != "true":
     pytest.skip("chromium is not on PATH (apt-get install chromium); browser tests skipped",
                 allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def chromium() -> Iterator[Chromium]:
     if CHROMIUM is None:
         pytest.fail("CI=true but chromium is not on PATH")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
+    yield from module_chromium(CHROMIUM)
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Browser:
+    return chromium.get()  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

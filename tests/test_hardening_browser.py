@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 # shared with the other browser tests.
 from playwright.sync_api import Browser, Page, expect
 
-from tests.test_browser import browser  # noqa: F401 - the fixture
+from tests.test_browser import browser, chromium  # noqa: F401 - the fixtures
 
 # Collects CSP violations the page reports (Playwright's init scripts are not subject to it).
 LISTEN = """

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from searchapp.index.build import build_index
+from tests.chromium import Chromium, module_chromium
 from tests.test_long_documents import _long_text
-from tests.web_helpers import LAUNCH_ARGS, running_server
+from tests.web_helpers import running_server
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None and os.environ.get("CI") != "true":
     pytest.skip("chromium is not on PATH; browser tests skipped", allow_module_level=True)
 
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 DEEP = "snorkelwand"
 
@@ -38,11 +39,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
+def chromium() -> Iterator[Chromium]:
+    yield from module_chromium(CHROMIUM)
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Browser:
+    return chromium.get()  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 from playwright.sync_api import Browser, expect  # noqa: E402
 
-from tests.test_browser import browser  # noqa: E402,F401 - the fixture
+from tests.test_browser import browser, chromium  # noqa: E402,F401 - the fixtures
 
 ARABIC_TITLE = "تقرير عن الميناء والسفن"
 ARABIC_LINE = "هذا نص عربي قصير عن الميناء."

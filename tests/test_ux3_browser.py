@@ -17,8 +17,9 @@ import pytest
 
 from searchapp.index import history
 from searchapp.index.layout import IndexLayout
+from tests.chromium import Chromium, module_chromium
 from tests.test_admin import PASSWORD, admin_server
-from tests.test_browser import ARTIFACTS, LAUNCH_ARGS
+from tests.test_browser import ARTIFACTS
 from tests.ux_archive import LONG_NAME, make_long_archive
 
 pytestmark = pytest.mark.browser
@@ -27,17 +28,19 @@ CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None and os.environ.get("CI") != "true":
     pytest.skip("chromium is not on PATH; browser tests skipped", allow_module_level=True)
 
-from playwright.sync_api import Browser, Error, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Error, Page, Route, expect
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
+def chromium() -> Iterator[Chromium]:
+    yield from module_chromium(CHROMIUM)
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Browser:
+    return chromium.get()  # type: ignore[no-any-return]
 
 
 def add_history(index: Path, archive: Path, n: int = 35) -> None:

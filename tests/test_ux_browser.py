@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import Chromium, module_chromium
 from tests.conftest import SEEDS
 from tests.test_admin import PASSWORD, admin_server
-from tests.test_browser import ARTIFACTS, DOCS, LAUNCH_ARGS
+from tests.test_browser import ARTIFACTS, DOCS
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None and os.environ.get("CI") != "true":
     pytest.skip("chromium is not on PATH; browser tests skipped", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 WIDTHS = (360, 390, 768, 1280)
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitaenswitwenrentenversicherung" * 2
@@ -60,11 +61,13 @@ def archive_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
+def chromium() -> Iterator[Chromium]:
+    yield from module_chromium(CHROMIUM)
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Browser:
+    return chromium.get()  # type: ignore[no-any-return]
 
 
 def new_page(browser: Browser, width: int = 1280) -> Page:
