@@ -11,7 +11,8 @@ import pytest
 
 from searchapp.index.build import build_index
 from tests.test_admin import PASSWORD, admin_server, make_docs
-from tests.test_browser import ARTIFACTS, DOCS, DOCS_VIEWPORT, LAUNCH_ARGS
+from tests.test_browser import ARTIFACTS, DOCS, DOCS_VIEWPORT
+from tests.web_helpers import LAUNCH_ARGS
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,7 @@ import pytest
 
 from searchapp.index.build import build_index
 from tests.test_admin import PASSWORD, make_docs
-from tests.test_browser import LAUNCH_ARGS
-from tests.web_helpers import running_server
+from tests.web_helpers import LAUNCH_ARGS, running_server
 
 pytestmark = pytest.mark.browser
 

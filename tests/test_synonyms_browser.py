@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from searchapp.index.build import build_index
-from tests.test_browser import LAUNCH_ARGS
 from tests.test_synonyms import EN_ILO, VI_ILO
-from tests.web_helpers import running_server
+from tests.web_helpers import LAUNCH_ARGS, running_server
 
 pytestmark = pytest.mark.browser
 
